@@ -1,0 +1,33 @@
+// Builds the package: TypeScript → CommonJS in dist/cjs, then thin ESM wrappers in dist/esm.
+// One CommonJS implementation serves both module systems, so an app that mixes `import` and
+// `require` still gets a single breaker registry and patches each transport once (no dual-package hazard).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+const esm = join(dist, 'esm');
+mkdirSync(esm, { recursive: true });
+const require = createRequire(import.meta.url);
+const names = Object.keys(require(join(dist, 'cjs/index.js'))).filter((n) => n !== 'default' && n !== '__esModule');
+writeFileSync(
+  join(esm, 'index.mjs'),
+  `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+);
+// Hand-written ESM entry points (e.g. register.mjs, which installs the ESM loader hook first).
+const srcDir = join(root, 'src');
+for (const file of readdirSync(srcDir)) {
+  if (file.endsWith('.mjs')) cpSync(join(srcDir, file), join(esm, file));
+}
+if (!existsSync(join(esm, 'register.mjs'))) {
+  writeFileSync(join(esm, 'register.mjs'), `import '../cjs/register.js';\n`);
+}

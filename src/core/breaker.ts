@@ -1,0 +1,538 @@
+import { systemClock, ensureSystemClockRunning, type Clock } from './clock.js';
+import { createCircuitOpenError, type CircuitOpenError } from './errors.js';
+import { classifyError, toClassification, type Classification, type ErrorClassifier, type FailureKind } from './outcome.js';
+import type { FailureDetail, Permit } from './permit.js';
+import { openDurationMs, resolvePolicy, strategiesFor, type BreakerPolicy } from './policy.js';
+import { SlidingWindow } from './sliding-window.js';
+import { CLOSED, DISABLED, isLegalTransition, type BreakerState } from './state-machine.js';
+import type { BreakerStateName, Transition, TransitionListener, TransitionReason } from './states.js';
+import type { CallStats, TripStrategy } from './trip-strategy.js';
+import { buildStatus, type BreakerStatus } from './breaker-status.js';
+import { TransitionCounts } from './transition-counts.js';
+
+/**
+ * The seam a shared store plugs into (see src/store). The breaker tells it about every local
+ * transition; the store applies transitions made by other instances through `applyRemote`.
+ */
+export interface SharedStateLink {
+  onLocalTransition(breaker: CircuitBreaker, transition: Transition): void;
+}
+
+export interface CircuitBreakerOptions {
+  readonly name: string;
+  readonly policy?: BreakerPolicy;
+  readonly clock?: Clock;
+  /** Source of jitter; injected so tests are deterministic. */
+  readonly random?: () => number;
+  /** Maps an error thrown by the protected function to an outcome. */
+  readonly classify?: ErrorClassifier;
+  readonly link?: SharedStateLink;
+}
+
+/** Monotonic counters since the breaker was created; metrics read them at collection time. */
+export interface BreakerCounters {
+  successes: number;
+  failures: number;
+  ignored: number;
+  rejected: number;
+  shadowRejections: number;
+  slowCalls: number;
+  opens: number;
+}
+
+/**
+ * One circuit breaker. No timers: time is read when a decision is made, so an open circuit becomes
+ * half-open when a call (or a status read) sees that its open time has passed.
+ */
+export class CircuitBreaker implements CallStats {
+  readonly name: string;
+  readonly policy: BreakerPolicy;
+  readonly counters: BreakerCounters = {
+    successes: 0,
+    failures: 0,
+    ignored: 0,
+    rejected: 0,
+    shadowRejections: 0,
+    slowCalls: 0,
+    opens: 0,
+  };
+  readonly transitions = new TransitionCounts();
+  readonly window: SlidingWindow;
+  consecutiveFailures = 0;
+  /** Incremented by every transition; outcomes of calls admitted in an older epoch do not move state. */
+  epoch = 0;
+  /** Monotonic ms of the last call or admission; the registry evicts breakers idle for long. */
+  lastUsedAt: number;
+  lastError: unknown = undefined;
+  lastErrorAt: number | undefined = undefined;
+  lastFailureKind: FailureKind | undefined = undefined;
+
+  private state: BreakerState = CLOSED;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly classify: ErrorClassifier;
+  private readonly strategies: readonly TripStrategy[];
+  private readonly enforce: boolean;
+  private reopenCount = 0;
+  private nextProbeId = 1;
+  private closedPermit: ClosedPermit;
+  private readonly passPermit: PassPermit;
+  private listeners: TransitionListener[] | undefined;
+  private link: SharedStateLink | undefined;
+
+  constructor(options: CircuitBreakerOptions) {
+    this.name = options.name;
+    this.policy = options.policy ?? resolvePolicy();
+    this.clock = options.clock ?? systemClock;
+    if (this.clock === systemClock) ensureSystemClockRunning();
+    this.random = options.random ?? Math.random;
+    this.classify = options.classify ?? classifyError;
+    this.link = options.link;
+    this.strategies = strategiesFor(this.policy);
+    this.enforce = this.policy.mode === 'enforce';
+    const now = this.clock.now();
+    this.lastUsedAt = now;
+    this.window = new SlidingWindow(this.policy.windowSeconds * 1000, this.policy.windowBuckets, now);
+    this.closedPermit = new ClosedPermit(this, 0);
+    this.passPermit = new PassPermit(this);
+  }
+
+  /** Current state; an elapsed open time is noticed here, so reading it is always up to date. */
+  get currentState(): BreakerStateName {
+    if (this.state.kind === 'open') this.checkOpenElapsed();
+    else if (this.state.kind === 'half_open') this.expireStaleProbes(this.state);
+    return this.state.kind;
+  }
+
+  /** Runs `fn` through the breaker. Rejects with CircuitOpenError when the circuit does not admit it. */
+  async execute<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    if (this.state !== CLOSED) return this.executeWithPermit(fn);
+    // Closed fast path: no allocation, two coarse clock reads, no promise beyond the await itself.
+    const epoch = this.epoch;
+    const start = this.clock.now();
+    let result: Awaited<T>;
+    try {
+      result = await fn();
+    } catch (error) {
+      this.settle(epoch, this.classifyThrown(error), this.clock.now() - start, error);
+      throw error;
+    }
+    this.recordClosedSuccess(epoch, this.clock.now() - start);
+    return result;
+  }
+
+  /** Returns a function with the same parameters that runs `fn` through the breaker. */
+  wrap<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>): (...args: A) => Promise<Awaited<R>> {
+    return (...args: A) => this.execute(() => fn(...args));
+  }
+
+  /**
+   * Manual style: asks for permission to make one call. Returns a permit to settle with the call's
+   * outcome, or `null` when the call must not be made (see `rejectionError()`).
+   */
+  canRequest(): Permit | null {
+    const state = this.state;
+    if (state === CLOSED) {
+      this.lastUsedAt = this.clock.now();
+      return this.closedPermit;
+    }
+    return this.admitSlow();
+  }
+
+  /** The error to reject a call with right now (for callers of `canRequest()` that got `null`). */
+  rejectionError(): CircuitOpenError {
+    return createCircuitOpenError({ name: this.name, state: this.currentState, retryAfterMs: this.retryAfterMs() });
+  }
+
+  /** Opens the circuit until `reset()`, whatever the calls do. */
+  forceOpen(): void {
+    this.transition({ kind: 'forced_open', openedAtWall: this.clock.wallNow() }, 'forced_open');
+  }
+
+  /** Lets every call through and keeps measuring, until `reset()`. */
+  disable(): void {
+    this.transition(DISABLED, 'disabled');
+  }
+
+  /** Back to closed with empty statistics. */
+  reset(): void {
+    this.transition(CLOSED, 'reset');
+  }
+
+  /**
+   * Reports an outcome observed outside a permit (e.g. a Retry-After learned elsewhere). It counts
+   * like a call admitted in the closed state: it moves state only while the circuit is closed.
+   */
+  recordFailure(error?: unknown, detail?: number | FailureDetail): void {
+    this.closedPermit.recordFailure(error, detail);
+  }
+
+  recordSuccess(durationMs = 0): void {
+    this.closedPermit.recordSuccess(durationMs);
+  }
+
+  /** Listens to this breaker's transitions; called synchronously. Returns an unsubscribe function. */
+  onTransition(listener: TransitionListener): () => void {
+    (this.listeners ??= []).push(listener);
+    return () => {
+      this.listeners = this.listeners?.filter((l) => l !== listener);
+    };
+  }
+
+  setLink(link: SharedStateLink | undefined): void {
+    this.link = link;
+  }
+
+  status(): BreakerStatus {
+    const kind = this.currentState;
+    const now = this.clock.preciseNow();
+    this.window.advance(now);
+    return buildStatus(this, kind, this.state, now, this.clock.wallNow());
+  }
+
+  /** Same as status(); lets `JSON.stringify(breaker)` give a useful snapshot. */
+  toJSON(): BreakerStatus {
+    return this.status();
+  }
+
+  /** Milliseconds until a probe may go through (0 if it could now or the wait is unknown). */
+  retryAfterMs(): number {
+    const state = this.state;
+    if (state.kind !== 'open') return 0;
+    return Math.max(0, Math.ceil(state.openUntil - this.clock.preciseNow()));
+  }
+
+  /**
+   * Applies a state decided elsewhere (a shared store). Accepted only when `epoch` is newer than
+   * ours, so late or duplicated messages are harmless. Does not call the link back.
+   */
+  applyRemote(to: BreakerStateName, epoch: number, openRemainingMs = 0): boolean {
+    if (epoch <= this.epoch) return false;
+    const now = this.clock.preciseNow();
+    const next = this.stateFor(to, now, openRemainingMs);
+    this.transition(next, 'remote', openRemainingMs, epoch);
+    return true;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private stateFor(to: BreakerStateName, now: number, openMs: number): BreakerState {
+    switch (to) {
+      case 'closed':
+        return CLOSED;
+      case 'disabled':
+        return DISABLED;
+      case 'forced_open':
+        return { kind: 'forced_open', openedAtWall: this.clock.wallNow() };
+      case 'open':
+        return { kind: 'open', openedAt: now, openUntil: now + openMs, openedAtWall: this.clock.wallNow() };
+      case 'half_open':
+        return { kind: 'half_open', since: now, inFlight: new Map(), successes: 0 };
+    }
+  }
+
+  private executeWithPermit<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    const permit = this.canRequest();
+    // A returned rejection is cheaper than a throw inside an async function.
+    if (permit === null) return Promise.reject(this.rejectionError());
+    return this.runWithPermit(permit, fn);
+  }
+
+  private async runWithPermit<T>(permit: Permit, fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+    const start = this.clock.now();
+    let result: Awaited<T>;
+    try {
+      result = await fn();
+    } catch (error) {
+      const c = this.classifyThrown(error);
+      const durationMs = this.clock.now() - start;
+      if (c.outcome === 'ignored') permit.recordIgnored();
+      else if (c.outcome === 'success') permit.recordSuccess(durationMs);
+      else permit.recordFailure(error, { durationMs, retryAfterMs: c.retryAfterMs, kind: c.kind });
+      throw error;
+    }
+    permit.recordSuccess(this.clock.now() - start);
+    return result;
+  }
+
+  private classifyThrown(error: unknown): Classification {
+    try {
+      return toClassification(this.classify(error));
+    } catch {
+      // A throwing user classifier must not turn into an app error; count the call as failed.
+      return { outcome: 'failure', kind: 'error' };
+    }
+  }
+
+  private admitSlow(): Permit | null {
+    const state = this.state;
+    this.lastUsedAt = this.clock.now();
+    switch (state.kind) {
+      case 'closed':
+        return this.closedPermit;
+      case 'disabled':
+        return this.passPermit;
+      case 'open':
+        if (this.checkOpenElapsed()) return this.admitSlow();
+        return this.reject();
+      case 'half_open': {
+        this.expireStaleProbes(state);
+        if (this.state !== state) return this.reject();
+        if (state.inFlight.size >= this.policy.halfOpenMaxCalls) return this.reject();
+        const id = this.nextProbeId++;
+        state.inFlight.set(id, this.clock.preciseNow());
+        return new ProbePermit(this, state, id);
+      }
+      case 'forced_open':
+        return this.reject();
+    }
+  }
+
+  private reject(): Permit | null {
+    if (this.enforce) {
+      this.counters.rejected++;
+      return null;
+    }
+    this.counters.shadowRejections++;
+    return this.passPermit;
+  }
+
+  /** open → half_open once the open time has passed. Returns true when it moved. */
+  private checkOpenElapsed(): boolean {
+    const state = this.state;
+    if (state.kind !== 'open') return false;
+    const now = this.clock.preciseNow();
+    if (now < state.openUntil) return false;
+    this.transition({ kind: 'half_open', since: now, inFlight: new Map(), successes: 0 }, 'open_timeout_elapsed');
+    return true;
+  }
+
+  /** A probe unsettled for callTimeoutMs counts as failed, so half-open can never get stuck. */
+  private expireStaleProbes(state: Extract<BreakerState, { kind: 'half_open' }>): void {
+    if (state.inFlight.size === 0) return;
+    const now = this.clock.preciseNow();
+    for (const admittedAt of state.inFlight.values()) {
+      if (now - admittedAt >= this.policy.callTimeoutMs) {
+        this.counters.failures++;
+        this.trip('probe_timed_out', this.reopenCount + 1);
+        return;
+      }
+    }
+  }
+
+  private recordClosedSuccess(epoch: number, durationMs: number): void {
+    this.counters.successes++;
+    const now = this.clock.now();
+    this.lastUsedAt = now;
+    if (epoch !== this.epoch) return;
+    const slow = durationMs >= this.policy.slowCallDurationMs;
+    this.window.record(now, false, slow);
+    this.consecutiveFailures = 0;
+    if (slow) {
+      this.counters.slowCalls++;
+      this.evaluateTrip();
+    }
+  }
+
+  /** Applies a settled call admitted in the closed (or disabled) state in `epoch`. */
+  settle(epoch: number, c: Classification, durationMs: number, error?: unknown): void {
+    if (c.outcome === 'success') return this.recordClosedSuccess(epoch, durationMs);
+    if (c.outcome === 'ignored') {
+      this.counters.ignored++;
+      return;
+    }
+    this.noteFailure(error, c.kind);
+    const now = this.clock.now();
+    this.lastUsedAt = now;
+    if (epoch !== this.epoch) return;
+    const slow = durationMs >= this.policy.slowCallDurationMs;
+    if (slow) this.counters.slowCalls++;
+    this.window.record(now, true, slow);
+    this.consecutiveFailures++;
+    if (this.state !== CLOSED) return;
+    if (c.retryAfterMs !== undefined && c.retryAfterMs > 0 && this.policy.honorRetryAfter) {
+      this.openForRetryAfter(c.retryAfterMs);
+      return;
+    }
+    this.evaluateTrip();
+  }
+
+  /** Settles a half-open probe. Called by ProbePermit exactly once. */
+  settleProbe(state: BreakerState, id: number, c: Classification, durationMs: number, error?: unknown): void {
+    if (c.outcome === 'success') this.counters.successes++;
+    else if (c.outcome === 'ignored') this.counters.ignored++;
+    else this.noteFailure(error, c.kind);
+    this.lastUsedAt = this.clock.now();
+    // The probe was already released (timed out) or the state moved on: counted, nothing else.
+    if (this.state !== state || state.kind !== 'half_open' || !state.inFlight.delete(id)) return;
+    if (c.outcome === 'ignored') return;
+    if (c.outcome === 'failure') {
+      if (c.retryAfterMs !== undefined && c.retryAfterMs > 0 && this.policy.honorRetryAfter) {
+        this.openForRetryAfter(c.retryAfterMs, 'probe_failed');
+      } else {
+        this.trip('probe_failed', this.reopenCount + 1);
+      }
+      return;
+    }
+    if (durationMs >= this.policy.slowCallDurationMs) this.counters.slowCalls++;
+    state.successes++;
+    if (state.successes >= this.policy.successThreshold) this.transition(CLOSED, 'probe_succeeded');
+  }
+
+  /** Outcome of a call let through while disabled or in observe mode: measured, never decisive. */
+  settlePassThrough(c: Classification, durationMs: number, error?: unknown): void {
+    if (this.state.kind === 'disabled') return this.settle(this.epoch, c, durationMs, error);
+    if (c.outcome === 'success') this.counters.successes++;
+    else if (c.outcome === 'ignored') this.counters.ignored++;
+    else this.noteFailure(error, c.kind);
+  }
+
+  private noteFailure(error: unknown, kind: FailureKind | undefined): void {
+    this.counters.failures++;
+    this.lastError = error;
+    this.lastErrorAt = this.clock.wallNow();
+    this.lastFailureKind = kind ?? 'error';
+  }
+
+  private evaluateTrip(): void {
+    if (this.state !== CLOSED) return;
+    for (const strategy of this.strategies) {
+      if (strategy.shouldTrip(this)) {
+        this.trip(strategy.reason, 0);
+        return;
+      }
+    }
+  }
+
+  private trip(reason: TransitionReason, reopenCount: number): void {
+    this.reopenCount = reopenCount;
+    const openMs = openDurationMs(this.policy, reopenCount, this.random);
+    this.openFor(openMs, reason);
+  }
+
+  private openForRetryAfter(retryAfterMs: number, reason: TransitionReason = 'retry_after'): void {
+    this.openFor(Math.min(retryAfterMs, this.policy.maxOpenSeconds * 1000), reason);
+  }
+
+  private openFor(openMs: number, reason: TransitionReason): void {
+    const now = this.clock.preciseNow();
+    this.transition(
+      { kind: 'open', openedAt: now, openUntil: now + openMs, openedAtWall: this.clock.wallNow() },
+      reason,
+      openMs,
+    );
+  }
+
+  /** The only place state changes. */
+  private transition(next: BreakerState, reason: TransitionReason, openMs?: number, epoch?: number): void {
+    const from = this.state.kind;
+    if (reason !== 'remote' && !isLegalTransition(from, next.kind, reason)) return;
+    this.state = next;
+    this.epoch = epoch ?? this.epoch + 1;
+    if (next.kind === 'closed') {
+      this.closedPermit = new ClosedPermit(this, this.epoch);
+      this.consecutiveFailures = 0;
+      this.reopenCount = 0;
+      this.window.clear();
+    } else if (next.kind === 'open' || next.kind === 'forced_open') {
+      this.counters.opens++;
+    } else if (next.kind === 'disabled') {
+      this.closedPermit = new ClosedPermit(this, this.epoch);
+    }
+    this.transitions.increment(from, next.kind);
+    const transition: Transition = {
+      name: this.name,
+      from,
+      to: next.kind,
+      reason,
+      at: this.clock.wallNow(),
+      epoch: this.epoch,
+      ...(openMs !== undefined && next.kind === 'open' ? { openMs } : {}),
+    };
+    if (this.listeners !== undefined) {
+      for (const listener of this.listeners) {
+        try {
+          listener(transition);
+        } catch {
+          // A listener's bug must never break the call that caused the transition.
+        }
+      }
+    }
+    if (reason !== 'remote' && this.link !== undefined) {
+      try {
+        this.link.onLocalTransition(this, transition);
+      } catch {
+        // The store counts its own errors; the call goes on with local state.
+      }
+    }
+  }
+}
+
+function detailOf(detail: number | FailureDetail | undefined): FailureDetail {
+  return typeof detail === 'number' ? { durationMs: detail } : (detail ?? {});
+}
+
+function failureClassification(detail: FailureDetail): Classification {
+  return { outcome: 'failure', kind: detail.kind, retryAfterMs: detail.retryAfterMs };
+}
+
+const SUCCESS: Classification = { outcome: 'success' };
+const IGNORED: Classification = { outcome: 'ignored' };
+
+/** Shared by every call admitted in one closed epoch, so the closed path allocates nothing. */
+class ClosedPermit implements Permit {
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly epoch: number,
+  ) {}
+  recordSuccess(durationMs = 0): void {
+    this.breaker.settle(this.epoch, SUCCESS, durationMs);
+  }
+  recordFailure(error?: unknown, detail?: number | FailureDetail): void {
+    const d = detailOf(detail);
+    this.breaker.settle(this.epoch, failureClassification(d), d.durationMs ?? 0, error);
+  }
+  recordIgnored(): void {
+    this.breaker.settle(this.epoch, IGNORED, 0);
+  }
+}
+
+/** Calls let through while disabled or in observe mode. */
+class PassPermit implements Permit {
+  constructor(private readonly breaker: CircuitBreaker) {}
+  recordSuccess(durationMs = 0): void {
+    this.breaker.settlePassThrough(SUCCESS, durationMs);
+  }
+  recordFailure(error?: unknown, detail?: number | FailureDetail): void {
+    const d = detailOf(detail);
+    this.breaker.settlePassThrough(failureClassification(d), d.durationMs ?? 0, error);
+  }
+  recordIgnored(): void {
+    this.breaker.settlePassThrough(IGNORED, 0);
+  }
+}
+
+/** One half-open probe; settles once, later calls are no-ops. */
+class ProbePermit implements Permit {
+  private settled = false;
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly state: BreakerState,
+    private readonly id: number,
+  ) {}
+  recordSuccess(durationMs = 0): void {
+    this.finish(SUCCESS, durationMs);
+  }
+  recordFailure(error?: unknown, detail?: number | FailureDetail): void {
+    const d = detailOf(detail);
+    this.finish(failureClassification(d), d.durationMs ?? 0, error);
+  }
+  recordIgnored(): void {
+    this.finish(IGNORED, 0);
+  }
+  private finish(c: Classification, durationMs: number, error?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.breaker.settleProbe(this.state, this.id, c, durationMs, error);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Every public telemetry name, defined once. Tests, the dashboard generator and the alert rules
+ * import these (or the golden fixture test/fixtures/metrics.prom) instead of retyping strings.
+ */
+
+/** Meter, tracer and logger scope name. */
+export const INSTRUMENTATION_SCOPE = 'otel-circuit-breaker';
+
+// ---- metric instruments (OTel names) ----
+export const METRIC_STATE = 'circuit_breaker.state';
+export const METRIC_CALLS = 'circuit_breaker.calls';
+export const METRIC_SHADOW_REJECTIONS = 'circuit_breaker.shadow_rejections';
+export const METRIC_TRANSITIONS = 'circuit_breaker.transitions';
+export const METRIC_FAILURE_RATE = 'circuit_breaker.failure_rate';
+export const METRIC_SLOW_CALL_RATE = 'circuit_breaker.slow_call_rate';
+export const METRIC_STORE_ERRORS = 'circuit_breaker.store.errors';
+export const METRIC_STORE_AVAILABLE = 'circuit_breaker.store.available';
+
+// ---- attributes ----
+export const ATTR_NAME = 'circuit_breaker.name';
+export const ATTR_STATE = 'circuit_breaker.state';
+export const ATTR_OUTCOME = 'circuit_breaker.outcome';
+export const ATTR_FROM = 'circuit_breaker.from';
+export const ATTR_TO = 'circuit_breaker.to';
+export const ATTR_REASON = 'circuit_breaker.reason';
+export const ATTR_REJECTED = 'circuit_breaker.rejected';
+export const ATTR_FAILURE_KIND = 'circuit_breaker.failure_kind';
+export const ATTR_STORE = 'circuit_breaker.store';
+
+/** Values of `circuit_breaker.outcome`. */
+export const OUTCOMES = ['success', 'failure', 'ignored', 'rejected'] as const;
+export type CallOutcomeLabel = (typeof OUTCOMES)[number];
+
+// ---- span events ----
+export const EVENT_REJECTED = 'circuit_breaker.rejected';
+export const EVENT_TRANSITION = 'circuit_breaker.transition';
+
+// ---- env vars ----
+export const ENV_PREFIX = 'CIRCUIT_BREAKER_';
+export const ENV_CONFIG_FILE = 'CIRCUIT_BREAKER_CONFIG';
+export const ENV_HOSTS = 'CIRCUIT_BREAKER_HOSTS';
+export const ENV_REDIS_URL = 'CIRCUIT_BREAKER_REDIS_URL';
