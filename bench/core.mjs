@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url';
 import OpossumBreaker from 'opossum';
 import { ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { BreakerRegistry, CircuitBreaker } from '../dist/esm/index.mjs';
-import { compareCases, environment, fmt, percentile, printTable, Targets, writeResults } from './lib/harness.mjs';
+import {
+  compareCases,
+  environment,
+  fmt,
+  percentile,
+  printTable,
+  Targets,
+  writeResults,
+} from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const quick = process.env.BENCH_QUICK === '1';
@@ -16,7 +24,9 @@ const ROUNDS = quick ? 3 : 5;
 if (typeof globalThis.gc !== 'function') {
   // Heap figures need explicit GC: re-run this script with --expose-gc.
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -30,7 +40,10 @@ const oursConsecutiveOnly = new CircuitBreaker({
 });
 const opossumDefault = new OpossumBreaker(fn);
 const opossumNoTimeout = new OpossumBreaker(fn, { timeout: false });
-const cockatielConsecutive = circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+const cockatielConsecutive = circuitBreaker(handleAll, {
+  halfOpenAfter: 10_000,
+  breaker: new ConsecutiveBreaker(5),
+});
 const cockatielSampling = circuitBreaker(handleAll, {
   halfOpenAfter: 10_000,
   breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000, minimumRps: 1 }),
@@ -132,7 +145,9 @@ const memOpossum = heapPerItem(() => {
 const memCockatiel = heapPerItem(() => {
   const out = [];
   for (let i = 0; i < BREAKERS; i++) {
-    out.push(circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }));
+    out.push(
+      circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+    );
   }
   return out;
 });
@@ -150,8 +165,16 @@ printTable(
 const targets = new Targets();
 const vsOpossum = overhead['opossum defaults'] / oursOverhead;
 const vsCockatiel = overhead['cockatiel ConsecutiveBreaker'] / oursOverhead;
-targets.check('overhead vs opossum defaults', vsOpossum >= 10, `${fmt(vsOpossum)}× smaller (target ≥ 10×)`);
-targets.check('overhead vs cockatiel Consecutive', vsCockatiel >= 2, `${fmt(vsCockatiel)}× smaller (target ≥ 2×)`);
+targets.check(
+  'overhead vs opossum defaults',
+  vsOpossum >= 10,
+  `${fmt(vsOpossum)}× smaller (target ≥ 10×)`,
+);
+targets.check(
+  'overhead vs cockatiel Consecutive',
+  vsCockatiel >= 2,
+  `${fmt(vsCockatiel)}× smaller (target ≥ 2×)`,
+);
 targets.check('heap per breaker', memOurs < 2048, `${fmt(memOurs, 0)} B (target < 2048 B)`);
 targets.finish();
 
@@ -162,7 +185,12 @@ const versions = {
 writeResults(new URL('./results/core.json', import.meta.url).pathname, {
   environment: { ...environment(), ...versions },
   closed: { totalNs: closed, overheadNs: overhead, ratios: { vsOpossum, vsCockatiel } },
-  open: { rejectMedianNs: rejectMedian, rejectP99Ns: rejectP99, errorCreationNs: oursErrorNs, plainErrorNs },
+  open: {
+    rejectMedianNs: rejectMedian,
+    rejectP99Ns: rejectP99,
+    errorCreationNs: oursErrorNs,
+    plainErrorNs,
+  },
   memory: { bytesPerBreaker: { ours: memOurs, opossum: memOpossum, cockatiel: memCockatiel } },
   passed: targets.failures.length === 0,
 });

@@ -10,15 +10,21 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 const esm = join(dist, 'esm');
 mkdirSync(esm, { recursive: true });
 const require = createRequire(import.meta.url);
-const names = Object.keys(require(join(dist, 'cjs/index.js'))).filter((n) => n !== 'default' && n !== '__esModule');
+const names = Object.keys(require(join(dist, 'cjs/index.js'))).filter(
+  (n) => n !== 'default' && n !== '__esModule',
+);
 writeFileSync(
   join(esm, 'index.mjs'),
   `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,

@@ -10,6 +10,11 @@ export type { FailureDetail, Permit } from './core/permit.js';
 export { PRESETS, PRESET_NAMES, resolvePolicy } from './core/policy.js';
 export type { BreakerMode, BreakerPolicy, PolicyOverrides, PresetName } from './core/policy.js';
 export { BREAKER_STATES } from './core/states.js';
-export type { BreakerStateName, Transition, TransitionListener, TransitionReason } from './core/states.js';
+export type {
+  BreakerStateName,
+  Transition,
+  TransitionListener,
+  TransitionReason,
+} from './core/states.js';
 export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/breaker-registry.js';
 export type { BreakerRegistryOptions } from './registry/breaker-registry.js';

@@ -51,7 +51,11 @@ export function writeResults(path, data) {
 }
 
 export function environment() {
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+  };
 }
 
 /** Collects failed targets; `finish()` prints them and sets the exit code. */

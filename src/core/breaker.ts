@@ -1,11 +1,22 @@
 import { systemClock, ensureSystemClockRunning, type Clock } from './clock.js';
 import { createCircuitOpenError, type CircuitOpenError } from './errors.js';
-import { classifyError, toClassification, type Classification, type ErrorClassifier, type FailureKind } from './outcome.js';
+import {
+  classifyError,
+  toClassification,
+  type Classification,
+  type ErrorClassifier,
+  type FailureKind,
+} from './outcome.js';
 import type { FailureDetail, Permit } from './permit.js';
 import { openDurationMs, resolvePolicy, strategiesFor, type BreakerPolicy } from './policy.js';
 import { SlidingWindow } from './sliding-window.js';
 import { CLOSED, DISABLED, isLegalTransition, type BreakerState } from './state-machine.js';
-import type { BreakerStateName, Transition, TransitionListener, TransitionReason } from './states.js';
+import type {
+  BreakerStateName,
+  Transition,
+  TransitionListener,
+  TransitionReason,
+} from './states.js';
 import type { CallStats, TripStrategy } from './trip-strategy.js';
 import { buildStatus, type BreakerStatus } from './breaker-status.js';
 import { TransitionCounts } from './transition-counts.js';
@@ -92,7 +103,11 @@ export class CircuitBreaker implements CallStats {
     this.enforce = this.policy.mode === 'enforce';
     const now = this.clock.now();
     this.lastUsedAt = now;
-    this.window = new SlidingWindow(this.policy.windowSeconds * 1000, this.policy.windowBuckets, now);
+    this.window = new SlidingWindow(
+      this.policy.windowSeconds * 1000,
+      this.policy.windowBuckets,
+      now,
+    );
     this.closedPermit = new ClosedPermit(this, 0);
     this.passPermit = new PassPermit(this);
   }
@@ -122,7 +137,9 @@ export class CircuitBreaker implements CallStats {
   }
 
   /** Returns a function with the same parameters that runs `fn` through the breaker. */
-  wrap<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>): (...args: A) => Promise<Awaited<R>> {
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R | PromiseLike<R>,
+  ): (...args: A) => Promise<Awaited<R>> {
     return (...args: A) => this.execute(() => fn(...args));
   }
 
@@ -141,7 +158,11 @@ export class CircuitBreaker implements CallStats {
 
   /** The error to reject a call with right now (for callers of `canRequest()` that got `null`). */
   rejectionError(): CircuitOpenError {
-    return createCircuitOpenError({ name: this.name, state: this.currentState, retryAfterMs: this.retryAfterMs() });
+    return createCircuitOpenError({
+      name: this.name,
+      state: this.currentState,
+      retryAfterMs: this.retryAfterMs(),
+    });
   }
 
   /** Opens the circuit until `reset()`, whatever the calls do. */
@@ -225,7 +246,12 @@ export class CircuitBreaker implements CallStats {
       case 'forced_open':
         return { kind: 'forced_open', openedAtWall: this.clock.wallNow() };
       case 'open':
-        return { kind: 'open', openedAt: now, openUntil: now + openMs, openedAtWall: this.clock.wallNow() };
+        return {
+          kind: 'open',
+          openedAt: now,
+          openUntil: now + openMs,
+          openedAtWall: this.clock.wallNow(),
+        };
       case 'half_open':
         return { kind: 'half_open', since: now, inFlight: new Map(), successes: 0 };
     }
@@ -238,7 +264,10 @@ export class CircuitBreaker implements CallStats {
     return this.runWithPermit(permit, fn);
   }
 
-  private async runWithPermit<T>(permit: Permit, fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
+  private async runWithPermit<T>(
+    permit: Permit,
+    fn: () => T | PromiseLike<T>,
+  ): Promise<Awaited<T>> {
     const start = this.clock.now();
     let result: Awaited<T>;
     try {
@@ -303,7 +332,10 @@ export class CircuitBreaker implements CallStats {
     if (state.kind !== 'open') return false;
     const now = this.clock.preciseNow();
     if (now < state.openUntil) return false;
-    this.transition({ kind: 'half_open', since: now, inFlight: new Map(), successes: 0 }, 'open_timeout_elapsed');
+    this.transition(
+      { kind: 'half_open', since: now, inFlight: new Map(), successes: 0 },
+      'open_timeout_elapsed',
+    );
     return true;
   }
 
@@ -358,7 +390,13 @@ export class CircuitBreaker implements CallStats {
   }
 
   /** Settles a half-open probe. Called by ProbePermit exactly once. */
-  settleProbe(state: BreakerState, id: number, c: Classification, durationMs: number, error?: unknown): void {
+  settleProbe(
+    state: BreakerState,
+    id: number,
+    c: Classification,
+    durationMs: number,
+    error?: unknown,
+  ): void {
     if (c.outcome === 'success') this.counters.successes++;
     else if (c.outcome === 'ignored') this.counters.ignored++;
     else this.noteFailure(error, c.kind);
@@ -424,7 +462,12 @@ export class CircuitBreaker implements CallStats {
   }
 
   /** The only place state changes. */
-  private transition(next: BreakerState, reason: TransitionReason, openMs?: number, epoch?: number): void {
+  private transition(
+    next: BreakerState,
+    reason: TransitionReason,
+    openMs?: number,
+    epoch?: number,
+  ): void {
     const from = this.state.kind;
     if (reason !== 'remote' && !isLegalTransition(from, next.kind, reason)) return;
     this.state = next;

@@ -77,8 +77,14 @@ export function createCircuitOpenError(info: CircuitOpenErrorInfo): CircuitOpenE
 export function isCircuitOpenError(err: unknown): err is CircuitOpenError {
   return (
     err instanceof CircuitOpenError ||
-    (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === CIRCUIT_OPEN_CODE)
+    (typeof err === 'object' &&
+      err !== null &&
+      (err as { code?: unknown }).code === CIRCUIT_OPEN_CODE)
   );
 }
 
-Object.defineProperty(CircuitOpenError.prototype, 'name', { value: 'CircuitOpenError', configurable: true, writable: true });
+Object.defineProperty(CircuitOpenError.prototype, 'name', {
+  value: 'CircuitOpenError',
+  configurable: true,
+  writable: true,
+});

@@ -61,7 +61,10 @@ function codeOf(error: object): string | undefined {
 }
 
 function isTlsFailure(error: object, code: string | undefined): boolean {
-  if (code !== undefined && (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.includes('CERT'))) {
+  if (
+    code !== undefined &&
+    (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.includes('CERT'))
+  ) {
     return true;
   }
   const library = (error as { library?: unknown }).library;

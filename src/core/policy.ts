@@ -46,7 +46,14 @@ export interface BreakerPolicy {
   readonly mode: BreakerMode;
 }
 
-export const PRESET_NAMES = ['default', 'strict', 'lenient', 'fast-recovery', 'llm', 'internal-http'] as const;
+export const PRESET_NAMES = [
+  'default',
+  'strict',
+  'lenient',
+  'fast-recovery',
+  'llm',
+  'internal-http',
+] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const DEFAULT_POLICY: BreakerPolicy = {
@@ -168,7 +175,8 @@ export function strategiesFor(policy: BreakerPolicy): readonly TripStrategy[] {
 
 function buildStrategies(policy: BreakerPolicy): TripStrategy[] {
   const strategies: TripStrategy[] = [];
-  if (policy.failureThreshold > 0) strategies.push(new ConsecutiveFailuresStrategy(policy.failureThreshold));
+  if (policy.failureThreshold > 0)
+    strategies.push(new ConsecutiveFailuresStrategy(policy.failureThreshold));
   if (policy.failureRateThreshold > 0) {
     strategies.push(new FailureRateStrategy(policy.failureRateThreshold, policy.minimumCalls));
   }
@@ -179,7 +187,11 @@ function buildStrategies(policy: BreakerPolicy): TripStrategy[] {
 }
 
 /** Open time for the n-th re-open in a row (n = 0 for the first), capped, then shortened by jitter. */
-export function openDurationMs(policy: BreakerPolicy, reopenCount: number, random: () => number): number {
+export function openDurationMs(
+  policy: BreakerPolicy,
+  reopenCount: number,
+  random: () => number,
+): number {
   const uncapped = policy.openSeconds * 1000 * policy.backoffMultiplier ** reopenCount;
   const capped = Math.min(uncapped, policy.maxOpenSeconds * 1000);
   return capped * (1 - policy.jitterRatio * random());

@@ -2,7 +2,8 @@ const MAX_MESSAGE_LENGTH = 200;
 
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s/?#@]*@)?([^\s/?#]+)[^\s]*/gi;
 const BEARER_PATTERN = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const KEY_VALUE_PATTERN = /\b(api[_-]?key|access[_-]?token|token|secret|password|passwd|authorization|x-api-key)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi;
+const KEY_VALUE_PATTERN =
+  /\b(api[_-]?key|access[_-]?token|token|secret|password|passwd|authorization|x-api-key)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi;
 const PROVIDER_KEY_PATTERN = /\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g;
 
 /**
@@ -15,7 +16,9 @@ export function redactMessage(message: string): string {
     .replace(BEARER_PATTERN, '$1 [redacted]')
     .replace(KEY_VALUE_PATTERN, '$1$2[redacted]')
     .replace(PROVIDER_KEY_PATTERN, '[redacted-key]');
-  return cleaned.length > MAX_MESSAGE_LENGTH ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : cleaned;
+  return cleaned.length > MAX_MESSAGE_LENGTH
+    ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH - 1)}…`
+    : cleaned;
 }
 
 export interface ErrorSummary {
@@ -26,7 +29,10 @@ export interface ErrorSummary {
 
 export function summarizeError(error: unknown): ErrorSummary {
   if (error instanceof Error) {
-    return { type: error.constructor?.name || error.name || 'Error', message: redactMessage(String(error.message)) };
+    return {
+      type: error.constructor?.name || error.name || 'Error',
+      message: redactMessage(String(error.message)),
+    };
   }
   if (typeof error === 'object' && error !== null) {
     const name = (error as { constructor?: { name?: string } }).constructor?.name ?? 'Object';

@@ -21,7 +21,8 @@ export class SlidingWindow {
   totalSlow = 0;
 
   constructor(windowMs: number, buckets: number, now: number) {
-    if (!(buckets >= 1 && Number.isInteger(buckets))) throw new RangeError(`buckets must be a positive integer, got ${buckets}`);
+    if (!(buckets >= 1 && Number.isInteger(buckets)))
+      throw new RangeError(`buckets must be a positive integer, got ${buckets}`);
     if (!(windowMs > 0)) throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
     this.windowMs = windowMs;
     this.bucketMs = windowMs / buckets;

@@ -35,9 +35,18 @@ const AUTOMATIC: Readonly<Record<BreakerStateName, readonly BreakerStateName[]>>
   disabled: [],
 };
 
-const MANUAL_REASONS: ReadonlySet<TransitionReason> = new Set(['forced_open', 'disabled', 'reset', 'remote']);
+const MANUAL_REASONS: ReadonlySet<TransitionReason> = new Set([
+  'forced_open',
+  'disabled',
+  'reset',
+  'remote',
+]);
 
-export function isLegalTransition(from: BreakerStateName, to: BreakerStateName, reason: TransitionReason): boolean {
+export function isLegalTransition(
+  from: BreakerStateName,
+  to: BreakerStateName,
+  reason: TransitionReason,
+): boolean {
   if (from === to) return false;
   if (MANUAL_REASONS.has(reason)) return true;
   return AUTOMATIC[from].includes(to);

@@ -33,7 +33,10 @@ export class FailureRateStrategy implements TripStrategy {
     private readonly minimumCalls: number,
   ) {}
   shouldTrip({ window }: CallStats): boolean {
-    return window.totalCalls >= this.minimumCalls && window.totalFailures >= this.threshold * window.totalCalls;
+    return (
+      window.totalCalls >= this.minimumCalls &&
+      window.totalFailures >= this.threshold * window.totalCalls
+    );
   }
 }
 
@@ -45,6 +48,9 @@ export class SlowCallRateStrategy implements TripStrategy {
     private readonly minimumCalls: number,
   ) {}
   shouldTrip({ window }: CallStats): boolean {
-    return window.totalCalls >= this.minimumCalls && window.totalSlow >= this.threshold * window.totalCalls;
+    return (
+      window.totalCalls >= this.minimumCalls &&
+      window.totalSlow >= this.threshold * window.totalCalls
+    );
   }
 }

@@ -165,7 +165,11 @@ export class BreakerRegistry {
   }
 
   private createOverflow(): CircuitBreaker {
-    const breaker = new CircuitBreaker({ name: OVERFLOW_BREAKER_NAME, policy: this.basePolicy, clock: this.clock });
+    const breaker = new CircuitBreaker({
+      name: OVERFLOW_BREAKER_NAME,
+      policy: this.basePolicy,
+      clock: this.clock,
+    });
     breaker.disable();
     return breaker;
   }
