@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Bumped whenever any script changes, so instances of two versions in one fleet never run each
+ * other's cached script under the same command name.
+ */
+export const SCRIPT_VERSION = 1;
+
+/** Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). */
+export const SCRIPT_FILES = {
+  transition: 'transition-4.lua',
+  flush: 'flush-4.lua',
+  read: 'read-1.lua',
+  acquirePermit: 'acquire-permit-1.lua',
+  countPermits: 'count-permits-1.lua',
+} as const;
+
+export type ScriptName = keyof typeof SCRIPT_FILES;
+
+export interface LoadedScript {
+  /** ioredis command name, versioned: e.g. `cbTransitionV1`. */
+  readonly command: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+// The build compiles only TypeScript: scripts live in src/store/lua, and in dist/cjs/store/lua
+// when the build copies them there. Look next to this file first, then in the sources.
+const CANDIDATE_DIRS = [
+  join(__dirname, 'lua'),
+  join(__dirname, '../../src/store/lua'),
+  join(__dirname, '../../../src/store/lua'),
+];
+
+function luaDir(): string {
+  for (const dir of CANDIDATE_DIRS) if (existsSync(join(dir, SCRIPT_FILES.transition))) return dir;
+  throw new Error(
+    `otel-circuit-breaker: Lua scripts not found (looked in ${CANDIDATE_DIRS.join(', ')})`,
+  );
+}
+
+let cache: Record<ScriptName, LoadedScript> | undefined;
+
+/** Every script, read once per process. */
+export function loadScripts(): Record<ScriptName, LoadedScript> {
+  if (cache !== undefined) return cache;
+  const dir = luaDir();
+  const out = {} as Record<ScriptName, LoadedScript>;
+  for (const [name, file] of Object.entries(SCRIPT_FILES) as Array<[ScriptName, string]>) {
+    const keys = /-(\d+)\.lua$/.exec(file);
+    out[name] = {
+      command: `cb${name[0]!.toUpperCase()}${name.slice(1)}V${SCRIPT_VERSION}`,
+      numberOfKeys: Number(keys![1]),
+      lua: readFileSync(join(dir, file), 'utf8'),
+    };
+  }
+  cache = out;
+  return out;
+}

@@ -1,0 +1,94 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/** Where the Redis store connects: exactly one of url, clusterNodes or sentinel. */
+export interface RedisTarget {
+  /** redis:// or rediss:// URL of a single node. */
+  readonly url?: string;
+  /** Cluster seed nodes, `host:port`. */
+  readonly clusterNodes?: readonly string[];
+  readonly sentinel?: { readonly sentinels: readonly string[]; readonly name: string };
+}
+
+export type RedisClient = Redis | Cluster;
+
+/** Reconnect forever, backing off to 2 s: returning a delay (never null) keeps ioredis retrying. */
+export function retryDelay(times: number): number {
+  return Math.min(50 * 2 ** Math.min(times, 6), 2000);
+}
+
+/**
+ * Options that keep ioredis from queueing or resending our commands: a command sent while the
+ * connection is down fails at once (we fall back to local state) instead of piling up.
+ */
+const NO_QUEUE: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  retryStrategy: retryDelay,
+};
+
+function hostPort(spec: string): { host: string; port: number } {
+  const i = spec.lastIndexOf(':');
+  if (i < 0) return { host: spec, port: 6379 };
+  return { host: spec.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(spec.slice(i + 1)) };
+}
+
+export interface ClientRole {
+  /** Connection name shown by CLIENT LIST (lets tests and operators find or kill it). */
+  readonly connectionName: string;
+  /** The subscriber may queue its (re)subscriptions until connected; command clients never queue. */
+  readonly subscriber: boolean;
+  /** Sharded pub/sub subscriber (Cluster only). */
+  readonly sharded?: boolean;
+}
+
+/** Creates one connection (or one Cluster client) for `role`. */
+export function createClient(target: RedisTarget, role: ClientRole): RedisClient {
+  const base: RedisOptions = role.subscriber
+    ? {
+        retryStrategy: retryDelay,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        enableOfflineQueue: true,
+      }
+    : { ...NO_QUEUE, enableAutoPipelining: true };
+  if (target.clusterNodes !== undefined && target.clusterNodes.length > 0) {
+    const { enableOfflineQueue, retryStrategy: _unused, enableAutoPipelining, ...perNode } = base;
+    const options: ClusterOptions = {
+      // On Cluster the offline queue is a top-level option; the per-node one is ignored.
+      enableOfflineQueue,
+      enableAutoPipelining,
+      clusterRetryStrategy: retryDelay,
+      clusterNodeRetryStrategy: retryDelay,
+      shardedSubscribers: role.sharded === true,
+      redisOptions: { ...perNode, connectionName: role.connectionName },
+    };
+    return new Cluster(target.clusterNodes.map(hostPort), options);
+  }
+  if (target.sentinel !== undefined) {
+    return new Redis({
+      ...base,
+      connectionName: role.connectionName,
+      sentinels: target.sentinel.sentinels.map(hostPort),
+      name: target.sentinel.name,
+      sentinelRetryStrategy: retryDelay,
+    });
+  }
+  return new Redis(target.url ?? 'redis://127.0.0.1:6379', {
+    ...base,
+    connectionName: role.connectionName,
+  });
+}
+
+/** `redis_version` from INFO server, e.g. `7.0.15`. */
+export function parseRedisVersion(info: string): string | undefined {
+  return /^redis_version:([^\r\n]+)/m.exec(info)?.[1]?.trim();
+}
+
+/** Major version of a `x.y.z` string (0 when unknown). */
+export function majorVersion(version: string | undefined): number {
+  return Number(version?.split('.')[0] ?? 0) || 0;
+}
+
+/** Redis >= 5: scripts may call TIME before writing (effects replication). */
+export const MIN_REDIS_MAJOR = 5;
