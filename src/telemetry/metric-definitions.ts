@@ -1,0 +1,105 @@
+import {
+  ATTR_FROM,
+  ATTR_NAME,
+  ATTR_OUTCOME,
+  ATTR_STATE,
+  ATTR_STORE,
+  ATTR_TO,
+  METRIC_CALLS,
+  METRIC_FAILURE_RATE,
+  METRIC_SHADOW_REJECTIONS,
+  METRIC_SLOW_CALL_RATE,
+  METRIC_STATE,
+  METRIC_STORE_AVAILABLE,
+  METRIC_STORE_ERRORS,
+  METRIC_TRANSITIONS,
+} from '../semconv.js';
+
+/** `counter` = monotonic observable counter; `gauge` = observable gauge. */
+export type MetricKind = 'counter' | 'gauge';
+
+/** One instrument of PRODUCT.md §3: what the meter creates and what the README table shows. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly kind: MetricKind;
+  /** UCUM unit; `{…}` annotations for counts of things, `1` for ratios and 0/1 flags (as hw.status). */
+  readonly unit: string;
+  readonly description: string;
+  /** Attribute keys every data point carries (besides the exporter's own scope labels). */
+  readonly attributes: readonly string[];
+  /** Values are whole numbers (counts, 0/1 flags) rather than ratios. */
+  readonly integer: boolean;
+}
+
+/** Every instrument, in the order they are created (and so appear in a Prometheus scrape). */
+export const METRIC_DEFINITIONS = {
+  state: {
+    name: METRIC_STATE,
+    kind: 'gauge',
+    unit: '1',
+    description:
+      'Circuit breaker state: 1 for the current state and 0 for the four others (closed, open, half_open, forced_open, disabled).',
+    attributes: [ATTR_NAME, ATTR_STATE],
+    integer: true,
+  },
+  calls: {
+    name: METRIC_CALLS,
+    kind: 'counter',
+    unit: '{call}',
+    description:
+      'Calls seen by the circuit breaker by outcome: success, failure, ignored (aborted by the caller) or rejected (not sent).',
+    attributes: [ATTR_NAME, ATTR_OUTCOME],
+    integer: true,
+  },
+  shadowRejections: {
+    name: METRIC_SHADOW_REJECTIONS,
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Calls that observe mode let through but enforce mode would have rejected.',
+    attributes: [ATTR_NAME],
+    integer: true,
+  },
+  transitions: {
+    name: METRIC_TRANSITIONS,
+    kind: 'counter',
+    unit: '{transition}',
+    description: 'Circuit breaker state changes by previous and new state.',
+    attributes: [ATTR_NAME, ATTR_FROM, ATTR_TO],
+    integer: true,
+  },
+  failureRate: {
+    name: METRIC_FAILURE_RATE,
+    kind: 'gauge',
+    unit: '1',
+    description: "Share of failed calls (0..1) over the circuit breaker's current sliding window.",
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  slowCallRate: {
+    name: METRIC_SLOW_CALL_RATE,
+    kind: 'gauge',
+    unit: '1',
+    description: "Share of slow calls (0..1) over the circuit breaker's current sliding window.",
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  storeErrors: {
+    name: METRIC_STORE_ERRORS,
+    kind: 'counter',
+    unit: '{error}',
+    description: 'Errors talking to the shared state store; the breakers went on with local state.',
+    attributes: [ATTR_STORE],
+    integer: true,
+  },
+  storeAvailable: {
+    name: METRIC_STORE_AVAILABLE,
+    kind: 'gauge',
+    unit: '1',
+    description:
+      '1 when the shared state store is reachable, 0 while breakers run on local state only.',
+    attributes: [ATTR_STORE],
+    integer: true,
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRIC_DEFINITIONS;

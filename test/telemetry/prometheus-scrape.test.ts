@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BREAKER_STATES } from '../../src/core/states.js';
+import { INSTRUMENTATION_SCOPE, OUTCOMES } from '../../src/semconv.js';
+import { registerBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
+import { METRIC_DEFINITIONS } from '../../src/telemetry/metric-definitions.js';
+import { PACKAGE_VERSION } from '../../src/telemetry/package-version.js';
+import {
+  PROM_CALLS,
+  PROM_FAILURE_RATE,
+  PROM_LABEL_FROM,
+  PROM_LABEL_NAME,
+  PROM_LABEL_OUTCOME,
+  PROM_LABEL_SCOPE_NAME,
+  PROM_LABEL_SCOPE_VERSION,
+  PROM_LABEL_STATE,
+  PROM_LABEL_STORE,
+  PROM_LABEL_TO,
+  PROM_SHADOW_REJECTIONS,
+  PROM_SLOW_CALL_RATE,
+  PROM_STATE,
+  PROM_STORE_AVAILABLE,
+  PROM_STORE_ERRORS,
+  PROM_TRANSITIONS,
+  PROMETHEUS_METRIC_NAMES,
+} from '../../src/telemetry/prometheus-names.js';
+import {
+  driveScenario,
+  NAMES,
+  normaliseExposition,
+  readFixture,
+  scenarioRegistry,
+  scrapeScenario,
+  STORE_HEALTH,
+} from './metrics-scenario.js';
+import {
+  parseExposition,
+  samples,
+  startPrometheus,
+  valueOf,
+  type PrometheusHarness,
+} from './prometheus-harness.js';
+
+describe('metrics through a real Prometheus scrape', () => {
+  let prometheus: PrometheusHarness;
+  beforeEach(async () => {
+    prometheus = await startPrometheus();
+  });
+  afterEach(async () => {
+    await prometheus.shutdown();
+  });
+
+  async function scenarioScrape() {
+    const { registry, clock } = scenarioRegistry();
+    const dispose = registerBreakerMetrics(registry, {
+      meterProvider: prometheus.meterProvider,
+      storeHealth: () => STORE_HEALTH,
+    });
+    await driveScenario(registry, clock);
+    const text = await prometheus.scrape();
+    return { registry, clock, dispose, text, families: parseExposition(text) };
+  }
+
+  it('serves every instrument under the name prometheus-names.ts derives, with its type and unit', async () => {
+    const { text, families } = await scenarioScrape();
+    for (const [key, def] of Object.entries(METRIC_DEFINITIONS)) {
+      const name = PROMETHEUS_METRIC_NAMES[key as keyof typeof METRIC_DEFINITIONS];
+      const family = families.find((f) => f.name === name);
+      expect(family, name).toBeDefined();
+      expect(family!.type).toBe(def.kind === 'counter' ? 'COUNTER' : 'GAUGE');
+      expect(family!.help).toBe(def.description);
+      // The parser skips UNIT lines; the exporter writes the OTel unit there and adds no suffix.
+      expect(text).toContain(`# UNIT ${name} ${def.unit}\n`);
+    }
+    const ours = families.filter((f) => f.name.startsWith('circuit_breaker_')).map((f) => f.name);
+    expect(ours.sort()).toEqual(Object.values(PROMETHEUS_METRIC_NAMES).sort());
+    expect([
+      PROM_STATE,
+      PROM_CALLS,
+      PROM_TRANSITIONS,
+      PROM_FAILURE_RATE,
+      PROM_STORE_AVAILABLE,
+    ]).toEqual([
+      'circuit_breaker_state',
+      'circuit_breaker_calls_total',
+      'circuit_breaker_transitions_total',
+      'circuit_breaker_failure_rate',
+      'circuit_breaker_store_available',
+    ]);
+  });
+
+  it('reports the state one-hot over all five states for every breaker', async () => {
+    const { text, families } = await scenarioScrape();
+    // The exact line the issue names (the exporter appends its scope labels after ours).
+    expect(text).toContain(
+      `${PROM_STATE}{${PROM_LABEL_NAME}="api.example.com",${PROM_LABEL_STATE}="open",${PROM_LABEL_SCOPE_NAME}="${INSTRUMENTATION_SCOPE}",`,
+    );
+    const expected = {
+      [NAMES.open]: 'open',
+      [NAMES.halfOpen]: 'half_open',
+      [NAMES.closed]: 'closed',
+      [NAMES.forcedOpen]: 'forced_open',
+      [NAMES.disabled]: 'disabled',
+      [NAMES.observe]: 'open',
+    };
+    for (const [name, current] of Object.entries(expected)) {
+      for (const state of BREAKER_STATES) {
+        const value = valueOf(families, PROM_STATE, {
+          [PROM_LABEL_NAME]: name,
+          [PROM_LABEL_STATE]: state,
+        });
+        expect(value, `${name} ${state}`).toBe(state === current ? 1 : 0);
+      }
+    }
+    expect(samples(families, PROM_STATE)).toHaveLength(
+      Object.keys(expected).length * BREAKER_STATES.length,
+    );
+    // `sum by (circuit_breaker_state)`: each breaker counts exactly once.
+    const total = samples(families, PROM_STATE).reduce((sum, s) => sum + s.value, 0);
+    expect(total).toBe(Object.keys(expected).length);
+  });
+
+  it('counts calls by outcome, shadow rejections and transitions by from/to', async () => {
+    const { families } = await scenarioScrape();
+    const calls = (name: string, outcome: string) =>
+      valueOf(families, PROM_CALLS, { [PROM_LABEL_NAME]: name, [PROM_LABEL_OUTCOME]: outcome });
+    expect(calls(NAMES.open, 'failure')).toBe(5);
+    expect(calls(NAMES.open, 'ignored')).toBe(1);
+    expect(calls(NAMES.open, 'rejected')).toBe(2);
+    expect(calls(NAMES.open, 'success')).toBe(0);
+    expect(calls(NAMES.forcedOpen, 'rejected')).toBe(1);
+    expect(calls(NAMES.disabled, 'success')).toBe(2);
+    expect(calls(NAMES.disabled, 'failure')).toBe(1);
+    expect(calls(NAMES.observe, 'success')).toBe(3);
+    expect(calls(NAMES.observe, 'rejected')).toBe(0);
+    for (const outcome of OUTCOMES) expect(calls(NAMES.closed, outcome)).toBeDefined();
+
+    expect(valueOf(families, PROM_SHADOW_REJECTIONS, { [PROM_LABEL_NAME]: NAMES.observe })).toBe(3);
+    expect(valueOf(families, PROM_SHADOW_REJECTIONS, { [PROM_LABEL_NAME]: NAMES.open })).toBe(0);
+
+    const transition = (name: string, from: string, to: string) =>
+      valueOf(families, PROM_TRANSITIONS, {
+        [PROM_LABEL_NAME]: name,
+        [PROM_LABEL_FROM]: from,
+        [PROM_LABEL_TO]: to,
+      });
+    expect(transition(NAMES.closed, 'closed', 'open')).toBe(1);
+    expect(transition(NAMES.closed, 'open', 'half_open')).toBe(1);
+    expect(transition(NAMES.closed, 'half_open', 'closed')).toBe(1);
+    expect(transition(NAMES.forcedOpen, 'closed', 'forced_open')).toBe(1);
+    expect(transition(NAMES.disabled, 'closed', 'disabled')).toBe(1);
+    // Only pairs that happened are series.
+    expect(samples(families, PROM_TRANSITIONS)).toHaveLength(9);
+  });
+
+  it('reports window rates and store health', async () => {
+    const { families } = await scenarioScrape();
+    expect(valueOf(families, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.closed })).toBe(0.25);
+    expect(valueOf(families, PROM_SLOW_CALL_RATE, { [PROM_LABEL_NAME]: NAMES.closed })).toBe(0.25);
+    expect(valueOf(families, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.halfOpen })).toBe(5 / 8);
+    expect(valueOf(families, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.forcedOpen })).toBe(0);
+    expect(valueOf(families, PROM_STORE_AVAILABLE, { [PROM_LABEL_STORE]: 'redis' })).toBe(1);
+    expect(valueOf(families, PROM_STORE_ERRORS, { [PROM_LABEL_STORE]: 'redis' })).toBe(2);
+  });
+
+  it('labels every series with our scope name and package version', async () => {
+    const { families } = await scenarioScrape();
+    expect(PACKAGE_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    for (const family of families.filter((f) => f.name.startsWith('circuit_breaker_'))) {
+      for (const sample of family.metrics) {
+        expect(sample.labels?.[PROM_LABEL_SCOPE_NAME]).toBe(INSTRUMENTATION_SCOPE);
+        expect(sample.labels?.[PROM_LABEL_SCOPE_VERSION]).toBe(PACKAGE_VERSION);
+      }
+    }
+  });
+
+  it('reads state lazily at collection: an elapsed open time shows as half_open, window rates age out', async () => {
+    const { clock, families: before } = await scenarioScrape();
+    expect(
+      valueOf(before, PROM_STATE, { [PROM_LABEL_NAME]: NAMES.open, [PROM_LABEL_STATE]: 'open' }),
+    ).toBe(1);
+    clock.advance(61_000); // past the 30 s open time and the whole 60 s window
+    const after = parseExposition(await prometheus.scrape());
+    expect(
+      valueOf(after, PROM_STATE, {
+        [PROM_LABEL_NAME]: NAMES.open,
+        [PROM_LABEL_STATE]: 'half_open',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(after, PROM_STATE, { [PROM_LABEL_NAME]: NAMES.open, [PROM_LABEL_STATE]: 'open' }),
+    ).toBe(0);
+    expect(valueOf(after, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.closed })).toBe(0);
+    expect(
+      valueOf(after, PROM_TRANSITIONS, {
+        [PROM_LABEL_NAME]: NAMES.open,
+        [PROM_LABEL_FROM]: 'open',
+        [PROM_LABEL_TO]: 'half_open',
+      }),
+    ).toBe(1);
+  });
+
+  it('a removed breaker counts in no state any more', async () => {
+    const { registry, families: before } = await scenarioScrape();
+    expect(
+      valueOf(before, PROM_STATE, {
+        [PROM_LABEL_NAME]: NAMES.disabled,
+        [PROM_LABEL_STATE]: 'disabled',
+      }),
+    ).toBe(1);
+    registry.remove(NAMES.disabled);
+    for (let scrape = 0; scrape < 2; scrape++) {
+      const after = parseExposition(await prometheus.scrape());
+      // sdk-metrics 3.1 still exports a series that stopped being observed (opentelemetry-js#4096);
+      // we report 0 once for every state, so it is either gone or 0, never a stale 1.
+      const left = samples(after, PROM_STATE, { [PROM_LABEL_NAME]: NAMES.disabled });
+      expect(left.every((s) => s.value === 0)).toBe(true);
+      expect(samples(after, PROM_STATE).reduce((sum, s) => sum + s.value, 0)).toBe(5);
+    }
+  });
+
+  it('dispose stops the observations and a second registry can take over', async () => {
+    const { dispose } = await scenarioScrape();
+    dispose();
+    dispose(); // idempotent
+    const { registry } = scenarioRegistry();
+    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    registry.get('fresh.example.com');
+    const families = parseExposition(await prometheus.scrape());
+    expect(
+      valueOf(families, PROM_STATE, {
+        [PROM_LABEL_NAME]: 'fresh.example.com',
+        [PROM_LABEL_STATE]: 'closed',
+      }),
+    ).toBe(1);
+  });
+});
+
+describe('golden fixture test/fixtures/metrics.prom', () => {
+  it('matches a fresh scrape of the scenario (regenerate: npx tsx scripts/update-metrics-fixture.ts)', async () => {
+    const scraped = normaliseExposition(await scrapeScenario());
+    expect(scraped).toBe(readFixture());
+  });
+
+  it('parses as Prometheus text format and holds every instrument', () => {
+    const names = parseExposition(readFixture()).map((f) => f.name);
+    expect(names).toEqual(Object.values(PROMETHEUS_METRIC_NAMES));
+  });
+});
