@@ -73,6 +73,7 @@ export class RedisStore implements StateStore {
   private subscriberWasReady = false;
   private closed = false;
   private readonly ready: Promise<void>;
+  private subscribed: Promise<void> | undefined;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? 'cb';
@@ -108,6 +109,16 @@ export class RedisStore implements StateStore {
   /** Resolves once the server version is known (or could not be read within the timeout). */
   whenReady(): Promise<void> {
     return this.ready;
+  }
+
+  /**
+   * Resolves once the subscriber listens (pattern subscription, or every watched shard channel).
+   * Only tests need it: a message missed before then is caught by the next resync.
+   */
+  async whenSubscribed(): Promise<void> {
+    await this.ready;
+    this.ensureSubscriber();
+    await this.subscribed;
   }
 
   health(): StoreHealth {
@@ -217,7 +228,8 @@ export class RedisStore implements StateStore {
   watch(name: string): void {
     if (this.watched.has(name)) return;
     this.watched.add(name);
-    if (this.sharded && this.subscriber !== undefined) this.ssubscribe([name]);
+    if (this.sharded && this.subscriber !== undefined)
+      this.subscribed = Promise.all([this.subscribed, this.ssubscribe([name])]).then(() => {});
   }
 
   onReconnect(listener: () => void): () => void {
@@ -309,20 +321,25 @@ export class RedisStore implements StateStore {
     });
     if (this.sharded) {
       sub.on('smessage', (channel: string, message: string) => this.deliver(channel, message));
-      this.ssubscribe([...this.watched]);
+      this.subscribed = this.ssubscribe([...this.watched]);
     } else {
       sub.on('pmessage', (_pattern: string, channel: string, message: string) =>
         this.deliver(channel, message),
       );
-      (sub as Redis).psubscribe(channelPattern(this.keyPrefix)).catch(() => {});
+      this.subscribed = (sub as Redis).psubscribe(channelPattern(this.keyPrefix)).then(
+        () => {},
+        () => {},
+      );
     }
   }
 
-  private ssubscribe(names: string[]): void {
+  private async ssubscribe(names: string[]): Promise<void> {
     const sub = this.subscriber as Cluster | undefined;
     if (sub === undefined) return;
     // One SSUBSCRIBE per channel: channels of different breakers live in different slots.
-    for (const n of names) sub.ssubscribe(breakerKeys(this.keyPrefix, n).channel).catch(() => {});
+    await Promise.all(
+      names.map((n) => sub.ssubscribe(breakerKeys(this.keyPrefix, n).channel).catch(() => {})),
+    );
   }
 
   private deliver(channel: string, message: string): void {

@@ -1,0 +1,41 @@
+import type { StoreConfig } from '../types.js';
+import { MemoryStore } from './memory-store.js';
+import { RedisStore } from './redis-store.js';
+import type { StateStore, StoreLogEvent } from './state-store.js';
+
+export interface CreateStoreOptions {
+  /** Where store availability changes are reported (one event per change). */
+  readonly log?: (event: StoreLogEvent) => void;
+  readonly instanceId?: string;
+}
+
+/** Defaults of the store settings, as documented in src/types.ts. */
+export const STORE_DEFAULTS = {
+  keyPrefix: 'cb',
+  flushIntervalMs: 1000,
+  resyncIntervalMs: 5000,
+  storeTimeoutMs: 200,
+} as const;
+
+/**
+ * The store for a resolved (validated) `store` config: MemoryStore unless `type: 'redis'`.
+ * Never connects synchronously and never throws on an unreachable Redis: it starts unavailable.
+ */
+export function createStore(
+  config: StoreConfig | undefined,
+  options: CreateStoreOptions = {},
+): StateStore {
+  if (config === undefined || config.type !== 'redis')
+    return new MemoryStore({ instanceId: options.instanceId });
+  return new RedisStore({
+    ...(config.url !== undefined ? { url: config.url } : {}),
+    ...(config.clusterNodes !== undefined && config.clusterNodes.length > 0
+      ? { clusterNodes: config.clusterNodes }
+      : {}),
+    ...(config.sentinel !== undefined ? { sentinel: config.sentinel } : {}),
+    keyPrefix: config.keyPrefix ?? STORE_DEFAULTS.keyPrefix,
+    storeTimeoutMs: config.storeTimeoutMs ?? STORE_DEFAULTS.storeTimeoutMs,
+    log: options.log,
+    instanceId: options.instanceId,
+  });
+}

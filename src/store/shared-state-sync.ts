@@ -1,0 +1,320 @@
+import type { CircuitBreaker, SharedStateLink } from '../core/breaker.js';
+import { openDurationMs } from '../core/policy.js';
+import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
+import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
+import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from './state-store.js';
+
+export interface SharedStateSyncOptions {
+  /** How often local outcome counts are flushed. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /** Safety-net full resync period. Default 5000. */
+  readonly resyncIntervalMs?: number;
+  /** Jitter source for fleet open times. Default Math.random. */
+  readonly random?: () => number;
+}
+
+/** A fleet-wide half-open probe permit; `release` frees it (idempotent, never throws). */
+export interface ProbeLease {
+  release(): void;
+}
+
+/** Local trips: decided on this instance's own counts. They reach the fleet only through a flush. */
+const LOCAL_TRIPS = new Set<TransitionReason>([
+  'consecutive_failures',
+  'failure_rate',
+  'slow_call_rate',
+]);
+/** Decided by people or by the server (Retry-After): the whole fleet follows at once. */
+const FLEET_WIDE = new Set<TransitionReason>(['forced_open', 'disabled', 'reset', 'retry_after']);
+const PROBE_RESULTS = new Set<TransitionReason>([
+  'probe_succeeded',
+  'probe_failed',
+  'probe_timed_out',
+]);
+const LOCAL_LEASE: ProbeLease = { release() {} };
+
+interface Tracked {
+  readonly breaker: CircuitBreaker;
+  /** Last fleet state this instance saw (its epoch orders everything this instance applies). */
+  fleet: SharedState;
+  /** Counter values at the last flush: the next flush sends the difference. */
+  successes: number;
+  failures: number;
+  slowCalls: number;
+  flushing: boolean;
+  /** A transition the fleet should have heard about while the store was unreachable. */
+  pending: boolean;
+  /** Pushes of one breaker run one after the other, each against the epoch the previous left. */
+  queue: Promise<void>;
+}
+
+/**
+ * Connects a BreakerRegistry to a StateStore (the `SharedStateLink` of the core). Calls never wait
+ * on it: decisions stay local; outcomes are flushed every `flushIntervalMs`; fleet transitions
+ * arrive by pub/sub and a resync every `resyncIntervalMs` (and on every reconnect).
+ *
+ * Ordering: the store's fleet epoch orders fleet transitions. The breaker's own epoch also counts
+ * local-only transitions, so a fleet transition is applied with `breaker.epoch + 1` once this
+ * class has decided (on fleet epochs) that it is new.
+ */
+export class SharedStateSync implements SharedStateLink {
+  private readonly tracked = new Map<string, Tracked>();
+  private registry: BreakerRegistry | undefined;
+  private readonly flushIntervalMs: number;
+  private readonly resyncIntervalMs: number;
+  private readonly random: () => number;
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(
+    readonly store: StateStore,
+    options: SharedStateSyncOptions = {},
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.resyncIntervalMs = options.resyncIntervalMs ?? 5000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Links every breaker of `registry`, present and future, and starts the flush and resync timers. */
+  attach(registry: BreakerRegistry): this {
+    this.registry = registry;
+    registry.setLink(this);
+    this.unsubscribe.push(
+      this.store.subscribe((m) => {
+        const t = this.tracked.get(m.name);
+        if (t !== undefined) this.applyFleet(t, m);
+      }),
+      this.store.onReconnect(() => void this.resync()),
+    );
+    for (const b of registry.list()) this.track(b);
+    const flush = setInterval(() => void this.flush(), this.flushIntervalMs);
+    const resync = setInterval(() => void this.resync(), this.resyncIntervalMs);
+    flush.unref();
+    resync.unref();
+    this.timers.push(flush, resync);
+    return this;
+  }
+
+  /** Stops the timers and unlinks the registry (the store is closed by its owner). */
+  detach(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.registry?.setLink(undefined);
+    this.registry = undefined;
+  }
+
+  /**
+   * Starts following a breaker: subscribes to its channel and pulls its fleet state, so a new
+   * instance sees an open circuit (and never resets it by starting). Idempotent.
+   */
+  track(breaker: CircuitBreaker): void {
+    this.ensureTracked(breaker);
+  }
+
+  onLocalTransition(breaker: CircuitBreaker, transition: Transition): void {
+    const t = this.ensureTracked(breaker);
+    const reason = transition.reason;
+    // Elapsed open time is derived from the shared openUntil by every instance: nothing to push.
+    if (reason === 'open_timeout_elapsed') return;
+    if (!this.store.health().available) {
+      // The fleet cannot hear now; the local decision is the best there is. Pushed on reconnect.
+      if (reason !== 'remote') t.pending = true;
+      return;
+    }
+    if (LOCAL_TRIPS.has(reason)) {
+      // One instance's trouble alone must not open the fleet: flush now and let fleet-wide counts decide.
+      void this.flushOne(t);
+      return;
+    }
+    if (FLEET_WIDE.has(reason) || (PROBE_RESULTS.has(reason) && t.fleet.state === 'open')) {
+      this.enqueue(t, () => this.push(t, transition.to, reason, transition.openMs));
+    }
+  }
+
+  /**
+   * Proposed core hook (see notes/store-core-changes.md): called when a half-open breaker admits a
+   * probe. Fleet-wide budget while the fleet circuit is open; local budget only when the half-open
+   * state is this instance's own, or the store is unreachable. `null` = do not probe.
+   */
+  async acquireProbe(breaker: CircuitBreaker): Promise<ProbeLease | null> {
+    const t = this.ensureTracked(breaker);
+    if (t.fleet.state !== 'open' || !this.store.health().available) return LOCAL_LEASE;
+    const token = await this.store.acquirePermit(
+      breaker.name,
+      breaker.policy.halfOpenMaxCalls,
+      breaker.policy.callTimeoutMs,
+    );
+    if (token === null) return null;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        void this.store.releasePermit(breaker.name, token);
+      },
+    };
+  }
+
+  /** Flushes every breaker's counts now (the timer does this every flushIntervalMs). */
+  async flush(): Promise<void> {
+    this.discover();
+    await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
+  }
+
+  /** Pulls every breaker's fleet state now, pushing what this instance decided while cut off. */
+  async resync(): Promise<void> {
+    this.discover();
+    await Promise.all(
+      [...this.tracked.values()].map((t) => this.enqueue(t, () => this.reconcile(t))),
+    );
+  }
+
+  /** Fleet state as this instance last saw it (for status and tests). */
+  fleetState(name: string): SharedState | undefined {
+    return this.tracked.get(name)?.fleet;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private ensureTracked(breaker: CircuitBreaker): Tracked {
+    const existing = this.tracked.get(breaker.name);
+    if (existing !== undefined && existing.breaker === breaker) return existing;
+    const c = breaker.counters;
+    const t: Tracked = {
+      breaker,
+      fleet: INITIAL_SHARED_STATE,
+      successes: c.successes,
+      failures: c.failures,
+      slowCalls: c.slowCalls,
+      flushing: false,
+      pending: false,
+      queue: Promise.resolve(),
+    };
+    this.tracked.set(breaker.name, t);
+    this.store.watch(breaker.name);
+    void this.enqueue(t, async () => {
+      const s = await this.store.read(breaker.name);
+      if (s !== undefined) this.applyFleet(t, s);
+    });
+    return t;
+  }
+
+  /** Picks up breakers created since the last look and forgets evicted ones. */
+  private discover(): void {
+    const registry = this.registry;
+    if (registry === undefined) return;
+    for (const [name, t] of this.tracked)
+      if (registry.peek(name) !== t.breaker) this.tracked.delete(name);
+    for (const b of registry.list()) if (b.name !== OVERFLOW_BREAKER_NAME) this.ensureTracked(b);
+  }
+
+  private enqueue(t: Tracked, job: () => Promise<void>): Promise<void> {
+    // Store calls never reject, but a bug here must not stall the queue or escape as unhandled.
+    t.queue = t.queue.then(job).catch(() => {});
+    return t.queue;
+  }
+
+  private async flushOne(t: Tracked): Promise<void> {
+    if (t.flushing) return;
+    const b = t.breaker;
+    const c = b.counters;
+    const successes = c.successes - t.successes;
+    const failures = c.failures - t.failures;
+    const slowCalls = c.slowCalls - t.slowCalls;
+    // The baseline moves first: a flush that fails or times out is never sent again (Redis may have applied it).
+    t.successes = c.successes;
+    t.failures = c.failures;
+    t.slowCalls = c.slowCalls;
+    if (successes + failures <= 0) return;
+    if (t.fleet.state !== 'closed' || !this.store.health().available) return;
+    const p = b.policy;
+    t.flushing = true;
+    try {
+      const r = await this.store.flush(b.name, {
+        calls: successes + failures,
+        failures,
+        slowCalls,
+        windowMs: p.windowSeconds * 1000,
+        windowBuckets: p.windowBuckets,
+        minimumCalls: p.minimumCalls,
+        failureRateThreshold: p.failureRateThreshold,
+        slowCallRateThreshold: p.slowCallRateThreshold,
+        openMs: openDurationMs(p, 0, this.random),
+      });
+      if (r !== undefined) this.applyFleet(t, r.current);
+    } finally {
+      t.flushing = false;
+    }
+  }
+
+  private async push(
+    t: Tracked,
+    state: BreakerStateName,
+    reason: string,
+    openMs: number | undefined,
+  ): Promise<void> {
+    const r = await this.store.transition(t.breaker.name, {
+      expectedEpoch: t.fleet.epoch,
+      state,
+      openMs,
+      reason,
+    });
+    if (r === undefined) {
+      t.pending = true;
+      return;
+    }
+    t.pending = false;
+    if (r.committed) {
+      t.fleet = r.current;
+      return;
+    }
+    if (r.current.epoch < t.fleet.epoch) {
+      // The store lost its data (e.g. restarted without persistence): start over from what it has.
+      t.fleet = r.current;
+      t.pending = true;
+      await this.reconcile(t);
+      return;
+    }
+    // Another instance committed first: the fleet follows the winner, so does this instance.
+    this.applyFleet(t, r.current);
+  }
+
+  /**
+   * After a partition or on the periodic resync: what this instance decided while cut off is
+   * pushed only if nobody committed anything newer meanwhile; otherwise the fleet state wins.
+   */
+  private async reconcile(t: Tracked): Promise<void> {
+    const s = await this.store.read(t.breaker.name);
+    if (s === undefined) return;
+    if (s.epoch < t.fleet.epoch) {
+      t.fleet = s;
+      t.pending = true;
+    }
+    if (t.pending && s.epoch === t.fleet.epoch) {
+      t.pending = false;
+      const local = t.breaker.currentState;
+      if (local === 'open') return this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
+      if (local === 'forced_open' || local === 'disabled')
+        return this.push(t, local, 'reconciled', undefined);
+      if (local === 'closed' && s.state !== 'closed')
+        return this.push(t, 'closed', 'reconciled', undefined);
+      return;
+    }
+    t.pending = false;
+    this.applyFleet(t, s);
+  }
+
+  /** Applies a fleet state newer than the last one seen, unless the breaker is already there. */
+  private applyFleet(t: Tracked, s: SharedState): void {
+    if (s.epoch <= t.fleet.epoch) return;
+    t.fleet = s;
+    const b = t.breaker;
+    const local = b.currentState;
+    if (local === s.state) return;
+    // An open whose time has elapsed is half-open everywhere: the same state by another name.
+    if (s.state === 'open' && s.openRemainingMs === 0 && local === 'half_open') return;
+    b.applyRemote(s.state, b.epoch + 1, s.openRemainingMs);
+  }
+}
