@@ -46,7 +46,12 @@ export class AgentCall {
     const c = this.classify(error);
     if (c.outcome === 'ignored') this.permit.recordIgnored();
     else if (c.outcome === 'success') this.permit.recordSuccess(this.durationMs());
-    else this.permit.recordFailure(error, { durationMs: this.durationMs(), kind: c.kind, retryAfterMs: c.retryAfterMs });
+    else
+      this.permit.recordFailure(error, {
+        durationMs: this.durationMs(),
+        kind: c.kind,
+        retryAfterMs: c.retryAfterMs,
+      });
   }
 
   private durationMs(): number {

@@ -1,7 +1,12 @@
 import { isCircuitOpenError } from '../core/errors.js';
 import { classifyError, isCallerAbort, type Classification } from '../core/outcome.js';
 import type { BreakerSettings } from '../types.js';
-import { MAX_RETRY_AFTER_MS, parseRetryAfterMs, parseRetryDelayFromBody, type HeaderSource } from './retry-after.js';
+import {
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfterMs,
+  parseRetryDelayFromBody,
+  type HeaderSource,
+} from './retry-after.js';
 import {
   bodiesOf,
   errorClassNames,
@@ -32,7 +37,11 @@ const CONNECTION: Classification = { outcome: 'failure', kind: 'connection' };
 const SERVER: Classification = { outcome: 'failure', kind: 'server' };
 
 /** Body codes that mean "out of money or credit", not "too fast": waiting a minute will not help. */
-const QUOTA_CODES = new Set(['insufficient_quota', 'enforced_spend_limit_reached', 'contract_spend_limit_reached']);
+const QUOTA_CODES = new Set([
+  'insufficient_quota',
+  'enforced_spend_limit_reached',
+  'contract_spend_limit_reached',
+]);
 
 /** Mid-stream error types (no status) that say the caller is at fault: the provider is healthy. */
 const CALLER_ERROR_CODES = new Set([
@@ -66,9 +75,13 @@ const RATE_LIMIT_CODES = new Set(['rate_limit_exceeded', 'rate_limit_error', 'RE
  *    `type`/`code`: quota, rate limit, caller error (success), anything else `server`.
  * 7. A2A protocol errors: JSON-RPC internal/server errors and `InvalidAgentResponseError` → `server`;
  *    other A2A errors (task not found, unsupported operation, …) → success.
- * 8. Anything else → the core classifier (network codes, TLS, timeouts; otherwise `error`).
+ * 8. An error wrapping another (`cause`) → the cause's classification, when it says more than `error`.
+ * 9. Anything else → the core classifier (network codes, TLS, timeouts; otherwise `error`).
  */
-export function classifySdkError(error: unknown, options: SdkClassifierOptions = {}): Classification {
+export function classifySdkError(
+  error: unknown,
+  options: SdkClassifierOptions = {},
+): Classification {
   if (typeof error !== 'object' || error === null) return classifyError(error);
   const names = errorClassNames(error);
 
@@ -90,21 +103,35 @@ export function classifySdkError(error: unknown, options: SdkClassifierOptions =
     return inner.kind === 'timeout' ? inner : CONNECTION;
   }
   if (status !== undefined) return classifyStatus(status, error, options);
-  if (names.has('APIError') || headersOf(error) !== undefined) return classifyMidStream(error, options);
+  if (names.has('APIError') || headersOf(error) !== undefined)
+    return classifyMidStream(error, options);
   if (isA2aError(error)) return classifyA2aError(error, names);
+  // Wrappers such as A2A's "SSE event contained an error" keep the SDK error as `cause`.
+  const cause = (error as { cause?: unknown }).cause;
+  if (typeof cause === 'object' && cause !== null && cause !== error) {
+    const inner = classifySdkError(cause, options);
+    if (inner.outcome !== 'failure' || inner.kind !== 'error') return inner;
+  }
   return classifyError(error);
 }
 
 /** A classifier bound to options, in the shape `CircuitBreaker`/`BreakerRegistry` take. */
-export function createSdkErrorClassifier(options: SdkClassifierOptions = {}): (error: unknown) => Classification {
+export function createSdkErrorClassifier(
+  options: SdkClassifierOptions = {},
+): (error: unknown) => Classification {
   return (error) => classifySdkError(error, options);
 }
 
-function classifyStatus(status: number, error: object, options: SdkClassifierOptions): Classification {
+function classifyStatus(
+  status: number,
+  error: object,
+  options: SdkClassifierOptions,
+): Classification {
   const failOn = options.failOn?.statuses;
   if (failOn !== undefined && !matchesStatus(failOn, status)) return SUCCESS;
   if (status === 402 || (status === 429 && hasQuotaCode(error))) return quotaFailure(options);
-  if (status === 429) return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, error, options);
+  if (status === 429)
+    return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, error, options);
   if (status >= 500) {
     return status === 503 || status === 529 ? withRetryAfter(SERVER, error, options) : SERVER;
   }
@@ -128,7 +155,11 @@ function quotaFailure(options: SdkClassifierOptions): Classification {
   return { outcome: 'failure', kind: 'quota', retryAfterMs: seconds * 1000 };
 }
 
-function withRetryAfter(base: Classification, error: object, options: SdkClassifierOptions): Classification {
+function withRetryAfter(
+  base: Classification,
+  error: object,
+  options: SdkClassifierOptions,
+): Classification {
   const cap = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
   const now = (options.wallNow ?? Date.now)();
   const headers = headersOf(error) as HeaderSource | undefined;
@@ -169,7 +200,9 @@ function isJsonRpcServerCode(code: unknown): boolean {
 function classifyA2aError(error: object, names: Set<string>): Classification {
   if (names.has('InvalidAgentResponseError')) return SERVER;
   if (names.has('JsonRpcTransportError')) {
-    return isJsonRpcServerCode((error as { envelopeCode?: unknown }).envelopeCode) ? SERVER : SUCCESS;
+    return isJsonRpcServerCode((error as { envelopeCode?: unknown }).envelopeCode)
+      ? SERVER
+      : SUCCESS;
   }
   return (error as { reason?: unknown }).reason === 'INTERNAL_ERROR' ? SERVER : SUCCESS;
 }

@@ -12,6 +12,8 @@
  *    a promise, an async iterable or an SDK stream object makes it a call; anything else a helper);
  * 3. `async function` and `async function*` are calls;
  * 4. names the SDKs use for synchronous helpers (below) and `_`-prefixed internals are helpers;
+ *    `stream`, `runTools` and names ending in `Stream` return a stream object synchronously
+ *    (`messages.stream()`, `chat.completions.stream()`, `createAndStream()`);
  * 5. anything else is a call — an SDK client exists to make calls, and a wrong guess is corrected
  *    by rule 2 on the first call made while the circuit admits calls.
  *
@@ -96,6 +98,7 @@ export function declaredKind(name: string, fn: object): MethodKind | undefined {
   if (proto === AsyncGeneratorFunctionProto) return 'async-generator';
   if (proto === AsyncFunctionProto) return 'promise';
   if (name.startsWith('_') || SYNC_HELPER_NAMES.has(name)) return 'sync';
+  if (name === 'stream' || name === 'runTools' || name.endsWith('Stream')) return 'stream';
   return undefined;
 }
 
@@ -103,7 +106,11 @@ export function declaredKind(name: string, fn: object): MethodKind | undefined {
 export function isTraversable(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   if (typeof (value as { then?: unknown }).then === 'function') return false;
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(value) as object | null;
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     if (BUILT_IN_PROTOTYPES.has(proto)) return false;
   }
   return true;

@@ -7,7 +7,13 @@ import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js'
 import type { BreakerSettings } from '../types.js';
 import { AgentCall } from './agent-call.js';
 import { classifySdkError } from './classify-sdk-error.js';
-import { declaredKind, isTraversable, learnedKind, learnKind, type MethodKind } from './method-kind.js';
+import {
+  declaredKind,
+  isTraversable,
+  learnedKind,
+  learnKind,
+  type MethodKind,
+} from './method-kind.js';
 import { statusOf } from './sdk-error-shape.js';
 import { trackResult } from './track-result.js';
 
@@ -138,7 +144,9 @@ function proxyFor(target: object, path: readonly string[], context: ProxyContext
       if (typeof value === 'function') {
         const cached = wrappers.get(prop);
         if (cached !== undefined && cached.fn === value) return cached.wrapper;
-        const wrapper = isClass(value) ? value : wrapMethod(t, prop, value as AnyFunction, [...path, prop], context);
+        const wrapper = isClass(value)
+          ? value
+          : wrapMethod(t, prop, value as AnyFunction, [...path, prop], context);
         wrappers.set(prop, { fn: value, wrapper });
         return wrapper;
       }
@@ -169,7 +177,12 @@ function wrapMethod(
   return wrapper;
 }
 
-function kindOf(name: string, fn: AnyFunction, path: readonly string[], context: ProxyContext): MethodKind | undefined {
+function kindOf(
+  name: string,
+  fn: AnyFunction,
+  path: readonly string[],
+  context: ProxyContext,
+): MethodKind | undefined {
   const declared = context.protect?.(path);
   if (declared === false) return 'sync';
   const learned = learnedKind(fn);
@@ -229,7 +242,9 @@ function rejection(kind: MethodKind | undefined, error: CircuitOpenError): unkno
 
 function isFrozenDataProperty(target: object, prop: string): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(target, prop);
-  return descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false;
+  return (
+    descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false
+  );
 }
 
 function isClass(fn: unknown): boolean {

@@ -24,7 +24,9 @@ export function headerLookup(headers: HeaderSource | null | undefined): Lookup {
     const h = headers as { get(name: string): string | null | undefined };
     return (name) => h.get(name) ?? undefined;
   }
-  const record = headers as Readonly<Record<string, string | readonly string[] | number | undefined>>;
+  const record = headers as Readonly<
+    Record<string, string | readonly string[] | number | undefined>
+  >;
   // Node lower-cases incoming header names; a record built by hand may not, so index it once.
   let lowered: Map<string, string> | undefined;
   return (name) => {
@@ -74,7 +76,10 @@ function parseRetryAfterMsHeader(value: string | undefined): number | undefined 
 }
 
 /** `Retry-After`: delta seconds (RFC 9110 allows only digits; decimals are accepted) or an HTTP date. */
-export function parseRetryAfterHeader(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+export function parseRetryAfterHeader(
+  value: string | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
@@ -147,7 +152,10 @@ export function parseGoDurationMs(value: string | undefined): number | undefined
  * `google.rpc.RetryInfo` with `retryDelay: "37s"` (a protobuf Duration). Accepts the body as
  * parsed JSON or text; returns ms or undefined.
  */
-export function parseRetryDelayFromBody(body: unknown, capMs: number = MAX_RETRY_AFTER_MS): number | undefined {
+export function parseRetryDelayFromBody(
+  body: unknown,
+  capMs: number = MAX_RETRY_AFTER_MS,
+): number | undefined {
   const parsed = typeof body === 'string' ? parseJsonSafely(body) : body;
   const candidates = Array.isArray(parsed) ? parsed : [parsed];
   for (const candidate of candidates) {

@@ -12,7 +12,11 @@ export function errorClassNames(error: object): Set<string> {
   const names = new Set<string>();
   const name = (error as { name?: unknown }).name;
   if (typeof name === 'string') names.add(name);
-  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(error) as object | null;
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     if (proto === Error.prototype || proto === Object.prototype) break;
     const ctorName = (proto as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof ctorName === 'string' && ctorName !== '') names.add(ctorName);
@@ -22,8 +26,11 @@ export function errorClassNames(error: object): Set<string> {
 
 /** The HTTP status an SDK error carries: `status` (openai, Anthropic), `statusCode` (AI SDK). */
 export function statusOf(error: object): number | undefined {
-  const status = (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
+  const status =
+    (error as { status?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599
+    ? status
+    : undefined;
 }
 
 /**
@@ -32,13 +39,18 @@ export function statusOf(error: object): number | undefined {
  * `HTTP error establishing stream for SendStreamingMessage: 503 Service Unavailable. ...`.
  */
 export function statusFromA2aMessage(message: string): number | undefined {
-  const match = /^HTTP error (?:for \S+! Status: |establishing stream for \S+: )(\d{3})\b/.exec(message);
+  const match = /^HTTP error (?:for \S+! Status: |establishing stream for \S+: )(\d{3})\b/.exec(
+    message,
+  );
   return match === null ? undefined : Number(match[1]);
 }
 
 /** Response headers: `headers` (openai, Anthropic: a fetch Headers), `responseHeaders` (AI SDK: a record). */
 export function headersOf(error: object): unknown {
-  return (error as { headers?: unknown }).headers ?? (error as { responseHeaders?: unknown }).responseHeaders;
+  return (
+    (error as { headers?: unknown }).headers ??
+    (error as { responseHeaders?: unknown }).responseHeaders
+  );
 }
 
 /**
@@ -68,13 +80,20 @@ export function errorCodesOf(error: object): Set<string> {
   };
   const collect = (holder: unknown): void => {
     if (typeof holder !== 'object' || holder === null) return;
-    const h = holder as { code?: unknown; type?: unknown; status?: unknown; details?: unknown; errorCode?: unknown };
+    const h = holder as {
+      code?: unknown;
+      type?: unknown;
+      status?: unknown;
+      details?: unknown;
+      errorCode?: unknown;
+    };
     add(h.code);
     add(h.type);
     add(h.errorCode);
     // Google APIs: `status: "RESOURCE_EXHAUSTED"` next to a numeric `code`.
     if (typeof h.status === 'string') add(h.status);
-    if (typeof h.details === 'object' && h.details !== null) add((h.details as { error_code?: unknown }).error_code);
+    if (typeof h.details === 'object' && h.details !== null)
+      add((h.details as { error_code?: unknown }).error_code);
   };
   collect(error);
   for (const body of bodiesOf(error)) {

@@ -14,7 +14,10 @@ import type { MethodKind } from './method-kind.js';
  * - an SDK event stream (`messages.stream()`, `chat.completions.stream()`) comes back untouched;
  *   the call settles on its `end` event.
  */
-export function trackResult(result: unknown, call: AgentCall): { kind: MethodKind; value: unknown } {
+export function trackResult(
+  result: unknown,
+  call: AgentCall,
+): { kind: MethodKind; value: unknown } {
   if (isThenable(result)) {
     if (isApiPromise(result)) return { kind: 'api-promise', value: trackApiPromise(result, call) };
     return { kind: 'promise', value: trackPromise(result, call) };
@@ -58,7 +61,9 @@ function isApiPromise(value: Thenable): value is ApiPromiseLike {
 function isEventStream(value: unknown): value is EventStreamLike {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<EventStreamLike>;
-  return typeof v.on === 'function' && typeof v.done === 'function' && 'errored' in v && 'aborted' in v;
+  return (
+    typeof v.on === 'function' && typeof v.done === 'function' && 'errored' in v && 'aborted' in v
+  );
 }
 
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> & object {
@@ -128,7 +133,9 @@ function trackApiPromise<P extends ApiPromiseLike>(promise: P, call: AgentCall):
       }
       const value: unknown = Reflect.get(target, prop, target);
       // APIPromise keeps its client in a private field: its own methods must see the real object.
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
 }
@@ -139,12 +146,19 @@ function trackEventStream(stream: EventStreamLike, call: AgentCall): void {
   // report for callers who attached no handler; 'end' also follows an error or an abort.
   stream.on('end', () => {
     if (stream.aborted) call.ignore();
-    else if (stream.errored) stream.done().then(() => call.succeed(), (error: unknown) => call.fail(error));
+    else if (stream.errored)
+      stream.done().then(
+        () => call.succeed(),
+        (error: unknown) => call.fail(error),
+      );
     else call.succeed();
   });
 }
 
-function trackAsyncIterable<T extends AsyncIterable<unknown> & object>(iterable: T, call: AgentCall): T {
+function trackAsyncIterable<T extends AsyncIterable<unknown> & object>(
+  iterable: T,
+  call: AgentCall,
+): T {
   const finish = (): void => {
     // openai/Anthropic `Stream`s end quietly when their controller is aborted by the caller.
     const signal = (iterable as { controller?: { signal?: AbortSignal } }).controller?.signal;
@@ -163,7 +177,9 @@ function trackAsyncIterable<T extends AsyncIterable<unknown> & object>(iterable:
         return (self as unknown as Record<string, unknown>)[prop];
       }
       const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
 }

@@ -14,7 +14,7 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /**
    * Longest server-requested wait (Retry-After) or remaining open time we are willing to wait
-   * before the next attempt; a longer one ends the retries at once. Default 30,000.
+   * before the next attempt; a longer one ends the retries at once. Default 10,000.
    */
   readonly maxRetryAfterMs?: number;
   /**
@@ -26,7 +26,11 @@ export interface RetryOptions {
   /** Maps an error to an outcome; only `failure`s are retried. Default `classifySdkError`. */
   readonly classify?: (error: unknown) => Classification;
   /** Last word on retrying `error` (after the rules below); undefined keeps the rules' answer. */
-  readonly shouldRetry?: (error: unknown, attempt: number, classification: Classification) => boolean | undefined;
+  readonly shouldRetry?: (
+    error: unknown,
+    attempt: number,
+    classification: Classification,
+  ) => boolean | undefined;
   /** Stops waiting and retrying when aborted; the last error is thrown. */
   readonly signal?: AbortSignal;
   /** Waits `ms`; injected by tests. Default: a timer (`node:timers/promises`). */
@@ -45,6 +49,9 @@ export interface RetryEvent {
   readonly classification: Classification;
 }
 
+/** Longest Retry-After (or remaining open time) `retry` waits by default: retries are for short blips. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
+
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<unknown> =>
   timersSleep(ms, undefined, signal === undefined ? undefined : { signal });
 
@@ -59,7 +66,10 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<unknown> =>
  * const answer = await retry(() => agent.chat.completions.create(req), { breaker: agent });
  * ```
  */
-export async function retry<T>(fn: (attempt: number) => T | PromiseLike<T>, options: RetryOptions = {}): Promise<Awaited<T>> {
+export async function retry<T>(
+  fn: (attempt: number) => T | PromiseLike<T>,
+  options: RetryOptions = {},
+): Promise<Awaited<T>> {
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 3));
   const breaker = resolveBreaker(options.breaker);
   const sleep = options.sleep ?? defaultSleep;
@@ -70,7 +80,8 @@ export async function retry<T>(fn: (attempt: number) => T | PromiseLike<T>, opti
       if (attempt >= maxAttempts || isAborted(options.signal)) throw error;
       const plan = planRetry(error, attempt, options);
       if (plan === undefined) throw error;
-      const delayMs = breaker === undefined ? plan.delayMs : waitForBreaker(breaker, plan.delayMs, options);
+      const delayMs =
+        breaker === undefined ? plan.delayMs : waitForBreaker(breaker, plan.delayMs, options);
       if (delayMs === undefined) throw error;
       options.onRetry?.({ attempt, error, delayMs, classification: plan.classification });
       try {
@@ -99,7 +110,7 @@ function planRetry(
   const override = options.shouldRetry?.(error, attempt, classification);
   if (override !== undefined) retryable = override;
   if (!retryable) return undefined;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   if (classification.retryAfterMs !== undefined) {
     // Retrying before the server's time is up only earns another 429; waiting longer than allowed is not ours to do.
     if (classification.retryAfterMs > maxRetryAfterMs) return undefined;
@@ -111,12 +122,16 @@ function planRetry(
 }
 
 /** The wait before the next attempt given the breaker's state, or undefined when retrying is pointless. */
-function waitForBreaker(breaker: CircuitBreaker, delayMs: number, options: RetryOptions): number | undefined {
+function waitForBreaker(
+  breaker: CircuitBreaker,
+  delayMs: number,
+  options: RetryOptions,
+): number | undefined {
   if (!isRejecting(breaker)) return delayMs;
   const state = breaker.currentState;
   if (state === 'forced_open') return undefined;
   const remaining = breaker.retryAfterMs();
-  if (remaining > (options.maxRetryAfterMs ?? 30_000)) return undefined;
+  if (remaining > (options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) return undefined;
   return Math.max(delayMs, remaining);
 }
 
@@ -129,8 +144,12 @@ function isRejecting(breaker: CircuitBreaker): boolean {
 
 function resolveBreaker(value: CircuitBreaker | object | undefined): CircuitBreaker | undefined {
   if (value === undefined) return undefined;
-  if (typeof (value as { canRequest?: unknown }).canRequest === 'function') return value as CircuitBreaker;
+  if (typeof (value as { canRequest?: unknown }).canRequest === 'function')
+    return value as CircuitBreaker;
   const breaker = agentBreakerOf(value);
-  if (breaker === undefined) throw new TypeError('retry: `breaker` must be a CircuitBreaker or a client from registerAgentClient');
+  if (breaker === undefined)
+    throw new TypeError(
+      'retry: `breaker` must be a CircuitBreaker or a client from registerAgentClient',
+    );
   return breaker;
 }

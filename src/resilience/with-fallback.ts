@@ -58,9 +58,12 @@ export function withFallback<A extends unknown[], T>(
   const hasFallback = 'fallback' in options;
   const ttl = options.lastGoodTtlMs;
   if (!hasFallback && ttl === undefined) {
-    throw new TypeError('withFallback: give `fallback` (a value or a function) and/or `lastGoodTtlMs`');
+    throw new TypeError(
+      'withFallback: give `fallback` (a value or a function) and/or `lastGoodTtlMs`',
+    );
   }
-  if (ttl !== undefined && !(ttl >= 0)) throw new RangeError(`withFallback: lastGoodTtlMs must be >= 0, got ${ttl}`);
+  if (ttl !== undefined && !(ttl >= 0))
+    throw new RangeError(`withFallback: lastGoodTtlMs must be >= 0, got ${ttl}`);
   const clock = options.clock ?? systemClock;
   const classify = options.classify ?? classifySdkError;
   const maxEntries = options.maxCacheEntries ?? 1000;
@@ -91,14 +94,22 @@ export function withFallback<A extends unknown[], T>(
       options.onFallback?.({ error, source: 'fallback' });
       const fallback = options.fallback;
       if (typeof fallback === 'function') {
-        return await (fallback as (error: unknown, ...args: A) => T | PromiseLike<T>)(error, ...args);
+        return await (fallback as (error: unknown, ...args: A) => T | PromiseLike<T>)(
+          error,
+          ...args,
+        );
       }
       return fallback as Awaited<T>;
     }
   };
 }
 
-function remember<T>(cache: Map<string, CachedResult<T>>, key: string, entry: CachedResult<T>, maxEntries: number): void {
+function remember<T>(
+  cache: Map<string, CachedResult<T>>,
+  key: string,
+  entry: CachedResult<T>,
+  maxEntries: number,
+): void {
   cache.delete(key); // re-insert so Map order is oldest-first
   cache.set(key, entry);
   if (cache.size > maxEntries) {

@@ -57,7 +57,9 @@ export class FakeServer {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }
 
@@ -78,7 +80,10 @@ export interface SseOptions {
 }
 
 /** A `text/event-stream` response: each entry is written as one SSE frame. */
-export function sse(frames: ReadonlyArray<{ event?: string; data: unknown }>, options: SseOptions = {}): Handler {
+export function sse(
+  frames: ReadonlyArray<{ event?: string; data: unknown }>,
+  options: SseOptions = {},
+): Handler {
   return (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     for (const frame of frames) {
@@ -114,7 +119,14 @@ export const openAiCompletion = {
   object: 'chat.completion',
   created: 0,
   model: 'gpt-test',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop', logprobs: null }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'hello' },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
 };
 
 export function openAiChunk(content: string): unknown {
@@ -140,7 +152,10 @@ export const anthropicMessage = {
 
 /** The opening frames of an Anthropic message stream, up to one text delta. */
 export const anthropicStreamStart = [
-  { event: 'message_start', data: { type: 'message_start', message: { ...anthropicMessage, content: [] } } },
+  {
+    event: 'message_start',
+    data: { type: 'message_start', message: { ...anthropicMessage, content: [] } },
+  },
   {
     event: 'content_block_start',
     data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
@@ -155,7 +170,11 @@ export const anthropicStreamEnd = [
   { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
   {
     event: 'message_delta',
-    data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } },
+    data: {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 2 },
+    },
   },
   { event: 'message_stop', data: { type: 'message_stop' } },
 ];

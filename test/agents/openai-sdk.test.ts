@@ -4,7 +4,15 @@ import { registerAgentClient } from '../../src/agents/register-agent-client.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { CircuitOpenError } from '../../src/core/errors.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { closedPort, FakeServer, hang, json, openAiChunk, openAiCompletion, sse } from './fake-llm-server.js';
+import {
+  closedPort,
+  FakeServer,
+  hang,
+  json,
+  openAiChunk,
+  openAiCompletion,
+  sse,
+} from './fake-llm-server.js';
 
 const request = { model: 'gpt-test', messages: [{ role: 'user' as const, content: 'hi' }] };
 
@@ -57,7 +65,13 @@ describe('registerAgentClient with the real openai SDK', () => {
 
   it('classifies a 429 with retry-after as rate_limited and opens for that long', async () => {
     const { wrapped, breaker } = agent();
-    server.next(json(429, { error: { message: 'slow down', type: 'rate_limit_exceeded' } }, { 'retry-after': '7' }));
+    server.next(
+      json(
+        429,
+        { error: { message: 'slow down', type: 'rate_limit_exceeded' } },
+        { 'retry-after': '7' },
+      ),
+    );
     await expect(wrapped.chat.completions.create(request)).rejects.toMatchObject({ status: 429 });
     expect(breaker.lastFailureKind).toBe('rate_limited');
     expect(breaker.currentState).toBe('open');
@@ -67,7 +81,13 @@ describe('registerAgentClient with the real openai SDK', () => {
   it('classifies insufficient_quota as a quota failure', async () => {
     const { wrapped, breaker } = agent();
     server.next(
-      json(429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }),
+      json(429, {
+        error: {
+          message: 'You exceeded your current quota',
+          type: 'insufficient_quota',
+          code: 'insufficient_quota',
+        },
+      }),
     );
     await expect(wrapped.chat.completions.create(request)).rejects.toMatchObject({ status: 429 });
     expect(breaker.lastFailureKind).toBe('quota');
@@ -98,7 +118,13 @@ describe('registerAgentClient with the real openai SDK', () => {
   it('with default SDK retries, one call is one breaker outcome and the open circuit rejects at once', async () => {
     const { wrapped, breaker } = agent({ maxRetries: 2 });
     // retry-after-ms keeps the SDK's own retries short; the breaker honours it as well.
-    server.setFallback(json(503, { error: { message: 'unavailable', type: 'server_error' } }, { 'retry-after-ms': '5' }));
+    server.setFallback(
+      json(
+        503,
+        { error: { message: 'unavailable', type: 'server_error' } },
+        { 'retry-after-ms': '5' },
+      ),
+    );
     await expect(wrapped.chat.completions.create(request)).rejects.toMatchObject({ status: 503 });
     expect(server.requests).toBe(3); // the SDK retried twice inside one protected call
     expect(breaker.counters.failures).toBe(1);
@@ -109,7 +135,9 @@ describe('registerAgentClient with the real openai SDK', () => {
 
   it('classifies a refused connection as a connection failure', async () => {
     const { wrapped, breaker } = agent({ baseURL: `http://127.0.0.1:${await closedPort()}/v1` });
-    await expect(wrapped.chat.completions.create(request)).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    await expect(wrapped.chat.completions.create(request)).rejects.toBeInstanceOf(
+      OpenAI.APIConnectionError,
+    );
     expect(breaker.lastFailureKind).toBe('connection');
     expect(breaker.counters.failures).toBe(1);
   });
@@ -127,7 +155,9 @@ describe('registerAgentClient with the real openai SDK', () => {
 
   it('streams come back as SDK streams; a complete stream is a success', async () => {
     const { wrapped, breaker } = agent();
-    server.next(sse([{ data: openAiChunk('hel') }, { data: openAiChunk('lo') }, { data: '[DONE]' }]));
+    server.next(
+      sse([{ data: openAiChunk('hel') }, { data: openAiChunk('lo') }, { data: '[DONE]' }]),
+    );
     const stream = await wrapped.chat.completions.create({ ...request, stream: true });
     expect(typeof stream.toReadableStream).toBe('function');
     expect(breaker.counters.successes).toBe(0); // not settled until the stream ends
@@ -139,7 +169,12 @@ describe('registerAgentClient with the real openai SDK', () => {
 
   it('an error event in the middle of a stream is a failure of that call', async () => {
     const { wrapped, breaker } = agent();
-    server.next(sse([{ data: openAiChunk('hel') }, { data: { error: { message: 'overloaded', type: 'server_error' } } }]));
+    server.next(
+      sse([
+        { data: openAiChunk('hel') },
+        { data: { error: { message: 'overloaded', type: 'server_error' } } },
+      ]),
+    );
     const stream = await wrapped.chat.completions.create({ ...request, stream: true });
     const seen: string[] = [];
     await expect(
@@ -167,7 +202,12 @@ describe('registerAgentClient with the real openai SDK', () => {
 
   it('chat.completions.stream() (an event stream object) settles on its end', async () => {
     const { wrapped, breaker } = agent();
-    server.next(sse([{ data: openAiChunk('hel') }, { data: { error: { message: 'x', type: 'server_error' } } }]));
+    server.next(
+      sse([
+        { data: openAiChunk('hel') },
+        { data: { error: { message: 'x', type: 'server_error' } } },
+      ]),
+    );
     const runner = wrapped.chat.completions.stream(request);
     await expect(runner.finalChatCompletion()).rejects.toBeInstanceOf(OpenAI.APIError);
     await waitFor(() => breaker.counters.failures === 1);
