@@ -76,6 +76,8 @@ export class StoreGuard {
 
   /** The connection reported it is gone: no need to wait for calls to fail. */
   connectionLost(reason: string): void {
+    // Counted once per loss: the calls refused while it is known down are not separate errors.
+    if (this.available) this.errors++;
     this.markUnavailable(reason);
   }
 
