@@ -4,7 +4,7 @@ import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SharedStateSync } from '../../src/store/shared-state-sync.js';
 import type { StoreLogEvent } from '../../src/store/state-store.js';
-import { eventually, OwnRedis, redisCli, uniquePrefix } from './redis-harness.js';
+import { eventually, OwnRedis, redisCli } from './redis-harness.js';
 
 const DEFAULTS = {
   failureThreshold: 3,
