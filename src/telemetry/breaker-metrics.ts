@@ -8,11 +8,10 @@ import {
 } from '@opentelemetry/api';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { INSTRUMENTATION_SCOPE } from '../semconv.js';
-import { BreakerObserver, type BreakerInstruments, type StoreHealth } from './breaker-observer.js';
+import type { StoreHealth } from '../store/state-store.js';
+import { BreakerObserver, type BreakerInstruments } from './breaker-observer.js';
 import { METRIC_DEFINITIONS, type MetricDefinition, type MetricKey } from './metric-definitions.js';
 import { PACKAGE_VERSION } from './package-version.js';
-
-export type { StoreHealth } from './breaker-observer.js';
 
 export interface BreakerMetricsOptions {
   /**
@@ -20,7 +19,7 @@ export interface BreakerMetricsOptions {
    * OTel metrics API has no proxy provider, so register after the SDK has started (or pass it).
    */
   readonly meterProvider?: MeterProvider;
-  /** Shared-store health, read at each collection; omit (or return undefined) without a store. */
+  /** Shared-store health (`store.health()`), read at each collection; omit without a shared store. */
   readonly storeHealth?: () => StoreHealth | undefined;
 }
 

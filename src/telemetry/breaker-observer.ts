@@ -2,17 +2,9 @@ import type { Attributes, BatchObservableResult, Observable } from '@opentelemet
 import type { CircuitBreaker } from '../core/breaker.js';
 import { BREAKER_STATES, type BreakerStateName } from '../core/states.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
+import type { StoreHealth } from '../store/state-store.js';
 import { ATTR_FROM, ATTR_NAME, ATTR_OUTCOME, ATTR_STATE, ATTR_STORE, ATTR_TO } from '../semconv.js';
 import type { MetricKey } from './metric-definitions.js';
-
-/** Shared-store health as the store reports it; `undefined` when there is no shared store. */
-export interface StoreHealth {
-  readonly available: boolean;
-  /** Monotonic count of store errors since start. */
-  readonly errors: number;
-  /** Store kind, e.g. `redis`; the value of the `circuit_breaker.store` attribute. */
-  readonly store: string;
-}
 
 export type BreakerInstruments = Readonly<Record<MetricKey, Observable>>;
 
