@@ -26,7 +26,12 @@ describe('SharedStateSync over RedisStore (instances = separate connections)', (
 
   async function instance(defaults: Record<string, unknown> = DEFAULTS): Promise<Instance> {
     const registry = new BreakerRegistry({ defaults });
-    const store = new RedisStore({ url: SHARED_REDIS_URL, keyPrefix, storeTimeoutMs: 1000 });
+    const store = new RedisStore({
+      url: SHARED_REDIS_URL,
+      keyPrefix,
+      storeTimeoutMs: 1000,
+      stateTtlMs: 60_000,
+    });
     await store.whenReady();
     // Timers far apart: the tests drive flush/resync by hand, pub/sub delivers on its own.
     const sync = new SharedStateSync(store, {

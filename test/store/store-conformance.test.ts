@@ -26,7 +26,12 @@ function redisFleet(target: () => { url?: string; clusterNodes?: string[] }) {
     const stores: RedisStore[] = [];
     return {
       connect: async () => {
-        const s = new RedisStore({ ...target(), keyPrefix, storeTimeoutMs: 2000 });
+        const s = new RedisStore({
+          ...target(),
+          keyPrefix,
+          storeTimeoutMs: 2000,
+          stateTtlMs: 60_000,
+        });
         stores.push(s);
         await s.whenReady();
         return s;
