@@ -22,8 +22,13 @@ export const DEFAULT_QUOTA_OPEN_SECONDS = 3600;
 export interface SdkClassifierOptions {
   /** Open time for a quota failure (out of credit, spend limit). Default 3600. */
   readonly quotaOpenSeconds?: number;
-  /** Statuses counted as failures, replacing the default (5xx, 429, 408, 409, 402); as in host config. */
+  /**
+   * Statuses counted as failures, replacing the default (5xx, 429, 408, 409), as in host config.
+   * Quota exhaustion (402, 429 with a quota code) is a failure regardless.
+   */
   readonly failOn?: BreakerSettings['failOn'];
+  /** The same as `failOn`, already resolved (`ResolvedBreakerRule.isFailureStatus`); wins over `failOn`. */
+  readonly isFailureStatus?: (status: number) => boolean;
   /** Upper bound of any Retry-After read from the error. Default 24 h (the breaker caps it again). */
   readonly maxRetryAfterMs?: number;
   /** Wall clock (epoch ms) for HTTP-date and RFC 3339 reset headers. Default `Date.now`. */
@@ -127,9 +132,13 @@ function classifyStatus(
   error: object,
   options: SdkClassifierOptions,
 ): Classification {
-  const failOn = options.failOn?.statuses;
-  if (failOn !== undefined && !matchesStatus(failOn, status)) return SUCCESS;
+  const statuses = options.failOn?.statuses;
+  const isFailure =
+    options.isFailureStatus ??
+    (statuses === undefined ? undefined : (s: number) => matchesStatus(statuses, s));
+  // Out of credit is a failure whatever failOn says: every call will fail until someone pays.
   if (status === 402 || (status === 429 && hasQuotaCode(error))) return quotaFailure(options);
+  if (isFailure !== undefined && !isFailure(status)) return SUCCESS;
   if (status === 429)
     return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, error, options);
   if (status >= 500) {
@@ -137,7 +146,7 @@ function classifyStatus(
   }
   if (status === 408) return TIMEOUT;
   if (status === 409) return SERVER;
-  return failOn === undefined ? SUCCESS : { outcome: 'failure', kind: 'error' };
+  return isFailure === undefined ? SUCCESS : { outcome: 'failure', kind: 'error' };
 }
 
 function classifyMidStream(error: object, options: SdkClassifierOptions): Classification {

@@ -4,9 +4,10 @@ import type { CircuitOpenError } from '../core/errors.js';
 import { toClassification, type Classification, type Outcome } from '../core/outcome.js';
 import type { PolicyOverrides } from '../core/policy.js';
 import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js';
+import type { ResolvedBreakerRule } from '../config/resolved-config.js';
 import type { BreakerSettings } from '../types.js';
 import { AgentCall } from './agent-call.js';
-import { classifySdkError } from './classify-sdk-error.js';
+import { classifySdkError, type SdkClassifierOptions } from './classify-sdk-error.js';
 import {
   declaredKind,
   isTraversable,
@@ -28,6 +29,12 @@ export interface RegisterAgentClientOptions {
    * `classify` and `quotaOpenSeconds`. Like `registry.get()`, they apply when the breaker is created.
    */
   readonly settings?: BreakerSettings;
+  /**
+   * A validated agent rule from the config (`ResolvedConfig.agents[name]` or `agentDefaults`), as
+   * the instrumentation passes it: its policy, `classify`, `quotaOpenSeconds` and failure statuses.
+   * Used instead of `settings`.
+   */
+  readonly rule?: ResolvedBreakerRule;
   /** Decides the outcome of an error the SDK threw; return undefined for the default (`classifySdkError`). */
   readonly classify?: (error: unknown) => Classification | Outcome | undefined;
   /**
@@ -76,10 +83,23 @@ export function registerAgentClient<T extends object>(
   const settings = options.settings ?? {};
   const registry = options.registry ?? breakers;
   const breakerName = AGENT_BREAKER_PREFIX + name;
-  const breaker = registry.get(breakerName, policyOverridesOf(settings));
+  const rule = options.rule;
+  const breaker = registry.get(
+    breakerName,
+    rule === undefined ? policyOverridesOf(settings) : { ...rule.policy },
+  );
+  const sdkOptions: SdkClassifierOptions =
+    rule === undefined
+      ? { quotaOpenSeconds: settings.quotaOpenSeconds, failOn: settings.failOn }
+      : { quotaOpenSeconds: rule.quotaOpenSeconds, isFailureStatus: rule.isFailureStatus };
   const context: ProxyContext = {
     breaker,
-    classify: buildClassifier(breakerName, settings, options.classify),
+    classify: buildClassifier(
+      breakerName,
+      rule?.classify ?? settings.classify,
+      sdkOptions,
+      options.classify,
+    ),
     protect: options.protect,
     clock: options.clock ?? systemClock,
     proxies: new WeakMap(),
@@ -109,17 +129,17 @@ function policyOverridesOf(settings: BreakerSettings): PolicyOverrides {
 
 function buildClassifier(
   breakerName: string,
-  settings: BreakerSettings,
+  settingsClassify: BreakerSettings['classify'],
+  sdkOptions: SdkClassifierOptions,
   userClassify: RegisterAgentClientOptions['classify'],
 ): (error: unknown) => Classification {
-  const sdkOptions = { quotaOpenSeconds: settings.quotaOpenSeconds, failOn: settings.failOn };
   return (error) => {
     try {
       const own = userClassify?.(error);
       if (own !== undefined) return toClassification(own);
-      if (settings.classify !== undefined) {
+      if (settingsClassify !== undefined) {
         const status = typeof error === 'object' && error !== null ? statusOf(error) : undefined;
-        const outcome = settings.classify({ host: breakerName, status, error, durationMs: 0 });
+        const outcome = settingsClassify({ host: breakerName, status, error, durationMs: 0 });
         if (outcome !== undefined) return toClassification(outcome);
       }
     } catch {

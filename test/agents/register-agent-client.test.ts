@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { agentBreakerOf, registerAgentClient } from '../../src/agents/register-agent-client.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { CircuitOpenError } from '../../src/core/errors.js';
+import { resolvePolicy } from '../../src/core/policy.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 
 class HttpError extends Error {
@@ -165,5 +166,24 @@ describe('registerAgentClient proxy', () => {
     expect(breaker.currentState).toBe('open');
     await expect(wrapped.chat.completions.create('x')).rejects.toBeInstanceOf(HttpError); // not CircuitOpenError
     expect(breaker.counters.shadowRejections).toBe(1);
+  });
+
+  it('takes a resolved config rule (policy, failure statuses, quota open time)', async () => {
+    const rule = {
+      name: 'agent:fake',
+      policy: resolvePolicy({ preset: 'strict', maxOpenSeconds: 7200 }),
+      rejectWith: 'error' as const,
+      isFailureStatus: (status: number) => status === 404,
+      quotaOpenSeconds: 1800,
+    };
+    const { wrapped, breaker, client } = setup({ rule });
+    expect(breaker.policy.maxOpenSeconds).toBe(7200);
+    client.next = () => Promise.reject(new HttpError(500));
+    await expect(wrapped.chat.completions.create('x')).rejects.toBeInstanceOf(HttpError);
+    expect(breaker.counters).toMatchObject({ successes: 1, failures: 0 }); // 500 is not in this rule's list
+    client.next = () => Promise.reject(new HttpError(402));
+    await expect(wrapped.chat.completions.create('x')).rejects.toBeInstanceOf(HttpError);
+    expect(breaker.lastFailureKind).toBe('quota');
+    expect(breaker.retryAfterMs()).toBe(1_800_000);
   });
 });
