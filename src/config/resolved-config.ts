@@ -1,5 +1,5 @@
 import type { BreakerPolicy } from '../core/policy.js';
-import type { AdminConfig, BreakerSettings, RegistryLimits, StoreConfig } from '../types.js';
+import type { BreakerSettings, RegistryLimits } from '../types.js';
 
 /** How an HTTP status is judged for one host, after `failOn` is applied. */
 export type StatusRule = (status: number) => boolean;
@@ -16,6 +16,34 @@ export interface ResolvedBreakerRule {
   readonly quotaOpenSeconds: number;
 }
 
+export interface ResolvedMemoryStoreConfig {
+  readonly type: 'memory';
+}
+
+/** Redis store settings with every default filled in. Exactly one of url, clusterNodes and sentinel is set. */
+export interface ResolvedRedisStoreConfig {
+  readonly type: 'redis';
+  /** `redis://` or `rediss://` URL; `redis://127.0.0.1:6379` when no connection was configured. */
+  readonly url?: string;
+  /** Redis Cluster seed nodes, `host:port`. */
+  readonly clusterNodes?: readonly string[];
+  readonly sentinel?: { readonly sentinels: readonly string[]; readonly name: string };
+  readonly keyPrefix: string;
+  readonly flushIntervalMs: number;
+  readonly resyncIntervalMs: number;
+  readonly storeTimeoutMs: number;
+}
+
+export type ResolvedStoreConfig = ResolvedMemoryStoreConfig | ResolvedRedisStoreConfig;
+
+/** The admin endpoint, present only when a port is configured. */
+export interface ResolvedAdminConfig {
+  readonly port: number;
+  /** Bind address, 127.0.0.1 by default; anything else is only accepted with a token. */
+  readonly host: string;
+  readonly token: string | undefined;
+}
+
 /** Validated configuration: a different type from the raw input, so unvalidated config cannot reach the patches. */
 export interface ResolvedConfig {
   readonly enabled: boolean;
@@ -23,8 +51,8 @@ export interface ResolvedConfig {
   readonly agents: Readonly<Record<string, ResolvedBreakerRule>>;
   /** Rule for agents without an entry of their own (defaults + preset `llm` unless set). */
   readonly agentDefaults: ResolvedBreakerRule;
-  readonly store: Required<StoreConfig> | { type: 'memory' };
-  readonly admin: AdminConfig | undefined;
+  readonly store: ResolvedStoreConfig;
+  readonly admin: ResolvedAdminConfig | undefined;
   readonly registry: Required<RegistryLimits>;
   /** Where the config came from, for messages: file path, env vars, code. */
   readonly sources: readonly string[];

@@ -1,0 +1,55 @@
+import type { CircuitBreakerConfig } from '../types.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { mergeSources } from './merge-sources.js';
+import { readConfigFile } from './read-config-file.js';
+import { readEnv } from './read-env.js';
+import { resolveConfig } from './resolve-config.js';
+import type { ResolvedConfig } from './resolved-config.js';
+import type { RawConfig } from './schema.js';
+import { validateSource, type ConfigSource } from './validate-source.js';
+
+export interface LoadConfigOptions {
+  /** Config given in code (highest precedence). */
+  readonly code?: CircuitBreakerConfig;
+  /** Env vars to read; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Directory a relative CIRCUIT_BREAKER_CONFIG path is resolved against; default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/**
+ * Reads, validates and resolves the configuration from the file named by CIRCUIT_BREAKER_CONFIG,
+ * the CIRCUIT_BREAKER_* env vars and `code`, with precedence code > env > file (hosts and agents
+ * merge field by field). Throws a ConfigError listing every problem of every source at once.
+ * Pure: it reads the file and nothing else, and changes nothing (not even its arguments).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const file = readConfigFile(env, options.cwd ?? process.cwd());
+  const fromEnv = readEnv(env);
+  const codeSource: ConfigSource | undefined =
+    options.code === undefined
+      ? undefined
+      : { kind: 'code', data: options.code, labelFor: () => 'code' };
+
+  const problems: ConfigProblem[] = [...file.problems, ...fromEnv.problems];
+  const layers: Array<{ config: RawConfig; source: ConfigSource }> = [];
+  for (const source of [file.source, fromEnv.source, codeSource]) {
+    if (source === undefined) continue;
+    const result = validateSource(source);
+    if (result.ok) layers.push({ config: result.config, source });
+    else problems.push(...result.problems);
+  }
+  // Rules spanning fields and sources are only checked on a config whose every field is valid.
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const merge = mergeSources(layers);
+  if (merge.problems.length > 0) throw new ConfigError(merge.problems);
+  const resolution = resolveConfig(merge, sourceNames(layers.map((layer) => layer.source)));
+  if (!resolution.ok) throw new ConfigError(resolution.problems);
+  return resolution.config;
+}
+
+function sourceNames(sources: readonly ConfigSource[]): string[] {
+  return sources.map((source) => (source.kind === 'file' ? source.labelFor([]) : source.kind));
+}

@@ -1,0 +1,180 @@
+import { resolvePolicy, type BreakerPolicy, type PresetName } from '../core/policy.js';
+import type { ConfigProblem } from './config-error.js';
+import { formatPath, formatValue } from './format.js';
+import type { MergeResult } from './merge-sources.js';
+import type {
+  ResolvedAdminConfig,
+  ResolvedBreakerRule,
+  ResolvedConfig,
+  ResolvedStoreConfig,
+} from './resolved-config.js';
+import type { RawSettings } from './schema.js';
+import { statusRuleFor } from './status-rule.js';
+
+export const DEFAULT_QUOTA_OPEN_SECONDS = 3600;
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const STORE_DEFAULTS = {
+  keyPrefix: 'cb',
+  flushIntervalMs: 1000,
+  resyncIntervalMs: 5000,
+  storeTimeoutMs: 200,
+};
+export const REGISTRY_DEFAULTS = { maxBreakers: 10_000, idleEvictSeconds: 3600 };
+export const DEFAULT_ADMIN_HOST = '127.0.0.1';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** One settings layer of a breaker and where it sits in the config, for messages. */
+interface Layer {
+  readonly settings: RawSettings;
+  readonly path: readonly PropertyKey[];
+}
+
+export type Resolution =
+  | { readonly ok: true; readonly config: ResolvedConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/**
+ * Turns the merged config into per-breaker rules: policy = preset (the entry's, else the global
+ * one) + defaults + the entry's fields, with the global mode under all of them. Checks the rules
+ * that span fields (maxOpenSeconds >= openSeconds, a token for a non-loopback admin address).
+ */
+export function resolveConfig(
+  { merged, originOf }: MergeResult,
+  sources: readonly string[],
+): Resolution {
+  const problems: ConfigProblem[] = [];
+  const globalPreset = merged.preset ?? 'default';
+  const defaultsLayer: Layer = { settings: merged.defaults, path: ['defaults'] };
+
+  const rule = (
+    name: string,
+    layers: readonly Layer[],
+    fallbackPreset: PresetName,
+  ): ResolvedBreakerRule => {
+    const pick = <K extends keyof RawSettings>(key: K): RawSettings[K] => {
+      for (let i = layers.length - 1; i >= 0; i--)
+        if (layers[i]!.settings[key] !== undefined) return layers[i]!.settings[key];
+      return undefined;
+    };
+    const preset = pick('preset') ?? fallbackPreset;
+    const {
+      preset: _p,
+      rejectWith,
+      failOn,
+      classify,
+      quotaOpenSeconds,
+      ...policyFields
+    } = Object.assign({}, ...layers.map((layer) => layer.settings)) as RawSettings;
+    const policy = Object.freeze(resolvePolicy({ preset, mode: merged.mode, ...policyFields }));
+    const context =
+      name.startsWith('agent:') && pick('preset') === undefined ? ', the default of agents' : '';
+    problems.push(...crossFieldProblems(policy, preset, layers, originOf, context));
+    const resolved: ResolvedBreakerRule = {
+      name,
+      policy,
+      rejectWith: rejectWith ?? (preset === 'llm' ? 'response' : 'error'),
+      isFailureStatus: statusRuleFor(failOn?.statuses),
+      quotaOpenSeconds: quotaOpenSeconds ?? DEFAULT_QUOTA_OPEN_SECONDS,
+      ...(classify === undefined ? {} : { classify }),
+    };
+    return Object.freeze(resolved);
+  };
+
+  rule('defaults', [defaultsLayer], globalPreset); // reports bad defaults once, under `defaults.*`
+  const hosts = [...merged.hosts].map(([pattern, settings]) =>
+    rule(pattern, [defaultsLayer, { settings, path: ['hosts', pattern] }], globalPreset),
+  );
+  // Agents are LLM-like by default; an explicit global preset still applies to them.
+  const agentPreset = merged.preset ?? 'llm';
+  const agentDefaults = rule('agent:*', [defaultsLayer], agentPreset);
+  const agents: Record<string, ResolvedBreakerRule> = {};
+  for (const [name, settings] of merged.agents) {
+    agents[name] = rule(
+      `agent:${name}`,
+      [defaultsLayer, { settings, path: ['agents', name] }],
+      agentPreset,
+    );
+  }
+  const admin = resolveAdmin(merged.admin, originOf, problems);
+  const unique = [...new Map(problems.map((p) => [JSON.stringify(p), p])).values()];
+  if (unique.length > 0) return { ok: false, problems: unique };
+  return {
+    ok: true,
+    config: Object.freeze({
+      enabled: merged.enabled ?? true,
+      hosts: Object.freeze(hosts),
+      agents: Object.freeze(agents),
+      agentDefaults,
+      store: resolveStore(merged.store),
+      admin,
+      registry: Object.freeze({ ...REGISTRY_DEFAULTS, ...merged.registry }),
+      sources: Object.freeze([...sources]),
+    }),
+  };
+}
+
+/** maxOpenSeconds >= openSeconds, blamed on whichever of the two the user set most specifically. */
+function crossFieldProblems(
+  policy: BreakerPolicy,
+  preset: PresetName,
+  layers: readonly Layer[],
+  originOf: MergeResult['originOf'],
+  context: string,
+): ConfigProblem[] {
+  if (policy.maxOpenSeconds >= policy.openSeconds) return [];
+  const where = (field: keyof BreakerPolicy) => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      if (layers[i]!.settings[field] !== undefined) {
+        const path = [...layers[i]!.path, field];
+        return {
+          depth: i,
+          path,
+          source: originOf(path) ?? 'config',
+          text: `${formatPath(path)} from ${originOf(path) ?? 'config'}`,
+        };
+      }
+    }
+    return { depth: -1, path: [], source: '', text: `preset "${preset}"${context}` };
+  };
+  const max = where('maxOpenSeconds');
+  const open = where('openSeconds');
+  const blameMax = max.depth >= open.depth;
+  const blamed = blameMax ? max : open;
+  const message = blameMax
+    ? `expected at least openSeconds (${policy.openSeconds}, ${open.text})`
+    : `expected at most maxOpenSeconds (${policy.maxOpenSeconds}, ${max.text})`;
+  const value = blameMax ? policy.maxOpenSeconds : policy.openSeconds;
+  return [
+    { source: blamed.source, path: formatPath(blamed.path), value: formatValue(value), message },
+  ];
+}
+
+function resolveStore(store: MergeResult['merged']['store']): ResolvedStoreConfig {
+  if (store === undefined || store.type === 'memory') return Object.freeze({ type: 'memory' });
+  const { url, clusterNodes, sentinel, ...rest } = store;
+  const connection =
+    clusterNodes !== undefined
+      ? { clusterNodes }
+      : sentinel !== undefined
+        ? { sentinel }
+        : { url: url ?? DEFAULT_REDIS_URL };
+  return Object.freeze({ ...STORE_DEFAULTS, ...rest, ...connection, type: 'redis' });
+}
+
+function resolveAdmin(
+  admin: MergeResult['merged']['admin'],
+  originOf: MergeResult['originOf'],
+  problems: ConfigProblem[],
+): ResolvedAdminConfig | undefined {
+  if (admin.port === undefined) return undefined;
+  const host = admin.host ?? DEFAULT_ADMIN_HOST;
+  if (!LOOPBACK_HOSTS.has(host) && admin.token === undefined) {
+    problems.push({
+      source: originOf(['admin', 'host']) ?? 'config',
+      path: 'admin.host',
+      value: formatValue(host),
+      message: 'expected a loopback address (127.0.0.1, ::1, localhost) unless admin.token is set',
+    });
+  }
+  return Object.freeze({ port: admin.port, host, token: admin.token });
+}
