@@ -70,11 +70,6 @@ export const CIRCUIT_BREAKER_ENV_VARS: readonly EnvVarSpec[] = [
     .filter(([key]) => key !== 'mode')
     .map(([key, spec]) => fromSpec(screamingSnake(key), ['defaults', key], spec)),
   fromSpec('REJECT_WITH', ['defaults', 'rejectWith'], SETTINGS_FIELDS.rejectWith),
-  fromSpec(
-    'QUOTA_OPEN_SECONDS',
-    ['defaults', 'quotaOpenSeconds'],
-    SETTINGS_FIELDS.quotaOpenSeconds,
-  ),
   ...section('REDIS_', 'store', STORE_FIELDS),
   ...section('ADMIN_', 'admin', ADMIN_FIELDS),
   ...section('', 'registry', REGISTRY_FIELDS),

@@ -155,6 +155,12 @@ export const POLICY_FIELDS = {
   honorRetryAfter: booleanField(
     'Open for exactly the Retry-After a 429/503 asks for (capped by maxOpenSeconds).',
   ),
+  quotaOpenSeconds: numberField(
+    0,
+    7 * SECONDS_MAX,
+    'How long a quota-exhausted failure keeps the circuit open, in seconds (not capped by maxOpenSeconds).',
+    { aboveMin: true },
+  ),
   mode: oneOfField(
     ['enforce', 'observe'],
     '`enforce` rejects while open; `observe` only measures and counts would-be rejections.',
@@ -170,14 +176,6 @@ export const SETTINGS_FIELDS = {
   rejectWith: oneOfField(
     ['error', 'response'],
     'What fetch/undici callers get while open: an `error`, or a synthetic 503 `response` (default for preset llm).',
-  ),
-  quotaOpenSeconds: numberField(
-    0,
-    7 * SECONDS_MAX,
-    'How long a quota-exhausted failure keeps the circuit open, in seconds.',
-    {
-      aboveMin: true,
-    },
   ),
 };
 

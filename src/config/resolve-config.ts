@@ -11,7 +11,6 @@ import type {
 import type { RawSettings } from './schema.js';
 import { statusRuleFor } from './status-rule.js';
 
-export const DEFAULT_QUOTA_OPEN_SECONDS = 3600;
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const STORE_DEFAULTS = {
   keyPrefix: 'cb',
@@ -62,7 +61,6 @@ export function resolveConfig(
       rejectWith,
       failOn,
       classify,
-      quotaOpenSeconds,
       ...policyFields
     } = Object.assign({}, ...layers.map((layer) => layer.settings)) as RawSettings;
     const policy = Object.freeze(resolvePolicy({ preset, mode: merged.mode, ...policyFields }));
@@ -74,7 +72,7 @@ export function resolveConfig(
       policy,
       rejectWith: rejectWith ?? (preset === 'llm' ? 'response' : 'error'),
       isFailureStatus: statusRuleFor(failOn?.statuses),
-      quotaOpenSeconds: quotaOpenSeconds ?? DEFAULT_QUOTA_OPEN_SECONDS,
+      quotaOpenSeconds: policy.quotaOpenSeconds,
       ...(classify === undefined ? {} : { classify }),
     };
     return Object.freeze(resolved);

@@ -13,6 +13,7 @@ export interface ResolvedBreakerRule {
   /** True when a response status counts as a failure. */
   readonly isFailureStatus: StatusRule;
   readonly classify?: BreakerSettings['classify'];
+  /** The same as `policy.quotaOpenSeconds`: how long a quota-exhausted failure keeps it open. */
   readonly quotaOpenSeconds: number;
 }
 
