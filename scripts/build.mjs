@@ -19,6 +19,9 @@ execFileSync(
   },
 );
 
+// Lua scripts are loaded at run time from next to the compiled store code.
+cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });
+
 const esm = join(dist, 'esm');
 mkdirSync(esm, { recursive: true });
 const require = createRequire(import.meta.url);

@@ -1,5 +1,13 @@
 export { CircuitBreaker } from './core/breaker.js';
 export type { CircuitBreakerOptions, BreakerCounters, SharedStateLink } from './core/breaker.js';
+export type {
+  CircuitBreakerConfig,
+  BreakerSettings,
+  StoreConfig,
+  AdminConfig,
+  RegistryLimits,
+  CallResult,
+} from './types.js';
 export type { BreakerStatus } from './core/breaker-status.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
@@ -18,3 +26,48 @@ export type {
 } from './core/states.js';
 export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/breaker-registry.js';
 export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
+
+// Telemetry
+export { registerBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
+export type { BreakerMetricsOptions } from './telemetry/breaker-metrics.js';
+export { registerTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
+export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
+export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
+
+// Shared state
+export { createStore, MemoryStore, RedisStore, SharedStateSync } from './store/index.js';
+export type {
+  StateStore,
+  StoreHealth,
+  StoreLogEvent,
+  RedisStoreOptions,
+  ProbeLease,
+} from './store/index.js';
+
+// Agents and resilience helpers
+export {
+  registerAgentClient,
+  agentBreakerOf,
+  AGENT_BREAKER_PREFIX,
+} from './agents/register-agent-client.js';
+export type { RegisterAgentClientOptions } from './agents/register-agent-client.js';
+export { classifySdkError, createSdkErrorClassifier } from './agents/classify-sdk-error.js';
+export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';
+export { parseRetryAfterMs } from './agents/retry-after.js';
+export { withFallback } from './resilience/with-fallback.js';
+export type { FallbackOptions, FallbackEvent } from './resilience/with-fallback.js';
+export { retry } from './resilience/retry.js';
+export type { RetryOptions, RetryEvent } from './resilience/retry.js';
+
+// Admin endpoint
+export { startAdminServer, AdminServerError, ADMIN_ACTIONS } from './admin/index.js';
+export type {
+  AdminServer,
+  AdminServerOptions,
+  AdminSnapshot,
+  AdminBreakerView,
+  AdminActionResult,
+  AdminAction,
+  FleetControl,
+  FleetBreakerView,
+} from './admin/index.js';

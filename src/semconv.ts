@@ -15,6 +15,8 @@ export const METRIC_FAILURE_RATE = 'circuit_breaker.failure_rate';
 export const METRIC_SLOW_CALL_RATE = 'circuit_breaker.slow_call_rate';
 export const METRIC_STORE_ERRORS = 'circuit_breaker.store.errors';
 export const METRIC_STORE_AVAILABLE = 'circuit_breaker.store.available';
+/** Failures by kind (connection, timeout, server, rate_limited, quota, error). */
+export const METRIC_FAILURES = 'circuit_breaker.failures';
 
 // ---- attributes ----
 export const ATTR_NAME = 'circuit_breaker.name';
@@ -26,6 +28,14 @@ export const ATTR_REASON = 'circuit_breaker.reason';
 export const ATTR_REJECTED = 'circuit_breaker.rejected';
 export const ATTR_FAILURE_KIND = 'circuit_breaker.failure_kind';
 export const ATTR_STORE = 'circuit_breaker.store';
+/** Log record attributes describing the breaker when a transition happened. */
+export const ATTR_CONSECUTIVE_FAILURES = 'circuit_breaker.consecutive_failures';
+export const ATTR_FAILURE_RATE = 'circuit_breaker.failure_rate';
+export const ATTR_SLOW_CALL_RATE = 'circuit_breaker.slow_call_rate';
+/** For transitions into open: milliseconds until a probe may go through. */
+export const ATTR_RETRY_AFTER_MS = 'circuit_breaker.retry_after_ms';
+/** OTel semantic convention `error.type` (class name of the last failure; low cardinality). */
+export const ATTR_ERROR_TYPE = 'error.type';
 
 /** Values of `circuit_breaker.outcome`. */
 export const OUTCOMES = ['success', 'failure', 'ignored', 'rejected'] as const;

@@ -41,8 +41,6 @@ export interface BreakerSettings extends Partial<BreakerPolicy> {
   failOn?: { statuses?: Array<number | '4xx' | '5xx'> };
   /** Code only: decides the outcome of a response or error; return undefined to use the default. */
   classify?: (call: CallResult) => Outcome | undefined;
-  /** For agent breakers: how long a quota-exhausted failure keeps the circuit open. */
-  quotaOpenSeconds?: number;
 }
 
 /** What a transport saw of one call, given to a `classify` hook. Never contains URL paths or headers' secrets. */

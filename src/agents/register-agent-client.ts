@@ -120,7 +120,6 @@ function policyOverridesOf(settings: BreakerSettings): PolicyOverrides {
     rejectWith: _rejectWith,
     failOn: _failOn,
     classify: _classify,
-    quotaOpenSeconds: _quota,
     preset,
     ...policy
   } = settings;

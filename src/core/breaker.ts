@@ -19,7 +19,12 @@ import type {
 } from './states.js';
 import type { CallStats, TripStrategy } from './trip-strategy.js';
 import { buildStatus, type BreakerStatus } from './breaker-status.js';
-import { TransitionCounts } from './transition-counts.js';
+import { FailureKindCounts, TransitionCounts } from './transition-counts.js';
+
+/** A fleet-wide half-open probe permit, released exactly once when the probe settles or expires. */
+export interface ProbeLease {
+  release(): void;
+}
 
 /**
  * The seam a shared store plugs into (see src/store). The breaker tells it about every local
@@ -27,6 +32,14 @@ import { TransitionCounts } from './transition-counts.js';
  */
 export interface SharedStateLink {
   onLocalTransition(breaker: CircuitBreaker, transition: Transition): void;
+  /** Called once when a breaker is linked, so the store can pull its fleet state before the first call. */
+  track?(breaker: CircuitBreaker): void;
+  /**
+   * Asked before a half-open probe runs (after the local budget admitted it). `null` means no
+   * fleet permit: the call is rejected. Must settle within the store's own timeout and never reject.
+   * Only `execute()`/`wrap()`, `tryAcquire()` and the transports use it; sync `canRequest()` keeps the local budget.
+   */
+  acquireProbe?(breaker: CircuitBreaker): Promise<ProbeLease | null> | ProbeLease | null;
 }
 
 export interface CircuitBreakerOptions {
@@ -68,6 +81,8 @@ export class CircuitBreaker implements CallStats {
     opens: 0,
   };
   readonly transitions = new TransitionCounts();
+  /** Failures by kind, for the `circuit_breaker.failures` metric. */
+  readonly failureKinds = new FailureKindCounts();
   readonly window: SlidingWindow;
   consecutiveFailures = 0;
   /** Incremented by every transition; outcomes of calls admitted in an older epoch do not move state. */
@@ -110,6 +125,7 @@ export class CircuitBreaker implements CallStats {
     );
     this.closedPermit = new ClosedPermit(this, 0);
     this.passPermit = new PassPermit(this);
+    if (this.link !== undefined) this.attachLink(this.link);
   }
 
   /** Current state; an elapsed open time is noticed here, so reading it is always up to date. */
@@ -202,6 +218,34 @@ export class CircuitBreaker implements CallStats {
 
   setLink(link: SharedStateLink | undefined): void {
     this.link = link;
+    if (link !== undefined) this.attachLink(link);
+  }
+
+  /**
+   * Like `canRequest()`, but a half-open probe also asks the shared store for a fleet-wide permit,
+   * which may take a round trip (bounded by the store's timeout). Closed and open decisions stay
+   * synchronous; only a half-open admission with a shared store returns a promise.
+   */
+  tryAcquire(): Permit | null | Promise<Permit | null> {
+    if (this.state === CLOSED) {
+      this.lastUsedAt = this.clock.now();
+      return this.closedPermit;
+    }
+    const permit = this.admitSlow();
+    const gate = this.link?.acquireProbe;
+    if (!(permit instanceof ProbePermit) || gate === undefined) return permit;
+    let lease: ProbeLease | null | Promise<ProbeLease | null>;
+    try {
+      lease = gate.call(this.link, this);
+    } catch {
+      lease = null;
+    }
+    return isPromiseLike(lease)
+      ? lease.then(
+          (l) => this.leased(permit, l),
+          () => this.leased(permit, null),
+        )
+      : this.leased(permit, lease);
   }
 
   status(): BreakerStatus {
@@ -209,6 +253,11 @@ export class CircuitBreaker implements CallStats {
     const now = this.clock.preciseNow();
     this.window.advance(now);
     return buildStatus(this, kind, this.state, now, this.clock.wallNow());
+  }
+
+  /** Brings the sliding window up to now, so its rates can be read without a whole status(). */
+  advanceWindow(): void {
+    this.window.advance(this.clock.preciseNow());
   }
 
   /** Same as status(); lets `JSON.stringify(breaker)` give a useful snapshot. */
@@ -258,10 +307,31 @@ export class CircuitBreaker implements CallStats {
   }
 
   private executeWithPermit<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
-    const permit = this.canRequest();
+    const permit = this.tryAcquire();
     // A returned rejection is cheaper than a throw inside an async function.
     if (permit === null) return Promise.reject(this.rejectionError());
+    if (isPromiseLike(permit)) {
+      return permit.then((p) =>
+        p === null ? Promise.reject(this.rejectionError()) : this.runWithPermit(p, fn),
+      );
+    }
     return this.runWithPermit(permit, fn);
+  }
+
+  private attachLink(link: SharedStateLink): void {
+    try {
+      link.track?.(this);
+    } catch {
+      // The store counts its own errors; the breaker works on local state meanwhile.
+    }
+  }
+
+  /** Completes a probe admission once the fleet answered: keep the permit with its lease, or give the slot back. */
+  private leased(permit: ProbePermit, lease: ProbeLease | null): Permit | null {
+    if (lease !== null && permit.attachLease(lease)) return permit;
+    lease?.release();
+    permit.withdraw();
+    return this.reject();
   }
 
   private async runWithPermit<T>(
@@ -308,9 +378,9 @@ export class CircuitBreaker implements CallStats {
         this.expireStaleProbes(state);
         if (this.state !== state) return this.reject();
         if (state.inFlight.size >= this.policy.halfOpenMaxCalls) return this.reject();
-        const id = this.nextProbeId++;
-        state.inFlight.set(id, this.clock.preciseNow());
-        return new ProbePermit(this, state, id);
+        const permit = new ProbePermit(this, state, this.nextProbeId++, this.clock.preciseNow());
+        state.inFlight.set(permit.id, permit);
+        return permit;
       }
       case 'forced_open':
         return this.reject();
@@ -343,9 +413,9 @@ export class CircuitBreaker implements CallStats {
   private expireStaleProbes(state: Extract<BreakerState, { kind: 'half_open' }>): void {
     if (state.inFlight.size === 0) return;
     const now = this.clock.preciseNow();
-    for (const admittedAt of state.inFlight.values()) {
-      if (now - admittedAt >= this.policy.callTimeoutMs) {
-        this.counters.failures++;
+    for (const probe of state.inFlight.values()) {
+      if (now - probe.admittedAt >= this.policy.callTimeoutMs) {
+        this.noteFailure(undefined, 'timeout');
         this.trip('probe_timed_out', this.reopenCount + 1);
         return;
       }
@@ -382,10 +452,7 @@ export class CircuitBreaker implements CallStats {
     this.window.record(now, true, slow);
     this.consecutiveFailures++;
     if (this.state !== CLOSED) return;
-    if (c.retryAfterMs !== undefined && c.retryAfterMs > 0 && this.policy.honorRetryAfter) {
-      this.openForRetryAfter(c.retryAfterMs);
-      return;
-    }
+    if (this.openForServerRequest(c, 'retry_after')) return;
     this.evaluateTrip();
   }
 
@@ -405,11 +472,8 @@ export class CircuitBreaker implements CallStats {
     if (this.state !== state || state.kind !== 'half_open' || !state.inFlight.delete(id)) return;
     if (c.outcome === 'ignored') return;
     if (c.outcome === 'failure') {
-      if (c.retryAfterMs !== undefined && c.retryAfterMs > 0 && this.policy.honorRetryAfter) {
-        this.openForRetryAfter(c.retryAfterMs, 'probe_failed');
-      } else {
+      if (!this.openForServerRequest(c, 'probe_failed'))
         this.trip('probe_failed', this.reopenCount + 1);
-      }
       return;
     }
     if (durationMs >= this.policy.slowCallDurationMs) this.counters.slowCalls++;
@@ -430,6 +494,7 @@ export class CircuitBreaker implements CallStats {
     this.lastError = error;
     this.lastErrorAt = this.clock.wallNow();
     this.lastFailureKind = kind ?? 'error';
+    this.failureKinds.increment(this.lastFailureKind);
   }
 
   private evaluateTrip(): void {
@@ -448,8 +513,22 @@ export class CircuitBreaker implements CallStats {
     this.openFor(openMs, reason);
   }
 
-  private openForRetryAfter(retryAfterMs: number, reason: TransitionReason = 'retry_after'): void {
-    this.openFor(Math.min(retryAfterMs, this.policy.maxOpenSeconds * 1000), reason);
+  /**
+   * Opens for as long as the target said, when it said: an exhausted quota for quotaOpenSeconds
+   * (uncapped), a Retry-After for exactly that long (capped) when honorRetryAfter is on.
+   */
+  private openForServerRequest(c: Classification, reason: TransitionReason): boolean {
+    if (c.kind === 'quota') {
+      this.openFor(
+        this.policy.quotaOpenSeconds * 1000,
+        reason === 'retry_after' ? 'quota_exhausted' : reason,
+      );
+      return true;
+    }
+    if (c.retryAfterMs === undefined || c.retryAfterMs <= 0 || !this.policy.honorRetryAfter)
+      return false;
+    this.openFor(Math.min(c.retryAfterMs, this.policy.maxOpenSeconds * 1000), reason);
+    return true;
   }
 
   private openFor(openMs: number, reason: TransitionReason): void {
@@ -468,9 +547,13 @@ export class CircuitBreaker implements CallStats {
     openMs?: number,
     epoch?: number,
   ): void {
-    const from = this.state.kind;
+    const previous = this.state;
+    const from = previous.kind;
     if (reason !== 'remote' && !isLegalTransition(from, next.kind, reason)) return;
     this.state = next;
+    // Probes of a half-open period that ended give their fleet permits back now, not at expiry.
+    if (previous.kind === 'half_open')
+      for (const probe of previous.inFlight.values()) probe.releaseLease();
     this.epoch = epoch ?? this.epoch + 1;
     if (next.kind === 'closed') {
       this.closedPermit = new ClosedPermit(this, this.epoch);
@@ -555,14 +638,36 @@ class PassPermit implements Permit {
   }
 }
 
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /** One half-open probe; settles once, later calls are no-ops. */
 class ProbePermit implements Permit {
   private settled = false;
+  private lease: ProbeLease | undefined;
   constructor(
     private readonly breaker: CircuitBreaker,
-    private readonly state: BreakerState,
-    private readonly id: number,
+    private readonly state: Extract<BreakerState, { kind: 'half_open' }>,
+    readonly id: number,
+    readonly admittedAt: number,
   ) {}
+  /** Keeps the fleet permit; false when the probe already ended while the store answered. */
+  attachLease(lease: ProbeLease): boolean {
+    if (this.settled || this.state.inFlight.get(this.id) !== this) return false;
+    this.lease = lease;
+    return true;
+  }
+  releaseLease(): void {
+    const lease = this.lease;
+    this.lease = undefined;
+    lease?.release();
+  }
+  /** The fleet refused a permit: give the local slot back without any outcome. */
+  withdraw(): void {
+    this.settled = true;
+    this.state.inFlight.delete(this.id);
+  }
   recordSuccess(durationMs = 0): void {
     this.finish(SUCCESS, durationMs);
   }
@@ -576,6 +681,7 @@ class ProbePermit implements Permit {
   private finish(c: Classification, durationMs: number, error?: unknown): void {
     if (this.settled) return;
     this.settled = true;
+    this.releaseLease();
     this.breaker.settleProbe(this.state, this.id, c, durationMs, error);
   }
 }

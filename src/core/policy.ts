@@ -43,6 +43,11 @@ export interface BreakerPolicy {
   readonly callTimeoutMs: number;
   /** Open for exactly the server's Retry-After (capped by maxOpenSeconds), even below the thresholds. */
   readonly honorRetryAfter: boolean;
+  /**
+   * A failure of kind `quota` (an exhausted LLM quota or billing limit) opens for this long, not
+   * capped by maxOpenSeconds: retrying before someone raises the limit only burns calls.
+   */
+  readonly quotaOpenSeconds: number;
   readonly mode: BreakerMode;
 }
 
@@ -72,6 +77,7 @@ const DEFAULT_POLICY: BreakerPolicy = {
   successThreshold: 2,
   callTimeoutMs: 30_000,
   honorRetryAfter: true,
+  quotaOpenSeconds: 3_600,
   mode: 'enforce',
 };
 

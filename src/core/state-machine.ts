@@ -1,5 +1,13 @@
 import type { BreakerStateName, TransitionReason } from './states.js';
 
+/** What the half-open state keeps of an admitted probe (the permit itself). */
+export interface InFlightProbe {
+  readonly id: number;
+  /** Monotonic ms when admitted, for the callTimeoutMs expiry. */
+  readonly admittedAt: number;
+  releaseLease(): void;
+}
+
 /** The live state of a breaker, with exactly the data each state needs. */
 export type BreakerState =
   | { readonly kind: 'closed' }
@@ -13,8 +21,8 @@ export type BreakerState =
   | {
       readonly kind: 'half_open';
       readonly since: number;
-      /** Probes admitted and not yet settled: permit id → monotonic ms when admitted. */
-      readonly inFlight: Map<number, number>;
+      /** Probes admitted and not yet settled, by permit id. */
+      readonly inFlight: Map<number, InFlightProbe>;
       successes: number;
     }
   | { readonly kind: 'forced_open'; readonly openedAtWall: number }

@@ -8,6 +8,7 @@ export type TransitionReason =
   | 'failure_rate'
   | 'slow_call_rate'
   | 'retry_after'
+  | 'quota_exhausted'
   | 'open_timeout_elapsed'
   | 'probe_succeeded'
   | 'probe_failed'

@@ -1,3 +1,4 @@
+import type { FailureKind } from './outcome.js';
 import { BREAKER_STATES, type BreakerStateName } from './states.js';
 
 const INDEX: Readonly<Record<BreakerStateName, number>> = {
@@ -31,5 +32,33 @@ export class TransitionCounts {
         if (c > 0) fn(BREAKER_STATES[i]!, BREAKER_STATES[j]!, c);
       }
     }
+  }
+}
+
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  'connection',
+  'timeout',
+  'server',
+  'rate_limited',
+  'quota',
+  'error',
+];
+
+/** Failure counts by kind; allocated at the first failure. */
+export class FailureKindCounts {
+  private counts: Uint32Array | undefined;
+
+  increment(kind: FailureKind): void {
+    (this.counts ??= new Uint32Array(FAILURE_KINDS.length))[FAILURE_KINDS.indexOf(kind)]!++;
+  }
+
+  get(kind: FailureKind): number {
+    return this.counts?.[FAILURE_KINDS.indexOf(kind)] ?? 0;
+  }
+
+  forEach(fn: (kind: FailureKind, count: number) => void): void {
+    if (this.counts === undefined) return;
+    for (let i = 0; i < FAILURE_KINDS.length; i++)
+      if (this.counts[i]! > 0) fn(FAILURE_KINDS[i]!, this.counts[i]!);
   }
 }

@@ -1,4 +1,4 @@
-import type { CircuitBreaker, SharedStateLink } from '../core/breaker.js';
+import type { CircuitBreaker, ProbeLease, SharedStateLink } from '../core/breaker.js';
 import { openDurationMs } from '../core/policy.js';
 import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
@@ -13,10 +13,7 @@ export interface SharedStateSyncOptions {
   readonly random?: () => number;
 }
 
-/** A fleet-wide half-open probe permit; `release` frees it (idempotent, never throws). */
-export interface ProbeLease {
-  release(): void;
-}
+export type { ProbeLease };
 
 /** Local trips: decided on this instance's own counts. They reach the fleet only through a flush. */
 const LOCAL_TRIPS = new Set<TransitionReason>([
@@ -25,7 +22,13 @@ const LOCAL_TRIPS = new Set<TransitionReason>([
   'slow_call_rate',
 ]);
 /** Decided by people or by the server (Retry-After): the whole fleet follows at once. */
-const FLEET_WIDE = new Set<TransitionReason>(['forced_open', 'disabled', 'reset', 'retry_after']);
+const FLEET_WIDE = new Set<TransitionReason>([
+  'forced_open',
+  'disabled',
+  'reset',
+  'retry_after',
+  'quota_exhausted',
+]);
 const PROBE_RESULTS = new Set<TransitionReason>([
   'probe_succeeded',
   'probe_failed',

@@ -20,7 +20,7 @@ import {
   INSTRUMENTATION_SCOPE,
 } from '../semconv.js';
 import { PACKAGE_VERSION } from './package-version.js';
-import { ATTR_ERROR_TYPE } from './semconv-pending.js';
+import { ATTR_ERROR_TYPE } from '../semconv.js';
 
 /**
  * Small pure helpers the transports call to put breaker facts on spans (PRODUCT.md §3, Spans).

@@ -25,7 +25,7 @@ import {
   ATTR_FAILURE_RATE,
   ATTR_RETRY_AFTER_MS,
   ATTR_SLOW_CALL_RATE,
-} from './semconv-pending.js';
+} from '../semconv.js';
 import { describeTransition } from './transition-text.js';
 
 export interface TransitionLogsOptions {

@@ -42,6 +42,10 @@ export function describeReason(
       return openMs === undefined
         ? 'the server asked to retry later'
         : `the server asked to retry after ${seconds(openMs)}`;
+    case 'quota_exhausted':
+      return openMs === undefined
+        ? 'the quota or spending limit is exhausted'
+        : `the quota or spending limit is exhausted; waiting ${seconds(openMs)}`;
     case 'open_timeout_elapsed':
       return 'open time elapsed, letting probe calls through';
     case 'probe_succeeded':

@@ -91,7 +91,7 @@ describe('registerAgentClient with the real @anthropic-ai/sdk', () => {
     );
     await expect(wrapped.messages.create(request)).rejects.toMatchObject({ status: 429 });
     expect(breaker.lastFailureKind).toBe('quota');
-    expect(breaker.retryAfterMs()).toBe(600_000); // 900 s asked, capped by the llm preset's maxOpenSeconds
+    expect(breaker.retryAfterMs()).toBe(900_000); // quotaOpenSeconds from the agent's settings, not capped
   });
 
   it('classifies 529 overloaded and 500 as server failures, then rejects without entering the SDK', async () => {

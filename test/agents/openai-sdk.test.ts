@@ -92,8 +92,8 @@ describe('registerAgentClient with the real openai SDK', () => {
     await expect(wrapped.chat.completions.create(request)).rejects.toMatchObject({ status: 429 });
     expect(breaker.lastFailureKind).toBe('quota');
     expect(breaker.currentState).toBe('open');
-    // quotaOpenSeconds (3600 s) asked for; the core caps every open time at maxOpenSeconds (600 for llm).
-    expect(breaker.retryAfterMs()).toBe(600_000);
+    // An exhausted quota opens for quotaOpenSeconds (3600 s by default), not capped by maxOpenSeconds.
+    expect(breaker.retryAfterMs()).toBe(3_600_000);
   });
 
   it('counts 500s as server failures and opens after three, then rejects without a request', async () => {

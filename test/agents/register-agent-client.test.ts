@@ -171,7 +171,7 @@ describe('registerAgentClient proxy', () => {
   it('takes a resolved config rule (policy, failure statuses, quota open time)', async () => {
     const rule = {
       name: 'agent:fake',
-      policy: resolvePolicy({ preset: 'strict', maxOpenSeconds: 7200 }),
+      policy: resolvePolicy({ preset: 'strict', maxOpenSeconds: 7200, quotaOpenSeconds: 1800 }),
       rejectWith: 'error' as const,
       isFailureStatus: (status: number) => status === 404,
       quotaOpenSeconds: 1800,

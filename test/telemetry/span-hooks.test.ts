@@ -18,7 +18,7 @@ import {
   EVENT_REJECTED,
   EVENT_TRANSITION,
 } from '../../src/semconv.js';
-import { ATTR_ERROR_TYPE } from '../../src/telemetry/semconv-pending.js';
+import { ATTR_ERROR_TYPE } from '../../src/semconv.js';
 import {
   addTransitionEvent,
   annotateActiveSpan,

@@ -23,7 +23,7 @@ import {
   ATTR_FAILURE_RATE,
   ATTR_RETRY_AFTER_MS,
   ATTR_SLOW_CALL_RATE,
-} from '../../src/telemetry/semconv-pending.js';
+} from '../../src/semconv.js';
 import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
 
 const refused = () =>

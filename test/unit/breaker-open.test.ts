@@ -177,3 +177,24 @@ describe('manual states and listeners', () => {
     expect(status.lastError.message).toContain('https://api.example.com');
   });
 });
+
+describe('quota exhaustion', () => {
+  it('opens for quotaOpenSeconds, beyond maxOpenSeconds and whatever honorRetryAfter says', () => {
+    const clock = new ManualClock();
+    const policy = resolvePolicy({
+      failureThreshold: 100,
+      maxOpenSeconds: 60,
+      quotaOpenSeconds: 1_800,
+      honorRetryAfter: false,
+    });
+    const breaker = new CircuitBreaker({ name: 'llm', policy, clock });
+    const seen: string[] = [];
+    breaker.onTransition((t) => seen.push(t.reason));
+    breaker
+      .canRequest()!
+      .recordFailure(new Error('insufficient_quota'), { kind: 'quota', retryAfterMs: 5_000 });
+    expect(breaker.retryAfterMs()).toBe(1_800_000);
+    expect(seen).toEqual(['quota_exhausted']);
+    expect(breaker.failureKinds.get('quota')).toBe(1);
+  });
+});

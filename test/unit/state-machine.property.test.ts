@@ -38,7 +38,10 @@ class Model {
       this.successes = 0;
     }
   }
+  constructor(private readonly onOpen: (reopen: number) => void) {}
+
   private open(reopen: number) {
+    this.onOpen(reopen);
     this.reopen = reopen;
     this.openUntil = this.now + Math.min(OPEN_MS * MULT ** reopen, MAX_OPEN_MS);
     this.go('open');
@@ -153,7 +156,7 @@ describe('state machine against a reference model', () => {
             callTimeoutMs: CALL_TIMEOUT_MS,
           }),
         });
-        const model = new Model();
+        const model = new Model((n) => reached.add(`reopen${n}`));
         const held: Array<{ permit: Permit; ticket: NonNullable<ReturnType<Model['admit']>> }> = [];
         let nextId = 1;
         for (const c of commands) {
@@ -161,7 +164,6 @@ describe('state machine against a reference model', () => {
             case 'call':
             case 'hold': {
               for (let i = 0; i < (c.t === 'call' ? c.times : 1); i++) {
-                if (model.state === 'open') reached.add(`reopen${model.reopen}`);
                 const id = nextId++;
                 const ticket = model.admit(id);
                 const permit = breaker.canRequest();
@@ -201,7 +203,26 @@ describe('state machine against a reference model', () => {
           expect(breaker.epoch).toBe(model.epoch);
         }
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 1000) },
+      {
+        numRuns: Number(process.env.FC_RUNS ?? 1000),
+        // A known path through three re-opens and back, on top of the random ones.
+        examples: [
+          [
+            [
+              { t: 'call', success: false, times: 3 },
+              { t: 'advance', ms: OPEN_MS },
+              { t: 'call', success: false, times: 1 },
+              { t: 'advance', ms: 2 * OPEN_MS },
+              { t: 'call', success: false, times: 1 },
+              { t: 'advance', ms: 4 * OPEN_MS },
+              { t: 'hold' },
+              { t: 'call', success: true, times: 2 },
+              { t: 'advance', ms: CALL_TIMEOUT_MS },
+              { t: 'call', success: true, times: 1 },
+            ],
+          ],
+        ],
+      },
     );
     // The generator must reach the interesting corners, or the check proves little.
     expect([...reached]).toEqual(expect.arrayContaining(['reopen0', 'reopen1', 'reopen2']));
