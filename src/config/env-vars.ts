@@ -4,12 +4,14 @@ import { ADMIN_FIELDS, REGISTRY_FIELDS, STORE_FIELDS, TOP_FIELDS } from './schem
 
 /** The env var naming the config file. It is read by `loadConfig`, not mapped to a config field. */
 export const CONFIG_FILE_ENV_VAR = 'CIRCUIT_BREAKER_CONFIG';
+/** Read by the CLI only (where to find a running app's admin endpoint); loadConfig accepts and ignores it. */
+export const ADMIN_URL_ENV_VAR = 'CIRCUIT_BREAKER_ADMIN_URL';
 export const ENV_VAR_PREFIX = 'CIRCUIT_BREAKER_';
 
 /** One `CIRCUIT_BREAKER_*` env var: where its value lands in the config and how it is read. */
 export interface EnvVarSpec {
   readonly name: string;
-  /** Config path the value is written to (`['defaults', 'openSeconds']`); empty for CIRCUIT_BREAKER_CONFIG. */
+  /** Config path the value is written to (`['defaults', 'openSeconds']`); empty when read elsewhere. */
   readonly path: readonly string[];
   /** `list` is comma-separated; `path` is a file path. Booleans accept true/false, 1/0, yes/no, on/off. */
   readonly type: FieldType | 'list' | 'path';
@@ -72,6 +74,14 @@ export const CIRCUIT_BREAKER_ENV_VARS: readonly EnvVarSpec[] = [
   fromSpec('REJECT_WITH', ['defaults', 'rejectWith'], SETTINGS_FIELDS.rejectWith),
   ...section('REDIS_', 'store', STORE_FIELDS),
   ...section('ADMIN_', 'admin', ADMIN_FIELDS),
+  {
+    name: ADMIN_URL_ENV_VAR,
+    path: [],
+    type: 'string',
+    allowed: 'an http:// or https:// URL',
+    description:
+      'CLI only: admin endpoint of the app to talk to (default: loopback and CIRCUIT_BREAKER_ADMIN_PORT).',
+  },
   ...section('', 'registry', REGISTRY_FIELDS),
 ];
 

@@ -39,7 +39,7 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvReadResult {
       });
       continue;
     }
-    if (text.trim() === '') continue;
+    if (text.trim() === '' || spec.path.length === 0) continue; // empty, or read elsewhere (CLI)
     setIn(data, spec.path, parseEnvValue(spec, text));
     origins.push({ path: spec.path, name });
   }

@@ -40,6 +40,9 @@ describe('unknown names and syntax errors', () => {
       'env CIRCUIT_BREAKER_HOST: unknown variable; did you mean "CIRCUIT_BREAKER_HOSTS"?',
     );
     expect(() => loadConfig({ env: { CIRCUIT_BREAKER_CONFIG: '' } })).not.toThrow();
+    expect(() =>
+      loadConfig({ env: { CIRCUIT_BREAKER_ADMIN_URL: 'http://127.0.0.1:9465' } }),
+    ).not.toThrow();
   });
 
   it('names the file and line of a YAML syntax error', () => {
