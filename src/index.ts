@@ -71,3 +71,26 @@ export type {
   FleetControl,
   FleetBreakerView,
 } from './admin/index.js';
+
+// Configuration
+export { loadConfig } from './config/load-config.js';
+export type { LoadConfigOptions } from './config/load-config.js';
+export { ConfigError, CONFIG_ERROR_CODE, isConfigError } from './config/config-error.js';
+export type { ConfigProblem } from './config/config-error.js';
+export { createHostMatcher } from './config/host-matcher.js';
+export type { HostMatcher, HostMatcherOptions } from './config/host-matcher.js';
+export { CIRCUIT_BREAKER_ENV_VARS, CONFIG_FILE_ENV_VAR } from './config/env-vars.js';
+export type { EnvVarSpec } from './config/env-vars.js';
+export type {
+  ResolvedConfig,
+  ResolvedBreakerRule,
+  ResolvedStoreConfig,
+  ResolvedRedisStoreConfig,
+  ResolvedMemoryStoreConfig,
+  ResolvedAdminConfig,
+  StatusRule,
+} from './config/resolved-config.js';
+
+// Auto-instrumentation
+export { CircuitBreakerInstrumentation } from './instrumentation.js';
+export type { CircuitBreakerInstrumentationConfig } from './instrumentation.js';

@@ -1,3 +1,6 @@
-// Auto-instrumentation entry point (`node --require otel-circuit-breaker/register`).
-// Reserved: the auto-instrumentation lands with the transports; until then it loads the library only.
-import './index.js';
+// `node --require otel-circuit-breaker/register app.js`: validates the config (exits 1 on a bad
+// value before the app runs), patches fetch/undici/http(s) for the configured hosts, and starts an
+// OpenTelemetry SDK with a Prometheus endpoint unless the app already runs one.
+import { startAutoInstrumentation } from './auto/start-auto-instrumentation.js';
+
+startAutoInstrumentation();

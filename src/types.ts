@@ -58,9 +58,9 @@ export type StoreConfig =
       /** redis://, rediss://, or a list of cluster nodes; `CIRCUIT_BREAKER_REDIS_URL`. */
       url?: string;
       /** Cluster seed nodes (`host:port`); makes the store use Redis Cluster. */
-      clusterNodes?: string[];
+      clusterNodes?: readonly string[];
       /** Sentinel: `{ sentinels: ['host:port'], name: 'mymaster' }`. */
-      sentinel?: { sentinels: string[]; name: string };
+      sentinel?: { readonly sentinels: readonly string[]; readonly name: string };
       /** Prefix of every key. Default `cb`. */
       keyPrefix?: string;
       /** How often local outcome counts are flushed to Redis. Default 1000. */

@@ -79,6 +79,7 @@ export function breakerMetricViews(maxBreakers: number): {
   const perBreaker: Record<MetricKey, number> = {
     state: 5,
     calls: 4,
+    failures: 6,
     shadowRejections: 1,
     transitions: 25,
     failureRate: 1,

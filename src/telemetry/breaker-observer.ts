@@ -3,7 +3,16 @@ import type { CircuitBreaker } from '../core/breaker.js';
 import { BREAKER_STATES, type BreakerStateName } from '../core/states.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { StoreHealth } from '../store/state-store.js';
-import { ATTR_FROM, ATTR_NAME, ATTR_OUTCOME, ATTR_STATE, ATTR_STORE, ATTR_TO } from '../semconv.js';
+import type { FailureKind } from '../core/outcome.js';
+import {
+  ATTR_FAILURE_KIND,
+  ATTR_FROM,
+  ATTR_NAME,
+  ATTR_OUTCOME,
+  ATTR_STATE,
+  ATTR_STORE,
+  ATTR_TO,
+} from '../semconv.js';
 import type { MetricKey } from './metric-definitions.js';
 
 export type BreakerInstruments = Readonly<Record<MetricKey, Observable>>;
@@ -24,6 +33,7 @@ class BreakerAttributes {
   readonly ignored: Attributes;
   readonly rejected: Attributes;
   private transitionPairs: Attributes[] | undefined;
+  private kinds: Map<FailureKind, Attributes> | undefined;
 
   constructor(readonly breakerName: string) {
     this.name = { [ATTR_NAME]: breakerName };
@@ -39,6 +49,16 @@ class BreakerAttributes {
     this.failure = outcome('failure');
     this.ignored = outcome('ignored');
     this.rejected = outcome('rejected');
+  }
+
+  failureKind(kind: FailureKind): Attributes {
+    const kinds = (this.kinds ??= new Map());
+    let attributes = kinds.get(kind);
+    if (attributes === undefined) {
+      attributes = { [ATTR_NAME]: this.breakerName, [ATTR_FAILURE_KIND]: kind };
+      kinds.set(kind, attributes);
+    }
+    return attributes;
   }
 
   transition(from: BreakerStateName, to: BreakerStateName): Attributes {
@@ -92,6 +112,9 @@ export class BreakerObserver {
     result.observe(i.calls, c.failures, a.failure);
     result.observe(i.calls, c.ignored, a.ignored);
     result.observe(i.calls, c.rejected, a.rejected);
+    breaker.failureKinds.forEach((kind, count) =>
+      result.observe(i.failures, count, a.failureKind(kind)),
+    );
     result.observe(i.shadowRejections, c.shadowRejections, a.name);
     breaker.transitions.forEach((from, to, count) =>
       result.observe(i.transitions, count, a.transition(from, to)),

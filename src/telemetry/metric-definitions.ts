@@ -1,4 +1,5 @@
 import {
+  ATTR_FAILURE_KIND,
   ATTR_FROM,
   ATTR_NAME,
   ATTR_OUTCOME,
@@ -7,6 +8,7 @@ import {
   ATTR_TO,
   METRIC_CALLS,
   METRIC_FAILURE_RATE,
+  METRIC_FAILURES,
   METRIC_SHADOW_REJECTIONS,
   METRIC_SLOW_CALL_RATE,
   METRIC_STATE,
@@ -49,6 +51,15 @@ export const METRIC_DEFINITIONS = {
     description:
       'Calls seen by the circuit breaker by outcome: success, failure, ignored (aborted by the caller) or rejected (not sent).',
     attributes: [ATTR_NAME, ATTR_OUTCOME],
+    integer: true,
+  },
+  failures: {
+    name: METRIC_FAILURES,
+    kind: 'counter',
+    unit: '{call}',
+    description:
+      'Failed calls by kind: connection, timeout, server (5xx), rate_limited (429), quota (exhausted quota or billing limit) or error.',
+    attributes: [ATTR_NAME, ATTR_FAILURE_KIND],
     integer: true,
   },
   shadowRejections: {

@@ -1,4 +1,12 @@
-import { ATTR_FROM, ATTR_NAME, ATTR_OUTCOME, ATTR_STATE, ATTR_STORE, ATTR_TO } from '../semconv.js';
+import {
+  ATTR_FAILURE_KIND,
+  ATTR_FROM,
+  ATTR_NAME,
+  ATTR_OUTCOME,
+  ATTR_STATE,
+  ATTR_STORE,
+  ATTR_TO,
+} from '../semconv.js';
 import { METRIC_DEFINITIONS, type MetricDefinition, type MetricKey } from './metric-definitions.js';
 
 /**
@@ -27,6 +35,7 @@ export const PROMETHEUS_METRIC_NAMES = Object.fromEntries(
 
 export const PROM_STATE = PROMETHEUS_METRIC_NAMES.state; // circuit_breaker_state
 export const PROM_CALLS = PROMETHEUS_METRIC_NAMES.calls; // circuit_breaker_calls_total
+export const PROM_FAILURES = PROMETHEUS_METRIC_NAMES.failures; // circuit_breaker_failures_total
 export const PROM_SHADOW_REJECTIONS = PROMETHEUS_METRIC_NAMES.shadowRejections; // circuit_breaker_shadow_rejections_total
 export const PROM_TRANSITIONS = PROMETHEUS_METRIC_NAMES.transitions; // circuit_breaker_transitions_total
 export const PROM_FAILURE_RATE = PROMETHEUS_METRIC_NAMES.failureRate; // circuit_breaker_failure_rate
@@ -41,6 +50,7 @@ export const PROM_LABEL_OUTCOME = prometheusName(ATTR_OUTCOME); // circuit_break
 export const PROM_LABEL_FROM = prometheusName(ATTR_FROM); // circuit_breaker_from
 export const PROM_LABEL_TO = prometheusName(ATTR_TO); // circuit_breaker_to
 export const PROM_LABEL_STORE = prometheusName(ATTR_STORE); // circuit_breaker_store
+export const PROM_LABEL_FAILURE_KIND = prometheusName(ATTR_FAILURE_KIND); // circuit_breaker_failure_kind
 
 /** Labels the exporter adds to every series of ours (unless `withoutScopeInfo`). */
 export const PROM_LABEL_SCOPE_NAME = 'otel_scope_name';

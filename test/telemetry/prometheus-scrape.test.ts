@@ -129,7 +129,7 @@ describe('metrics through a real Prometheus scrape', () => {
     expect(calls(NAMES.open, 'success')).toBe(0);
     expect(calls(NAMES.forcedOpen, 'rejected')).toBe(1);
     expect(calls(NAMES.disabled, 'success')).toBe(2);
-    expect(calls(NAMES.disabled, 'failure')).toBe(1);
+    expect(calls(NAMES.disabled, 'failure')).toBe(2);
     expect(calls(NAMES.observe, 'success')).toBe(3);
     expect(calls(NAMES.observe, 'rejected')).toBe(0);
     for (const outcome of OUTCOMES) expect(calls(NAMES.closed, outcome)).toBeDefined();

@@ -1,0 +1,78 @@
+import { metrics, trace } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { isConfigError } from '../config/config-error.js';
+import { CircuitBreakerInstrumentation } from '../instrumentation.js';
+import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
+import { startPrometheusEndpoint } from './prometheus-endpoint.js';
+
+export interface AutoInstrumentation {
+  readonly instrumentation: CircuitBreakerInstrumentation | undefined;
+  /** The SDK we started, when the app had none. */
+  readonly sdk: NodeSDK | undefined;
+}
+
+const GLOBAL_KEY = Symbol.for('otel-circuit-breaker.auto');
+const warn = (message: string) => process.stderr.write(`otel-circuit-breaker: ${message}\n`);
+
+/**
+ * What `--require otel-circuit-breaker/register` and `--import …/register` run, once per process.
+ * Invalid config prints the validation message and exits 1 before the app runs. If no OTel SDK is
+ * running, starts NodeSDK with a Prometheus endpoint (OTEL_EXPORTER_PROMETHEUS_HOST/PORT, :9464)
+ * unless OTEL_SDK_DISABLED; otherwise joins the app's SDK through registerInstrumentations.
+ */
+export function startAutoInstrumentation(env: NodeJS.ProcessEnv = process.env): AutoInstrumentation {
+  const existing = (globalThis as Record<symbol, AutoInstrumentation | undefined>)[GLOBAL_KEY];
+  if (existing !== undefined) return existing;
+  const started = start(env);
+  (globalThis as Record<symbol, AutoInstrumentation | undefined>)[GLOBAL_KEY] = started;
+  return started;
+}
+
+function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
+  let instrumentation: CircuitBreakerInstrumentation;
+  try {
+    instrumentation = new CircuitBreakerInstrumentation({ env });
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    warn(`invalid configuration, not starting the app:\n${error.message}`);
+    process.exit(1);
+  }
+  if (!instrumentation.resolved.enabled) return { instrumentation, sdk: undefined };
+  if (sdkAlreadyRunning() || env.OTEL_SDK_DISABLED === 'true') {
+    registerInstrumentations({ instrumentations: [instrumentation] });
+    return { instrumentation, sdk: undefined };
+  }
+  const sdk = startSdk(instrumentation, env);
+  return { instrumentation, sdk };
+}
+
+/** A global meter or tracer provider other than the API's no-op/proxy defaults means the app has an SDK. */
+function sdkAlreadyRunning(): boolean {
+  const meterProvider = metrics.getMeterProvider();
+  if (meterProvider.constructor.name !== 'NoopMeterProvider') return true;
+  const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => object };
+  const delegate = tracerProvider.getDelegate?.() ?? tracerProvider;
+  return delegate.constructor.name !== 'NoopTracerProvider';
+}
+
+function startSdk(instrumentation: CircuitBreakerInstrumentation, env: NodeJS.ProcessEnv): NodeSDK {
+  // Without a collector, OTLP exporters would log connection errors forever: traces and logs are
+  // off unless the user names an exporter. Metrics default to our Prometheus endpoint.
+  env.OTEL_TRACES_EXPORTER ??= 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
+  const metricsExporters = (env.OTEL_METRICS_EXPORTER ?? 'prometheus').split(',').map((s) => s.trim());
+  const usePrometheus = metricsExporters.includes('prometheus');
+  if (usePrometheus) {
+    // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.
+    const others = metricsExporters.filter((e) => e !== 'prometheus');
+    env.OTEL_METRICS_EXPORTER = others.length > 0 ? others.join(',') : 'none';
+  }
+  const sdk = new NodeSDK({
+    instrumentations: [instrumentation],
+    views: breakerMetricViews(instrumentation.resolved.registry.maxBreakers),
+    ...(usePrometheus ? { metricReaders: [startPrometheusEndpoint(env, warn).exporter] } : {}),
+  });
+  sdk.start();
+  return sdk;
+}

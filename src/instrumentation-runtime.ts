@@ -1,0 +1,92 @@
+import { SeverityNumber, type Logger, type LoggerProvider } from '@opentelemetry/api';
+import { startAdminServer, type AdminServer } from './admin/index.js';
+import type { ResolvedConfig } from './config/resolved-config.js';
+import type { BreakerRegistry } from './registry/breaker-registry.js';
+import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
+import { createStore } from './store/create-store.js';
+import { SharedStateSync } from './store/shared-state-sync.js';
+import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store.js';
+import { registerTransitionSpanEvents } from './telemetry/span-hooks.js';
+import { registerTransitionLogs } from './telemetry/transition-logs.js';
+import { PACKAGE_VERSION } from './telemetry/package-version.js';
+import { createTargetResolver } from './transport/target-resolver.js';
+import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
+import { disableUndiciTransport, enableUndiciTransport } from './transport/undici/undici-transport.js';
+
+/**
+ * Everything an enabled instrumentation runs besides its module hooks: the transports, the shared
+ * store, transition logs and span events, and the admin endpoint. Started by enable(), stopped by
+ * disable(); nothing here throws into the app.
+ */
+export class InstrumentationRuntime {
+  private store: StateStore | undefined;
+  private sync: SharedStateSync | undefined;
+  private admin: Promise<AdminServer | undefined> | undefined;
+  private readonly disposers: Array<() => void> = [];
+  private logger: Logger | undefined;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly registry: BreakerRegistry,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  start(loggerProvider: LoggerProvider | undefined): void {
+    const resolve = createTargetResolver(this.config.hosts, this.registry);
+    enableUndiciTransport(resolve);
+    enableHttpTransport(resolve);
+    this.disposers.push(disableUndiciTransport, disableHttpTransport);
+    this.useLoggerProvider(loggerProvider);
+    this.disposers.push(registerTransitionSpanEvents(this.registry));
+    if (this.config.store.type === 'redis') {
+      this.store = createStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
+      this.sync = new SharedStateSync(this.store, this.config.store).attach(this.registry);
+    }
+    if (this.config.admin !== undefined) {
+      const { port, host, token } = this.config.admin;
+      this.admin = startAdminServer({ registry: this.registry, port, host, token }).catch((error: unknown) => {
+        this.warn(`admin endpoint not started: ${(error as Error).message}`);
+        return undefined;
+      });
+    }
+  }
+
+  /** Transition log records go to this provider (the SDK's, once it gives us one). */
+  useLoggerProvider(provider: LoggerProvider | undefined): void {
+    this.stopLogs?.();
+    this.stopLogs = registerTransitionLogs(this.registry, provider ? { loggerProvider: provider } : {});
+    this.logger = provider?.getLogger(INSTRUMENTATION_SCOPE, PACKAGE_VERSION);
+  }
+
+  storeHealth(): StoreHealth | undefined {
+    return this.store?.health();
+  }
+
+  async stop(): Promise<void> {
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.stopLogs?.();
+    this.stopLogs = undefined;
+    this.sync?.detach();
+    this.sync = undefined;
+    const store = this.store;
+    this.store = undefined;
+    const admin = this.admin;
+    this.admin = undefined;
+    await Promise.allSettled([store?.close(), admin?.then((a) => a?.close())]);
+  }
+
+  private stopLogs: (() => void) | undefined;
+
+  private logStoreEvent(event: StoreLogEvent): void {
+    const available = event.event !== 'store.unavailable';
+    this.logger?.emit({
+      severityNumber: available ? SeverityNumber.INFO : SeverityNumber.WARN,
+      severityText: available ? 'INFO' : 'WARN',
+      eventName: `circuit_breaker.${event.event}`,
+      body: event.message,
+      // The store's own error text may name its URL: only the store kind goes out.
+      attributes: { [ATTR_STORE]: event.store },
+    });
+    if (!available) this.warn(event.message);
+  }
+}

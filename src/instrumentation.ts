@@ -1,0 +1,118 @@
+import type { LoggerProvider } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  type InstrumentationConfig,
+} from '@opentelemetry/instrumentation';
+import { registerAgentClient, type RegisterAgentClientOptions } from './agents/register-agent-client.js';
+import { loadConfig } from './config/load-config.js';
+import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
+import { InstrumentationRuntime } from './instrumentation-runtime.js';
+import { breakers, type BreakerRegistry } from './registry/breaker-registry.js';
+import { INSTRUMENTATION_SCOPE } from './semconv.js';
+import { registerBreakerMetrics } from './telemetry/breaker-metrics.js';
+import { PACKAGE_VERSION } from './telemetry/package-version.js';
+import { patchUndiciModule } from './transport/undici/undici-transport.js';
+import type { CircuitBreakerConfig } from './types.js';
+
+export interface CircuitBreakerInstrumentationConfig extends InstrumentationConfig, CircuitBreakerConfig {
+  /** Registry the breakers live in. Default: the process-wide `breakers`. */
+  breakerRegistry?: BreakerRegistry;
+  /**
+   * Env vars to read CIRCUIT_BREAKER_* settings (and CIRCUIT_BREAKER_CONFIG) from. Default
+   * `process.env`; pass `{}` to configure from code only.
+   */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** npm undici majors whose dispatchers we patch when they are loaded (CJS require or ESM import). */
+const UNDICI_VERSIONS = ['>=6.0.0 <9'];
+
+/**
+ * The auto-instrumentation: a circuit breaker in front of every outgoing fetch/undici/http(s) call
+ * to the configured hosts, its state as OTel metrics, spans and log events. Use it in your own
+ * `new NodeSDK({ instrumentations: [new CircuitBreakerInstrumentation(config)] })`, with
+ * `registerInstrumentations`, or through `--require otel-circuit-breaker/register`.
+ *
+ * The config is loaded and validated in the constructor (code > env > file): a bad value throws a
+ * ConfigError before anything is patched. `disable()` takes every patch off the call paths.
+ */
+export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBreakerInstrumentationConfig> {
+  /** Validated config; set right after the base constructor (which may call enable() before it). */
+  declare readonly resolved: ResolvedConfig;
+  declare readonly registry: BreakerRegistry;
+  private declare runtime: InstrumentationRuntime | undefined;
+  private declare stopMetrics: (() => void) | undefined;
+  private declare loggerProvider: LoggerProvider | undefined;
+
+  constructor(config: CircuitBreakerInstrumentationConfig = {}) {
+    const { breakerRegistry, env, ...code } = config;
+    const resolved = loadConfig({ code, env });
+    super(INSTRUMENTATION_SCOPE, PACKAGE_VERSION ?? '0.0.0', { ...config, enabled: resolved.enabled });
+    (this as { resolved: ResolvedConfig }).resolved = resolved;
+    (this as { registry: BreakerRegistry }).registry = breakerRegistry ?? breakers;
+    this.updateMetrics();
+    if (this.isEnabled()) this.startRuntime();
+  }
+
+  protected init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition('undici', UNDICI_VERSIONS, (exports: unknown) => {
+        patchUndiciModule(exports);
+        return exports;
+      }),
+    ];
+  }
+
+  override enable(): void {
+    super.enable();
+    // The base constructor calls enable() before our fields exist; the constructor starts us then.
+    if (this.resolved !== undefined) this.startRuntime();
+  }
+
+  override disable(): void {
+    super.disable();
+    const runtime = this.runtime;
+    this.runtime = undefined;
+    void runtime?.stop();
+  }
+
+  override setLoggerProvider(provider: LoggerProvider): void {
+    super.setLoggerProvider(provider);
+    this.loggerProvider = provider;
+    this.runtime?.useLoggerProvider(provider);
+  }
+
+  /** Called by the base class whenever the SDK hands us a meter: observable instruments, no per-call work. */
+  protected override _updateMetricInstruments(): void {
+    if (this.resolved !== undefined) this.updateMetrics();
+  }
+
+  /** Wraps an SDK client so every async method runs through breaker `agent:<name>`. */
+  registerAgentClient<T extends object>(
+    name: string,
+    client: T,
+    options: Omit<RegisterAgentClientOptions, 'registry' | 'rule'> = {},
+  ): T {
+    return registerAgentClient(name, client, { ...options, registry: this.registry, rule: this.agentRule(name) });
+  }
+
+  private agentRule(name: string): ResolvedBreakerRule {
+    return this.resolved.agents[name] ?? { ...this.resolved.agentDefaults, name: `agent:${name}` };
+  }
+
+  private startRuntime(): void {
+    if (this.runtime !== undefined) return;
+    this.runtime = new InstrumentationRuntime(this.resolved, this.registry, (m) => this._diag.warn(m));
+    this.runtime.start(this.loggerProvider);
+  }
+
+  private updateMetrics(): void {
+    this.stopMetrics?.();
+    const meter = this.meter;
+    this.stopMetrics = registerBreakerMetrics(this.registry, {
+      meterProvider: { getMeter: () => meter },
+      storeHealth: () => this.runtime?.storeHealth(),
+    });
+  }
+}

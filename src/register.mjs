@@ -1,0 +1,8 @@
+// `node --import otel-circuit-breaker/register app.mjs`: installs OpenTelemetry's ESM loader hook
+// (import-in-the-middle) so `import { fetch } from 'undici'` and other ESM imports are seen by the
+// instrumentations, then starts the same auto-instrumentation as the CommonJS entry.
+import { register } from 'node:module';
+import { createRequire } from 'node:module';
+
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+createRequire(import.meta.url)('../cjs/register.js');
