@@ -1,0 +1,110 @@
+import type { Agent, ClientRequest } from 'node:http';
+import { acquire, isPending } from '../acquire.js';
+import { CallRecorder } from '../call-recorder.js';
+import type { OriginCache, OriginTarget } from '../origin-cache.js';
+import { recordTransportRejection } from '../rejection-span.js';
+import { activeClientSpan, markRejected } from './http-span.js';
+import { annotateSpan } from '../../telemetry/span-hooks.js';
+import type { Permit } from '../../core/permit.js';
+import { observeRequest } from './request-observer.js';
+
+/** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
+interface AgentRequestOptions {
+  host?: string;
+  port?: number | string;
+  protocol?: string;
+  socketPath?: string;
+  method?: string;
+}
+
+type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions) => void;
+
+/** Set on a request once decided, so an agent delegating to another agent decides once. */
+const kDecided = Symbol('otel-circuit-breaker.decided');
+
+/**
+ * The replacement for `http.Agent.prototype.addRequest` (https.Agent inherits it). The
+ * ClientRequest constructor calls it before any socket exists, whichever way the request was made:
+ * `http.request`/`get` and `https.*`, CommonJS or ESM named imports, `agent: false` (Node creates a
+ * fresh Agent of the default class), custom Agent subclasses, axios and friends.
+ */
+export function createAddRequest(
+  original: AddRequest,
+  origins: () => OriginCache | undefined,
+): AddRequest {
+  return function addRequest(this: Agent, req, options) {
+    const cache = origins();
+    if (cache === undefined || options == null || options.socketPath !== undefined) {
+      return original.call(this, req, options);
+    }
+    const protocol = options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:';
+    const key = `${protocol}//${options.host}:${options.port}`;
+    let entry = cache.get(key);
+    if (entry === undefined) entry = fill(cache, key, protocol, options);
+    if (entry === null || (req as { [kDecided]?: true })[kDecided] === true) {
+      return original.call(this, req, options);
+    }
+    (req as { [kDecided]?: true })[kDecided] = true;
+    return admit(this, original, req, options, entry);
+  };
+}
+
+function fill(
+  cache: OriginCache,
+  key: string,
+  protocol: string,
+  options: AgentRequestOptions,
+): OriginTarget | null {
+  if ((protocol !== 'http:' && protocol !== 'https:') || options.host === undefined) {
+    return cache.rememberUnlisted(key);
+  }
+  const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
+  return cache.fill(key, options.host, port, protocol);
+}
+
+function admit(
+  agent: Agent,
+  original: AddRequest,
+  req: ClientRequest,
+  options: AgentRequestOptions,
+  entry: OriginTarget,
+): void {
+  const breaker = entry.target.breaker;
+  const acquired = acquire(breaker);
+  if (acquired === null) return refuse(req, options, entry);
+  if (!isPending(acquired)) return proceed(agent, original, req, options, entry, acquired);
+  // A half-open probe waits for the fleet's permit: the socket is asked for once it arrived.
+  acquired.then(
+    (permit) =>
+      permit === null
+        ? refuse(req, options, entry)
+        : proceed(agent, original, req, options, entry, permit),
+    () => original.call(agent, req, options),
+  );
+}
+
+function proceed(
+  agent: Agent,
+  original: AddRequest,
+  req: ClientRequest,
+  options: AgentRequestOptions,
+  entry: OriginTarget,
+  permit: Permit,
+): void {
+  const breaker = entry.target.breaker;
+  annotateSpan(activeClientSpan(), breaker.name, breaker.currentState);
+  observeRequest(req, new CallRecorder(entry, permit));
+  original.call(agent, req, options);
+}
+
+/**
+ * Fails the request the way an agent reports a socket it could not create: `onSocket(null, err)`
+ * emits 'error' then 'close' on the next tick, and no socket is ever made.
+ */
+function refuse(req: ClientRequest, options: AgentRequestOptions, entry: OriginTarget): void {
+  const error = entry.target.breaker.rejectionError();
+  const span = activeClientSpan();
+  if (span !== undefined) markRejected(span, error);
+  else recordTransportRejection(error, options.method ?? req.method, entry);
+  (req as unknown as { onSocket(socket: null, error: Error): void }).onSocket(null, error);
+}

@@ -1,0 +1,27 @@
+import { SpanKind, trace, type Span } from '@opentelemetry/api';
+import type { CircuitOpenError } from '../../core/errors.js';
+import { ATTR_NAME, ATTR_REJECTED, ATTR_STATE, EVENT_REJECTED } from '../../semconv.js';
+
+/**
+ * The HTTP client span of the request being made, if OTel's http instrumentation made one: it
+ * wraps `http.request` and makes its span active around the original call, which is where
+ * `Agent#addRequest` runs. The kind check keeps us off the caller's own (server/internal) span
+ * when no http instrumentation is loaded. `kind` is not in the API's Span interface but every SDK
+ * span carries it.
+ */
+export function activeClientSpan(): Span | undefined {
+  const span = trace.getActiveSpan();
+  if (span === undefined || !span.isRecording()) return undefined;
+  return (span as { kind?: unknown }).kind === SpanKind.CLIENT ? span : undefined;
+}
+
+/**
+ * Marks the http instrumentation's span of a call we rejected. That instrumentation records the
+ * error event we emit (exception + status ERROR) and ends the span itself.
+ */
+export function markRejected(span: Span, error: CircuitOpenError): void {
+  span.setAttribute(ATTR_NAME, error.breakerName);
+  span.setAttribute(ATTR_STATE, error.state);
+  span.setAttribute(ATTR_REJECTED, true);
+  span.addEvent(EVENT_REJECTED, { [ATTR_NAME]: error.breakerName, [ATTR_STATE]: error.state });
+}

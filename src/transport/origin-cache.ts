@@ -1,0 +1,70 @@
+import type { TargetResolver, TransportTarget } from './transport-target.js';
+
+/** A configured host as one request saw it: the target plus the host facts spans and hooks need. */
+export interface OriginTarget {
+  readonly target: TransportTarget;
+  /** Hostname as the request named it (lower case, IPv6 in brackets as `new URL()` gives it). */
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** Most origins remembered; the whole cache is dropped when full (a flood of hosts stays bounded). */
+export const ORIGIN_CACHE_SIZE = 10_000;
+
+/**
+ * Per-transport cache from an origin key to its target, misses included, so a request to an
+ * unlisted host costs one `Map.get` on a string the request already carries. Host, port and
+ * protocol are worked out only on a miss.
+ */
+export class OriginCache {
+  private readonly entries = new Map<string, OriginTarget | null>();
+
+  constructor(
+    private readonly resolve: TargetResolver,
+    private readonly maxEntries = ORIGIN_CACHE_SIZE,
+  ) {}
+
+  /** The cached answer: an entry, `null` for a known unlisted origin, undefined when not cached. */
+  get(key: string): OriginTarget | null | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Resolves and caches `key`; `hostname` and `port` as the request gives them. */
+  fill(
+    key: string,
+    hostname: string,
+    port: number,
+    protocol: 'http:' | 'https:',
+  ): OriginTarget | null {
+    const target = this.resolve(hostname, port, protocol);
+    const entry = target === undefined ? null : { target, hostname, port };
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Resolves an origin string such as `https://api.example.com` or `http://[::1]:8080`. */
+  fillFromOrigin(origin: string): OriginTarget | null {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return this.rememberUnlisted(origin);
+    }
+    const protocol = url.protocol;
+    if (protocol !== 'http:' && protocol !== 'https:') return this.rememberUnlisted(origin);
+    const port = url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port);
+    return this.fill(origin, url.hostname, port, protocol);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Caches `key` as not configured (no host to resolve, or a scheme we do not guard). */
+  rememberUnlisted(key: string): null {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, null);
+    return null;
+  }
+}

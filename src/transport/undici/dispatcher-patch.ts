@@ -1,0 +1,104 @@
+import type { OriginCache } from '../origin-cache.js';
+import { admit } from './admission.js';
+import { targetOfDispatch } from './dispatcher-origin.js';
+import {
+  isNewApiHandler,
+  kOurHandler,
+  type DispatchFn,
+  type DispatchHandler,
+  type HandlerFamily,
+} from './handler-types.js';
+
+interface PatchedPrototype {
+  readonly original: DispatchFn;
+  readonly replacement: DispatchFn;
+}
+
+/**
+ * Which handler API a DispatcherBase speaks, found without side effects: with `opts = null` every
+ * major fails before touching `this`, and reports the failure through `onError` (6, 7) or
+ * `onResponseError` (8). The probe has no `onRequestStart`, so undici 7 does not unwrap it.
+ */
+function probeFamily(proto: object, original: DispatchFn): HandlerFamily | undefined {
+  let family: HandlerFamily | undefined;
+  const probe = {
+    onError() {
+      family = 'legacy';
+    },
+    onResponseError() {
+      family = 'v2';
+    },
+  };
+  try {
+    original.call(Object.create(proto) as object, null, probe as DispatchHandler);
+  } catch {
+    // Some versions throw after reporting; the family is known either way.
+  }
+  return family;
+}
+
+/** The DispatcherBase prototype above `start` (an Agent, a Dispatcher1Wrapper, ...), if any. */
+export function findDispatcherBase(start: unknown): object | undefined {
+  if (typeof start !== 'object' || start === null) return undefined;
+  for (let p = Object.getPrototypeOf(start) as object | null; p; p = Object.getPrototypeOf(p)) {
+    if (
+      Object.hasOwn(p, 'dispatch') &&
+      (p as { constructor?: { name?: string } }).constructor?.name === 'DispatcherBase'
+    ) {
+      return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Patches `DispatcherBase.prototype.dispatch` of undici copies (one prototype per copy) and puts
+ * them back. Each request is decided once, at its outermost dispatch; nested dispatches see our
+ * wrapper handler and go straight to the original.
+ */
+export class DispatcherPatches {
+  private readonly patched = new Map<object, PatchedPrototype>();
+
+  /** @param origins read on every dispatch, so a re-enable with new config needs no re-patch. */
+  constructor(private readonly origins: () => OriginCache | undefined) {}
+
+  get size(): number {
+    return this.patched.size;
+  }
+
+  patch(proto: object | undefined): boolean {
+    if (proto === undefined || this.patched.has(proto) || !Object.hasOwn(proto, 'dispatch')) {
+      return false;
+    }
+    const original = (proto as { dispatch: DispatchFn }).dispatch;
+    if (typeof original !== 'function') return false;
+    const family = probeFamily(proto, original);
+    if (family === undefined) return false;
+    const origins = this.origins;
+    const replacement: DispatchFn = function dispatch(opts, handler) {
+      const cache = origins();
+      if (cache === undefined || opts == null || handler == null) {
+        return original.call(this, opts, handler);
+      }
+      const entry = targetOfDispatch(cache, this, opts);
+      if (entry === null || (handler as { [kOurHandler]?: true })[kOurHandler] === true) {
+        return original.call(this, opts, handler);
+      }
+      // undici 8 rejects old-API handlers itself (only its `.1` global wrapper converts them).
+      if (family === 'v2' && !isNewApiHandler(handler)) return original.call(this, opts, handler);
+      return admit({ dispatcher: this, original, family, opts, handler, entry });
+    };
+    (proto as { dispatch: DispatchFn }).dispatch = replacement;
+    this.patched.set(proto, { original, replacement });
+    return true;
+  }
+
+  /** Puts every original back (unless someone patched over us since: then ours stays inert). */
+  restoreAll(): void {
+    for (const [proto, { original, replacement }] of this.patched) {
+      const holder = proto as { dispatch: DispatchFn };
+      if (holder.dispatch === replacement) holder.dispatch = original;
+    }
+    this.patched.clear();
+  }
+}

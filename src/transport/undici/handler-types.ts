@@ -1,0 +1,81 @@
+/**
+ * The two handler APIs undici speaks (see notes/undici-hook.md): the old one (undici 6 and 7
+ * internals, `onConnect`/`onHeaders`/...) and the new one (undici 8 internals, and what new-API
+ * interceptors use on 7: `onRequestStart`/`onResponseStart`/...). Typed loosely on purpose: these
+ * are other libraries' objects and any method may be missing.
+ */
+
+export type AbortFn = (reason?: unknown) => void;
+export type RawHeaders = Buffer[];
+export type HeaderRecord = Record<string, string | string[]>;
+
+/** The new API's request controller (undici 8 `RequestController`, undici 7 `UnwrapController`). */
+export interface DispatchController {
+  abort(reason?: unknown): void;
+  pause(): void;
+  resume(): void;
+  readonly aborted: boolean;
+  readonly paused: boolean;
+  readonly reason: unknown;
+  rawHeaders?: RawHeaders | null;
+  rawTrailers?: RawHeaders | null;
+}
+
+export interface LegacyHandler {
+  onConnect?(abort: AbortFn, context?: unknown): void;
+  onHeaders?(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean;
+  onData?(chunk: Buffer): boolean;
+  onComplete?(trailers: RawHeaders | null): void;
+  onError?(error: unknown): void;
+  onUpgrade?(status: number, raw: RawHeaders, socket: unknown): void;
+  onBodySent?(chunk: unknown): void;
+}
+
+export interface NewApiHandler {
+  onRequestStart?(controller: DispatchController, context: unknown): void;
+  onResponseStart?(
+    controller: DispatchController,
+    status: number,
+    headers: HeaderRecord,
+    statusText: string,
+  ): void;
+  onResponseData?(controller: DispatchController, chunk: Buffer): void;
+  onResponseEnd?(controller: DispatchController, trailers: HeaderRecord): void;
+  onResponseError?(controller: DispatchController | null, error: unknown): void;
+  onRequestUpgrade?(
+    controller: DispatchController,
+    status: number,
+    headers: HeaderRecord,
+    socket: unknown,
+  ): void;
+}
+
+/** Optional callbacks both APIs share. */
+export interface CommonHandler {
+  onRequestSent?(): void;
+  onResponseStarted?(): void;
+}
+
+export type DispatchHandler = LegacyHandler & NewApiHandler & CommonHandler;
+
+export interface DispatchOptions {
+  origin?: string | { readonly origin?: unknown } | null;
+  path?: string;
+  method?: string;
+}
+
+export type DispatchFn = (
+  this: object,
+  opts: DispatchOptions | null | undefined,
+  handler: DispatchHandler | null | undefined,
+) => boolean;
+
+/** Which handler API a DispatcherBase speaks internally. */
+export type HandlerFamily = 'legacy' | 'v2';
+
+/** Marks our own wrapper, so nested Agent -> Pool -> Client dispatches decide once. */
+export const kOurHandler: unique symbol = Symbol('otel-circuit-breaker.handler');
+
+export function isNewApiHandler(handler: DispatchHandler): boolean {
+  return typeof handler.onRequestStart === 'function';
+}

@@ -1,0 +1,173 @@
+import type { CallRecorder } from '../call-recorder.js';
+import {
+  kOurHandler,
+  type AbortFn,
+  type DispatchController,
+  type DispatchHandler,
+  type HeaderRecord,
+  type RawHeaders,
+} from './handler-types.js';
+import { rawHeaderLookup, rawToRecord } from './raw-headers.js';
+import { SyntheticController } from './synthetic-controller.js';
+
+/**
+ * Wrappers that watch an admitted request and pass every callback through untouched (bodies are
+ * never buffered, back-pressure return values are forwarded). One per API a DispatcherBase may
+ * speak; see notes/undici-hook.md for why each exists.
+ */
+
+/** Old API in and out: undici 6/7 internals, old-API caller handler (fetch, request on 6/7). */
+export class LegacyObserver {
+  readonly [kOurHandler] = true;
+  private callerAborted = false;
+
+  constructor(
+    private readonly handler: DispatchHandler,
+    private readonly call: CallRecorder,
+  ) {}
+
+  onConnect(abort: AbortFn, context?: unknown): void {
+    this.handler.onConnect?.((reason) => {
+      this.callerAborted = true;
+      abort(reason);
+    }, context);
+  }
+  onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
+    this.call.response(status, rawHeaderLookup(raw));
+    return this.handler.onHeaders?.(status, raw, resume, statusText) ?? true;
+  }
+  onData(chunk: Buffer): boolean {
+    return this.handler.onData?.(chunk) ?? true;
+  }
+  onComplete(trailers: RawHeaders | null): void {
+    this.handler.onComplete?.(trailers);
+  }
+  onError(error: unknown): void {
+    this.call.error(error, this.callerAborted);
+    this.handler.onError?.(error);
+  }
+  onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
+    this.call.response(status, undefined);
+    this.handler.onUpgrade?.(status, raw, socket);
+  }
+  onBodySent(chunk: unknown): void {
+    this.handler.onBodySent?.(chunk);
+  }
+  onRequestSent(): void {
+    this.handler.onRequestSent?.();
+  }
+  onResponseStarted(): void {
+    this.handler.onResponseStarted?.();
+  }
+}
+
+/** New API in and out: undici 8 internals (which only accept new-API handlers). */
+export class NewApiObserver {
+  readonly [kOurHandler] = true;
+
+  constructor(
+    private readonly handler: DispatchHandler,
+    private readonly call: CallRecorder,
+  ) {}
+
+  onRequestStart(controller: DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+  }
+  onResponseStart(
+    controller: DispatchController,
+    status: number,
+    headers: HeaderRecord,
+    statusText: string,
+  ): void {
+    this.call.response(status, headers);
+    this.handler.onResponseStart?.(controller, status, headers, statusText);
+  }
+  onResponseData(controller: DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(controller: DispatchController, trailers: HeaderRecord): void {
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: DispatchController | null, error: unknown): void {
+    const aborted = controller != null && controller.aborted && controller.reason === error;
+    this.call.error(error, aborted);
+    this.handler.onResponseError?.(controller, error);
+  }
+  onRequestUpgrade(
+    controller: DispatchController,
+    status: number,
+    headers: HeaderRecord,
+    socket: unknown,
+  ): void {
+    this.call.response(status, undefined);
+    this.handler.onRequestUpgrade?.(controller, status, headers, socket);
+  }
+  onRequestSent(): void {
+    this.handler.onRequestSent?.();
+  }
+  onResponseStarted(): void {
+    this.handler.onResponseStarted?.();
+  }
+}
+
+/**
+ * Old API towards undici 7 internals, new API towards the caller's handler (compose interceptors,
+ * undici 7 decorator handlers). A wrapper that itself had `onRequestStart` would be re-wrapped by
+ * undici 7's DispatcherBase and lose its marker on the nested Pool/Client dispatch, so this
+ * translates like undici's own UnwrapHandler does.
+ */
+export class UnwrappingObserver {
+  readonly [kOurHandler] = true;
+  private controller: SyntheticController | undefined;
+
+  constructor(
+    private readonly handler: DispatchHandler,
+    private readonly call: CallRecorder,
+  ) {}
+
+  onConnect(abort: AbortFn, context?: unknown): void {
+    this.controller = new SyntheticController(abort);
+    this.handler.onRequestStart?.(this.controller, context);
+  }
+  onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
+    const controller = this.requireController();
+    this.call.response(status, rawHeaderLookup(raw));
+    controller.onResume = resume;
+    controller.rawHeaders = raw;
+    this.handler.onResponseStart?.(controller, status, rawToRecord(raw), statusText);
+    return !controller.paused;
+  }
+  onData(chunk: Buffer): boolean {
+    const controller = this.requireController();
+    this.handler.onResponseData?.(controller, chunk);
+    return !controller.paused;
+  }
+  onComplete(trailers: RawHeaders | null): void {
+    const controller = this.requireController();
+    controller.rawTrailers = trailers;
+    this.handler.onResponseEnd?.(controller, rawToRecord(trailers));
+  }
+  onError(error: unknown): void {
+    const controller = this.controller;
+    const aborted = controller !== undefined && controller.aborted && controller.reason === error;
+    this.call.error(error, aborted);
+    this.handler.onResponseError?.(this.requireController(), error);
+  }
+  onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
+    const controller = this.requireController();
+    this.call.response(status, undefined);
+    controller.rawHeaders = raw;
+    this.handler.onRequestUpgrade?.(controller, status, rawToRecord(raw), socket);
+  }
+  onRequestSent(): void {
+    this.handler.onRequestSent?.();
+  }
+  onResponseStarted(): void {
+    this.handler.onResponseStarted?.();
+  }
+
+  /** An error can arrive before onConnect (e.g. a closed dispatcher); give the handler a controller anyway. */
+  private requireController(): SyntheticController {
+    return (this.controller ??= new SyntheticController(() => {}));
+  }
+}
