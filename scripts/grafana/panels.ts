@@ -1,0 +1,160 @@
+/**
+ * Small helpers shared by the dashboards: the datasource reference, Prometheus targets, the
+ * template variables and the state value mappings. Everything is built with
+ * @grafana/grafana-foundation-sdk builders, so the output has the SDK's dashboard types.
+ */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { BREAKER_STATES } from '../../src/core/states.js';
+import { STATE_CODE, STATE_COLOR, VAR, variableQueries } from './promql.js';
+
+/** Every panel and query uses the datasource picked in the `datasource` variable. */
+export const DATASOURCE: common.DataSourceRef = {
+  type: 'prometheus',
+  uid: `\${${VAR.datasource}}`,
+};
+
+export interface TargetOptions {
+  /** Instant query (tables, bar gauges); default a range query. */
+  readonly instant?: boolean;
+  readonly refId?: string;
+}
+
+/** A PromQL target on the dashboard's datasource. */
+export function target(
+  expr: string,
+  legendFormat: string,
+  options: TargetOptions = {},
+): prometheus.DataqueryBuilder {
+  const query = new prometheus.DataqueryBuilder()
+    .datasource(DATASOURCE)
+    .expr(expr)
+    .legendFormat(legendFormat)
+    .editorMode(prometheus.QueryEditorMode.Code)
+    .refId(options.refId ?? 'A');
+  return options.instant ? query.instant().format(prometheus.PromQueryFormat.Table) : query.range();
+}
+
+/** Thresholds config: `[base colour, [value, colour]...]`. */
+export function steps(
+  base: string,
+  ...rest: ReadonlyArray<readonly [number, string]>
+): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: base }, ...rest.map(([value, color]) => ({ value, color }))]);
+}
+
+/** STATE_CODE numbers back to state names and colours. */
+export function stateMappings(): dashboard.ValueMapping[] {
+  const options: Record<string, dashboard.ValueMappingResult> = {};
+  BREAKER_STATES.forEach((state, index) => {
+    options[String(STATE_CODE[state])] = { text: state, color: STATE_COLOR[state], index };
+  });
+  return [{ type: dashboard.MappingType.ValueToText, options }];
+}
+
+export function tableLegend(): common.VizLegendOptionsBuilder {
+  return new common.VizLegendOptionsBuilder()
+    .displayMode(common.LegendDisplayMode.Table)
+    .placement(common.LegendPlacement.Right)
+    .showLegend(true)
+    .calcs(['lastNotNull', 'max']);
+}
+
+export function listLegend(): common.VizLegendOptionsBuilder {
+  return new common.VizLegendOptionsBuilder()
+    .displayMode(common.LegendDisplayMode.List)
+    .placement(common.LegendPlacement.Bottom)
+    .showLegend(true)
+    .calcs([]);
+}
+
+export interface VariableOptions {
+  /** The breaker variable is single-valued on the drill-down dashboard. */
+  readonly breakerMulti: boolean;
+}
+
+/** datasource, job, instance, breaker: each narrows the next. */
+export function scopeVariables(
+  options: VariableOptions,
+): Array<{ build(): dashboard.VariableModel }> {
+  const all = { text: 'All', value: '$__all' };
+  const labelValues = (name: string, label: string, query: string, description: string) =>
+    new dashboard.QueryVariableBuilder(name)
+      .label(label)
+      .description(description)
+      .datasource(DATASOURCE)
+      .query(query)
+      .definition(query)
+      .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+      .sort(dashboard.VariableSort.AlphabeticalCaseInsensitiveAsc);
+  return [
+    new dashboard.DatasourceVariableBuilder(VAR.datasource)
+      .label('Data source')
+      .description('Prometheus that scrapes the services running otel-circuit-breaker.')
+      .type('prometheus'),
+    labelValues(VAR.job, 'Job', variableQueries.job, 'Prometheus job (usually one per service).')
+      .multi(true)
+      .includeAll(true)
+      .allValue('.*')
+      .current(all),
+    labelValues(
+      VAR.instance,
+      'Instance',
+      variableQueries.instance,
+      'Scraped process (host:port of its metrics endpoint).',
+    )
+      .multi(true)
+      .includeAll(true)
+      .allValue('.*')
+      .current(all),
+    options.breakerMulti
+      ? labelValues(
+          VAR.breaker,
+          'Breaker',
+          variableQueries.breaker,
+          'Circuit breaker name: the configured host pattern, agent:<name> or a name given in code.',
+        )
+          .multi(true)
+          .includeAll(true)
+          .allValue('.*')
+          .current(all)
+      : labelValues(
+          VAR.breaker,
+          'Breaker',
+          variableQueries.breaker,
+          'Circuit breaker to drill into.',
+        )
+          .multi(false)
+          .includeAll(false),
+  ];
+}
+
+/**
+ * The failure-rate and slow-call-rate thresholds are configuration, not metrics: a text box
+ * each, defaulting to the default policy, drawn as a dashed line beside the rates.
+ */
+export function thresholdVariable(
+  name: string,
+  label: string,
+  value: number,
+  description: string,
+): dashboard.TextBoxVariableBuilder {
+  return new dashboard.TextBoxVariableBuilder(name)
+    .label(label)
+    .description(description)
+    .defaultValue(String(value))
+    .current({ text: String(value), value: String(value) });
+}
+
+/** Override that draws the `threshold` series as a red dashed line without fill. */
+export function thresholdSeriesOverride(): dashboard.DynamicConfigValue[] {
+  return [
+    { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+    { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+    { id: 'custom.fillOpacity', value: 0 },
+    { id: 'custom.lineWidth', value: 1 },
+  ];
+}
