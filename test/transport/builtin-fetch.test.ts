@@ -130,7 +130,7 @@ describe(`built-in fetch (Node ${process.version}, undici ${process.versions.und
     const error = await fetchError(`http://127.0.0.1:${port}/`);
     expect(error.message).toBe('fetch failed');
     expect(breaker.counters.failures).toBe(1);
-    expect(breaker.status().lastFailureKind ?? 'connection').toBe('connection');
+    expect(breaker.status().lastError?.kind).toBe('connection');
   });
 
   it('counts a caller abort as ignored', async () => {
