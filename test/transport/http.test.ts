@@ -65,7 +65,7 @@ function settle(req: ClientRequest): Promise<Outcome> {
   });
 }
 
-type MakeRequest = (url: string, options: RequestOptions) => ClientRequest;
+type MakeRequest = (url: string, options: RequestOptions & { ca?: string }) => ClientRequest;
 
 const httpClients: Array<[string, MakeRequest]> = [
   ['CommonJS http.request', (url, o) => cjsHttp.request(url, o)],
