@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import { OriginCache } from '../origin-cache.js';
+import { registerSpanTargets, unregisterSpanTargets } from '../span-targets.js';
 import type { TargetResolver } from '../transport-target.js';
 import { createAddRequest } from './add-request-patch.js';
 
@@ -20,6 +21,7 @@ let patched: { readonly original: AddRequest; readonly replacement: AddRequest }
 /** Starts deciding http/https requests with `resolve`; calling it again swaps the config. */
 export function enableHttpTransport(resolve: TargetResolver): void {
   origins = new OriginCache(resolve);
+  registerSpanTargets('http', resolve);
   if (patched !== undefined) return;
   const original = agentPrototype.addRequest;
   const replacement = createAddRequest(original, () => origins);
@@ -30,6 +32,7 @@ export function enableHttpTransport(resolve: TargetResolver): void {
 /** Restores `Agent.prototype.addRequest`; requests no longer meet any of our code. */
 export function disableHttpTransport(): void {
   origins = undefined;
+  unregisterSpanTargets('http');
   if (patched === undefined) return;
   // If someone wrapped it after us, leave their wrapper: ours is inert without `origins`.
   if (agentPrototype.addRequest === patched.replacement) {

@@ -1,4 +1,5 @@
 import { OriginCache } from '../origin-cache.js';
+import { registerSpanTargets, unregisterSpanTargets } from '../span-targets.js';
 import type { TargetResolver } from '../transport-target.js';
 import { DispatcherPatches, findDispatcherBase } from './dispatcher-patch.js';
 
@@ -23,6 +24,7 @@ const knownModules = new Set<object>();
 /** Starts deciding undici requests with `resolve`; calling it again swaps the config. */
 export function enableUndiciTransport(resolve: TargetResolver): void {
   origins = new OriginCache(resolve);
+  registerSpanTargets('undici', resolve);
   patchReachable();
 }
 
@@ -40,6 +42,7 @@ export function patchUndiciModule(moduleExports: unknown): void {
 /** Puts every patched `dispatch` back; requests no longer meet any of our code. */
 export function disableUndiciTransport(): void {
   origins = undefined;
+  unregisterSpanTargets('undici');
   patches.restoreAll();
 }
 
