@@ -94,3 +94,22 @@ export type {
 // Auto-instrumentation
 export { CircuitBreakerInstrumentation } from './instrumentation.js';
 export type { CircuitBreakerInstrumentationConfig } from './instrumentation.js';
+
+// Transports
+export { CircuitBreakerSpanProcessor } from './transport/span-processor.js';
+export { HttpStatusError, HTTP_STATUS_FAILURE_CODE } from './transport/http-status-error.js';
+export type { TransportTarget, TargetResolver } from './transport/transport-target.js';
+export {
+  HEADER_CIRCUIT_BREAKER,
+  CIRCUIT_OPEN_ERROR_TYPE,
+  INSTRUMENTATION_SCOPE,
+  METRIC_STATE,
+  METRIC_CALLS,
+  METRIC_FAILURES,
+  METRIC_SHADOW_REJECTIONS,
+  METRIC_TRANSITIONS,
+  METRIC_FAILURE_RATE,
+  METRIC_SLOW_CALL_RATE,
+  METRIC_STORE_ERRORS,
+  METRIC_STORE_AVAILABLE,
+} from './semconv.js';

@@ -50,3 +50,14 @@ export const ENV_PREFIX = 'CIRCUIT_BREAKER_';
 export const ENV_CONFIG_FILE = 'CIRCUIT_BREAKER_CONFIG';
 export const ENV_HOSTS = 'CIRCUIT_BREAKER_HOSTS';
 export const ENV_REDIS_URL = 'CIRCUIT_BREAKER_REDIS_URL';
+
+// ---- OTel HTTP semantic-convention attributes (stable) we set on spans of rejected calls ----
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+
+// ---- synthetic circuit-open response (`rejectWith: response`) ----
+/** Response header naming the open circuit: `<breaker name>; state=<state>`. */
+export const HEADER_CIRCUIT_BREAKER = 'x-circuit-breaker';
+/** JSON `error.type` of the synthetic response body. */
+export const CIRCUIT_OPEN_ERROR_TYPE = 'circuit_open';

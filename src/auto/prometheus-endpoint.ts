@@ -22,10 +22,14 @@ export function startPrometheusEndpoint(
       exporter.getMetricsRequestHandler(req, res);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics\n');
+    res
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end('not found: metrics are at /metrics\n');
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
-    warn(`Prometheus endpoint not started on ${host ?? '*'}:${port}: ${error.code ?? error.message}`);
+    warn(
+      `Prometheus endpoint not started on ${host ?? '*'}:${port}: ${error.code ?? error.message}`,
+    );
   });
   server.listen(port, host);
   server.unref();

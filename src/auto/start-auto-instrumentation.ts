@@ -4,6 +4,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { isConfigError } from '../config/config-error.js';
 import { CircuitBreakerInstrumentation } from '../instrumentation.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
+import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
 import { startPrometheusEndpoint } from './prometheus-endpoint.js';
 
 export interface AutoInstrumentation {
@@ -21,7 +22,9 @@ const warn = (message: string) => process.stderr.write(`otel-circuit-breaker: ${
  * running, starts NodeSDK with a Prometheus endpoint (OTEL_EXPORTER_PROMETHEUS_HOST/PORT, :9464)
  * unless OTEL_SDK_DISABLED; otherwise joins the app's SDK through registerInstrumentations.
  */
-export function startAutoInstrumentation(env: NodeJS.ProcessEnv = process.env): AutoInstrumentation {
+export function startAutoInstrumentation(
+  env: NodeJS.ProcessEnv = process.env,
+): AutoInstrumentation {
   const existing = (globalThis as Record<symbol, AutoInstrumentation | undefined>)[GLOBAL_KEY];
   if (existing !== undefined) return existing;
   const started = start(env);
@@ -61,7 +64,9 @@ function startSdk(instrumentation: CircuitBreakerInstrumentation, env: NodeJS.Pr
   // off unless the user names an exporter. Metrics default to our Prometheus endpoint.
   env.OTEL_TRACES_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
-  const metricsExporters = (env.OTEL_METRICS_EXPORTER ?? 'prometheus').split(',').map((s) => s.trim());
+  const metricsExporters = (env.OTEL_METRICS_EXPORTER ?? 'prometheus')
+    .split(',')
+    .map((s) => s.trim());
   const usePrometheus = metricsExporters.includes('prometheus');
   if (usePrometheus) {
     // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.
@@ -74,5 +79,24 @@ function startSdk(instrumentation: CircuitBreakerInstrumentation, env: NodeJS.Pr
     ...(usePrometheus ? { metricReaders: [startPrometheusEndpoint(env, warn).exporter] } : {}),
   });
   sdk.start();
+  if (env.OTEL_TRACES_EXPORTER !== 'none') attachSpanProcessor(new CircuitBreakerSpanProcessor());
   return sdk;
+}
+
+/**
+ * Adds our span processor (it annotates undici's HTTP client spans at start) to the tracer
+ * provider NodeSDK built from OTEL_TRACES_EXPORTER. NodeSDK's `spanProcessors` option would
+ * replace the processors it builds from that env var, and the SDK offers no public way to append
+ * one, so this reaches the provider's processor list; if its shape ever changes we only lose the
+ * span annotation (warned), never the user's exporters.
+ */
+function attachSpanProcessor(processor: CircuitBreakerSpanProcessor): void {
+  const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const provider = (proxy.getDelegate?.() ?? proxy) as {
+    _activeSpanProcessor?: { _spanProcessors?: unknown };
+  };
+  const list = provider._activeSpanProcessor?._spanProcessors;
+  if (Array.isArray(list)) list.unshift(processor);
+  else
+    warn('could not add CircuitBreakerSpanProcessor; add it to your SDK to annotate undici spans');
 }
