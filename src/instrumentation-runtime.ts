@@ -4,6 +4,8 @@ import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
 import { createStore } from './store/create-store.js';
+import { RedisFleetControl } from './store/redis-fleet-control.js';
+import type { RedisStore } from './store/redis-store.js';
 import { SharedStateSync } from './store/shared-state-sync.js';
 import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store.js';
 import { registerTransitionSpanEvents } from './telemetry/span-hooks.js';
@@ -11,7 +13,10 @@ import { registerTransitionLogs } from './telemetry/transition-logs.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
 import { createTargetResolver } from './transport/target-resolver.js';
 import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
-import { disableUndiciTransport, enableUndiciTransport } from './transport/undici/undici-transport.js';
+import {
+  disableUndiciTransport,
+  enableUndiciTransport,
+} from './transport/undici/undici-transport.js';
 
 /**
  * Everything an enabled instrumentation runs besides its module hooks: the transports, the shared
@@ -41,10 +46,25 @@ export class InstrumentationRuntime {
     if (this.config.store.type === 'redis') {
       this.store = createStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
       this.sync = new SharedStateSync(this.store, this.config.store).attach(this.registry);
+      // Breakers of exact hosts exist from the start, so their fleet state is pulled as soon as
+      // Redis answers: a new instance sees a circuit the fleet has open before its first call.
+      for (const rule of this.config.hosts)
+        if (!rule.name.includes('*')) this.registry.get(rule.name, rule.policy);
     }
     if (this.config.admin !== undefined) {
       const { port, host, token } = this.config.admin;
-      this.admin = startAdminServer({ registry: this.registry, port, host, token }).catch((error: unknown) => {
+      // With the Redis store, the endpoint's changes go to the whole fleet.
+      const fleet =
+        this.store?.kind === 'redis' && this.sync !== undefined
+          ? new RedisFleetControl(this.store as RedisStore, { sync: this.sync })
+          : undefined;
+      this.admin = startAdminServer({
+        registry: this.registry,
+        port,
+        host,
+        token,
+        ...(fleet !== undefined ? { fleet } : {}),
+      }).catch((error: unknown) => {
         this.warn(`admin endpoint not started: ${(error as Error).message}`);
         return undefined;
       });
@@ -54,7 +74,10 @@ export class InstrumentationRuntime {
   /** Transition log records go to this provider (the SDK's, once it gives us one). */
   useLoggerProvider(provider: LoggerProvider | undefined): void {
     this.stopLogs?.();
-    this.stopLogs = registerTransitionLogs(this.registry, provider ? { loggerProvider: provider } : {});
+    this.stopLogs = registerTransitionLogs(
+      this.registry,
+      provider ? { loggerProvider: provider } : {},
+    );
     this.logger = provider?.getLogger(INSTRUMENTATION_SCOPE, PACKAGE_VERSION);
   }
 

@@ -4,7 +4,10 @@ import {
   InstrumentationNodeModuleDefinition,
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
-import { registerAgentClient, type RegisterAgentClientOptions } from './agents/register-agent-client.js';
+import {
+  registerAgentClient,
+  type RegisterAgentClientOptions,
+} from './agents/register-agent-client.js';
 import { loadConfig } from './config/load-config.js';
 import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
 import { InstrumentationRuntime } from './instrumentation-runtime.js';
@@ -15,7 +18,8 @@ import { PACKAGE_VERSION } from './telemetry/package-version.js';
 import { patchUndiciModule } from './transport/undici/undici-transport.js';
 import type { CircuitBreakerConfig } from './types.js';
 
-export interface CircuitBreakerInstrumentationConfig extends InstrumentationConfig, CircuitBreakerConfig {
+export interface CircuitBreakerInstrumentationConfig
+  extends InstrumentationConfig, CircuitBreakerConfig {
   /** Registry the breakers live in. Default: the process-wide `breakers`. */
   breakerRegistry?: BreakerRegistry;
   /**
@@ -41,14 +45,17 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   /** Validated config; set right after the base constructor (which may call enable() before it). */
   declare readonly resolved: ResolvedConfig;
   declare readonly registry: BreakerRegistry;
-  private declare runtime: InstrumentationRuntime | undefined;
-  private declare stopMetrics: (() => void) | undefined;
-  private declare loggerProvider: LoggerProvider | undefined;
+  declare private runtime: InstrumentationRuntime | undefined;
+  declare private stopMetrics: (() => void) | undefined;
+  declare private loggerProvider: LoggerProvider | undefined;
 
   constructor(config: CircuitBreakerInstrumentationConfig = {}) {
     const { breakerRegistry, env, ...code } = config;
     const resolved = loadConfig({ code, env });
-    super(INSTRUMENTATION_SCOPE, PACKAGE_VERSION ?? '0.0.0', { ...config, enabled: resolved.enabled });
+    super(INSTRUMENTATION_SCOPE, PACKAGE_VERSION ?? '0.0.0', {
+      ...config,
+      enabled: resolved.enabled,
+    });
     (this as { resolved: ResolvedConfig }).resolved = resolved;
     (this as { registry: BreakerRegistry }).registry = breakerRegistry ?? breakers;
     this.updateMetrics();
@@ -94,7 +101,11 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
     client: T,
     options: Omit<RegisterAgentClientOptions, 'registry' | 'rule'> = {},
   ): T {
-    return registerAgentClient(name, client, { ...options, registry: this.registry, rule: this.agentRule(name) });
+    return registerAgentClient(name, client, {
+      ...options,
+      registry: this.registry,
+      rule: this.agentRule(name),
+    });
   }
 
   private agentRule(name: string): ResolvedBreakerRule {
@@ -103,7 +114,9 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
 
   private startRuntime(): void {
     if (this.runtime !== undefined) return;
-    this.runtime = new InstrumentationRuntime(this.resolved, this.registry, (m) => this._diag.warn(m));
+    this.runtime = new InstrumentationRuntime(this.resolved, this.registry, (m) =>
+      this._diag.warn(m),
+    );
     this.runtime.start(this.loggerProvider);
   }
 

@@ -81,13 +81,10 @@ export async function driveScenario(registry: BreakerRegistry, clock: ManualCloc
   registry.get(NAMES.disabled).disable();
   await succeed(registry, NAMES.disabled, 2);
   await fail(registry, NAMES.disabled, 1);
-  registry
-    .get(NAMES.disabled)
-    .canRequest()
-    ?.recordFailure(new Error('429 Too Many Requests'), {
-      kind: 'rate_limited',
-      retryAfterMs: 1_000,
-    });
+  registry.get(NAMES.disabled).canRequest()?.recordFailure(new Error('429 Too Many Requests'), {
+    kind: 'rate_limited',
+    retryAfterMs: 1_000,
+  });
 
   // observe mode: trips like enforce, then lets 3 calls through that enforce would have rejected.
   registry.get(NAMES.observe, { mode: 'observe' });
