@@ -14,11 +14,11 @@ import {
   total,
   waitFor,
 } from '../support/harness.mjs';
-import { startFakeOpenAI } from './fake-openai.mjs';
+import { startFakeOpenAI } from '../support/fake-openai.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const BREAKER = '127.0.0.1'; // the host key in circuit-breakers.yaml
-const fake = await startFakeOpenAI();
+const fake = await startFakeOpenAI('provider');
 console.log(
   `provider  ${fake.url}/v1 (OpenAI-compatible fake): 429 with Retry-After: 2 from t=1s to t=3s`,
 );
@@ -36,8 +36,8 @@ const gatewayUrl = (await gateway.waitForLine(/listening on /)).split(' ').at(-1
 
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(1).padStart(4);
-setTimeout(() => fake.rateLimit(2), 1000);
-setTimeout(() => fake.rateLimit(0), 3000);
+setTimeout(() => fake.fail(429, { 'retry-after': '2' }), 1000);
+setTimeout(() => fake.heal(), 3000);
 
 /** One question to the gateway; prints what came back, how fast, and what the provider has seen. */
 async function askGateway(n) {
@@ -49,7 +49,7 @@ async function askGateway(n) {
   });
   const body = await res.json();
   const ms = Math.round(performance.now() - t0);
-  const what = res.ok ? `"${body.answer}"` : `error ${body.error}`;
+  const what = res.ok ? 'answered' : `error ${body.error}`;
   console.log(
     `#${String(n).padEnd(2)} ${sentAt}  ${res.status} ${what} in ${ms} ms` +
       `  (provider has received ${fake.requests()} requests)`,

@@ -1,27 +1,27 @@
-// A local OpenAI-compatible endpoint (POST /v1/chat/completions) whose rate limit the driver can
-// switch on and off: while limited it answers 429 with Retry-After, like api.openai.com does.
-import { sendJson, startUpstream } from '../support/harness.mjs';
+// A local OpenAI-compatible provider (POST /v1/chat/completions) that the driver can make fail:
+// `fail(status, headers)` answers every request with that error from now on (e.g. 429 with
+// Retry-After, like api.openai.com when rate-limited, or 500); `heal()` goes back to answering.
+import { sendJson, startUpstream } from './harness.mjs';
 
-/** Starts the fake on a free port. `rateLimit(seconds)` answers 429 + Retry-After from now on; `rateLimit(0)` stops. */
-export async function startFakeOpenAI() {
-  let retryAfterSeconds = 0;
+const ERROR_BODIES = {
+  429: {
+    message: 'Rate limit reached for requests',
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+  },
+  500: { message: 'The server had an error while processing your request.', type: 'server_error' },
+};
+
+/** Starts the fake on a free port; its answers start with `name` so you can tell providers apart. */
+export async function startFakeOpenAI(name = 'fake') {
+  let failure; // { status, headers } while failing
   const server = await startUpstream((req, res, body) => {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
     }
-    if (retryAfterSeconds > 0) {
-      return sendJson(
-        res,
-        429,
-        {
-          error: {
-            message: 'Rate limit reached for requests',
-            type: 'requests',
-            code: 'rate_limit_exceeded',
-          },
-        },
-        { 'retry-after': String(retryAfterSeconds) },
-      );
+    if (failure !== undefined) {
+      const error = ERROR_BODIES[failure.status] ?? { message: 'error', type: 'server_error' };
+      return sendJson(res, failure.status, { error }, failure.headers);
     }
     const question = JSON.parse(body).messages.at(-1).content;
     sendJson(res, 200, {
@@ -32,7 +32,7 @@ export async function startFakeOpenAI() {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: `You asked: ${question}` },
+          message: { role: 'assistant', content: `${name} says: you asked "${question}"` },
           finish_reason: 'stop',
         },
       ],
@@ -41,8 +41,11 @@ export async function startFakeOpenAI() {
   });
   return {
     ...server,
-    rateLimit(seconds) {
-      retryAfterSeconds = seconds;
+    fail(status, headers = {}) {
+      failure = { status, headers };
+    },
+    heal() {
+      failure = undefined;
     },
   };
 }
