@@ -19,3 +19,9 @@ export {
 } from './shared-state-sync.js';
 export { createStore, STORE_DEFAULTS, type CreateStoreOptions } from './create-store.js';
 export { breakerKeys, hashTag } from './keys.js';
+export {
+  RedisFleetControl,
+  FleetUnavailableError,
+  type FleetStore,
+  type RedisFleetControlOptions,
+} from './redis-fleet-control.js';

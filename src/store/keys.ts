@@ -42,6 +42,23 @@ export function nameFromChannel(prefix: string, channel: string): string | undef
   return channel.slice(head.length, channel.length - tail.length);
 }
 
+/** SCAN pattern matching one kind of key (`state` or `win`) of every breaker under `prefix`. */
+export function keyPattern(prefix: string, kind: 'state' | 'win'): string {
+  return `{${escapeGlob(prefix)}:*}:${kind}`;
+}
+
+/** The breaker name a key of that kind belongs to, or undefined if it is not one of ours. */
+export function nameFromKey(
+  prefix: string,
+  key: string,
+  kind: 'state' | 'win',
+): string | undefined {
+  const head = `{${prefix}:`;
+  const tail = `}:${kind}`;
+  if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
+  return key.slice(head.length, key.length - tail.length);
+}
+
 function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

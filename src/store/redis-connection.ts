@@ -11,9 +11,12 @@ export interface RedisTarget {
 
 export type RedisClient = Redis | Cluster;
 
-/** Reconnect forever, backing off to 2 s: returning a delay (never null) keeps ioredis retrying. */
+/**
+ * Reconnect forever, backing off to 1 s: returning a delay (never null) keeps ioredis retrying.
+ * The cap bounds how long after Redis returns an instance reconciles (one cheap attempt a second).
+ */
 export function retryDelay(times: number): number {
-  return Math.min(50 * 2 ** Math.min(times, 6), 2000);
+  return Math.min(50 * 2 ** Math.min(times, 5), 1000);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { BreakerStateName } from '../core/states.js';
-import { breakerKeys, channelPattern, nameFromChannel } from './keys.js';
+import { breakerKeys, channelPattern, keyPattern, nameFromChannel, nameFromKey } from './keys.js';
 import { loadScripts, type ScriptName } from './lua-scripts.js';
 import {
   createClient,
@@ -102,7 +102,7 @@ export class RedisStore implements StateStore {
     // ioredis emits 'error' for every failed reconnect; availability is reported by the guard instead.
     this.commands.on('error', () => {});
     this.commands.on('close', () => this.guard.connectionLost('connection closed'));
-    this.commands.on('ready', () => this.guard.allowTrial());
+    this.commands.on('ready', () => this.onCommandsReady());
     this.ready = this.checkVersion();
   }
 
@@ -216,6 +216,61 @@ export class RedisStore implements StateStore {
     return typeof reply === 'number' ? reply : undefined;
   }
 
+  /**
+   * Names of every breaker the fleet has a record of under this key prefix (a state hash or a
+   * window), found with SCAN on every master. For the admin endpoint and the CLI, never the call
+   * path; bounded by `timeoutMs` (default 5 s); undefined when Redis cannot be read.
+   */
+  async listNames(timeoutMs = 5000): Promise<string[] | undefined> {
+    try {
+      const nodes = isCluster(this.commands) ? this.commands.nodes('master') : [this.commands];
+      const names = new Set<string>();
+      const scanAll = Promise.all(
+        nodes.map(async (node) => {
+          for (const kind of ['state', 'win'] as const) {
+            let cursor = '0';
+            do {
+              const [next, keys] = await node.scan(
+                cursor,
+                'MATCH',
+                keyPattern(this.keyPrefix, kind),
+                'COUNT',
+                500,
+              );
+              cursor = next;
+              for (const key of keys) {
+                const name = nameFromKey(this.keyPrefix, key, kind);
+                if (name !== undefined) names.add(name);
+              }
+            } while (cursor !== '0');
+          }
+        }),
+      );
+      await withTimeout(scanAll, timeoutMs);
+      return [...names].sort();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Fleet-wide calls and failures in a breaker's shared window (as of the last flush of any
+   * instance). Buckets older than the window are dropped by the next flush, so this may briefly
+   * include a bucket that just left the window.
+   */
+  async windowTotals(name: string): Promise<{ calls: number; failures: number } | undefined> {
+    const keys = breakerKeys(this.keyPrefix, name);
+    const fields = await this.guard.run(() => this.commands.hgetall(keys.window));
+    if (fields === undefined) return undefined;
+    let calls = 0;
+    let failures = 0;
+    for (const [field, value] of Object.entries(fields)) {
+      if (field.endsWith(':c')) calls += Number(value) || 0;
+      else if (field.endsWith(':f')) failures += Number(value) || 0;
+    }
+    return { calls, failures };
+  }
+
   subscribe(listener: SharedStateListener): () => void {
     this.listeners.push(listener);
     void this.ready.then(() => this.ensureSubscriber());
@@ -266,6 +321,15 @@ export class RedisStore implements StateStore {
     }
   }
 
+  /**
+   * The command connection is (re)established. After a loss, probe at once instead of waiting for
+   * the next store call, so instances reconcile as soon as Redis is back, not a cooldown later.
+   */
+  private onCommandsReady(): void {
+    this.guard.allowTrial();
+    if (!this.guard.isAvailable && !this.closed) void this.guard.run(() => this.commands.ping());
+  }
+
   private async checkVersion(): Promise<void> {
     // Connecting may take longer than one store call may; it is not a store error until it fails.
     await withTimeout(waitReady(this.commands), 10_000).catch(() => {});
@@ -279,6 +343,9 @@ export class RedisStore implements StateStore {
       return;
     }
     this.applyVersion(info);
+    // Anything asked before the connection was up (a new instance pulling its breakers' fleet
+    // state) failed at once, since commands are never queued: pull everything again now.
+    this.emitReconnect();
   }
 
   private async checkVersionLate(): Promise<void> {
@@ -391,6 +458,10 @@ function toState(
     ...(reason ? { reason: String(reason) } : {}),
     ...(origin ? { origin: String(origin) } : {}),
   };
+}
+
+function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
 }
 
 function waitReady(client: RedisClient): Promise<void> {

@@ -45,6 +45,10 @@ interface Tracked {
   failures: number;
   slowCalls: number;
   flushing: boolean;
+  /** A flush was asked for (a local trip) while one was in flight: run another right after it. */
+  flushAgain: boolean;
+  /** Set while a fleet change committed by this instance is applied locally: do not push it back. */
+  adopting: boolean;
   /** A transition the fleet should have heard about while the store was unreachable. */
   pending: boolean;
   /** Pushes of one breaker run one after the other, each against the epoch the previous left. */
@@ -118,6 +122,7 @@ export class SharedStateSync implements SharedStateLink {
 
   onLocalTransition(breaker: CircuitBreaker, transition: Transition): void {
     const t = this.ensureTracked(breaker);
+    if (t.adopting) return;
     const reason = transition.reason;
     // Elapsed open time is derived from the shared openUntil by every instance: nothing to push.
     if (reason === 'open_timeout_elapsed') return;
@@ -174,6 +179,31 @@ export class SharedStateSync implements SharedStateLink {
     );
   }
 
+  /**
+   * Applies a fleet change that was just committed on an operator's behalf (admin endpoint, see
+   * RedisFleetControl): records the committed fleet state and changes this instance's breaker of
+   * that name with `change` (e.g. `b => b.forceOpen()`, so it keeps its own reason), without
+   * pushing it to the store again. Nothing happens locally when there is no such breaker.
+   */
+  adopt(name: string, committed: SharedState, change: (breaker: CircuitBreaker) => void): void {
+    const breaker = this.registry?.peek(name);
+    if (breaker === undefined) return;
+    const t = this.ensureTracked(breaker);
+    if (committed.epoch > t.fleet.epoch) t.fleet = committed;
+    t.pending = false;
+    t.adopting = true;
+    try {
+      change(breaker);
+    } finally {
+      t.adopting = false;
+    }
+  }
+
+  /** The registry this link is attached to (undefined before attach / after detach). */
+  get attachedRegistry(): BreakerRegistry | undefined {
+    return this.registry;
+  }
+
   /** Fleet state as this instance last saw it (for status and tests). */
   fleetState(name: string): SharedState | undefined {
     return this.tracked.get(name)?.fleet;
@@ -192,6 +222,8 @@ export class SharedStateSync implements SharedStateLink {
       failures: c.failures,
       slowCalls: c.slowCalls,
       flushing: false,
+      flushAgain: false,
+      adopting: false,
       pending: false,
       queue: Promise.resolve(),
     };
@@ -220,7 +252,11 @@ export class SharedStateSync implements SharedStateLink {
   }
 
   private async flushOne(t: Tracked): Promise<void> {
-    if (t.flushing) return;
+    if (t.flushing) {
+      // A local trip during a timer flush must still reach the fleet now, not a tick later.
+      t.flushAgain = true;
+      return;
+    }
     const b = t.breaker;
     const c = b.counters;
     const successes = c.successes - t.successes;
@@ -249,6 +285,10 @@ export class SharedStateSync implements SharedStateLink {
       if (r !== undefined) this.applyFleet(t, r.current);
     } finally {
       t.flushing = false;
+      if (t.flushAgain) {
+        t.flushAgain = false;
+        void this.flushOne(t);
+      }
     }
   }
 
