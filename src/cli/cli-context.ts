@@ -12,6 +12,7 @@ export const CLI_ENV = {
   port: 'CIRCUIT_BREAKER_ADMIN_PORT',
   host: 'CIRCUIT_BREAKER_ADMIN_HOST',
   redis: 'CIRCUIT_BREAKER_REDIS_URL',
+  keyPrefix: 'CIRCUIT_BREAKER_REDIS_KEY_PREFIX',
 } as const;
 
 /** Options every command accepts (commander's parsed global options). */
@@ -19,6 +20,8 @@ export interface GlobalOptions {
   readonly url?: string;
   readonly token?: string;
   readonly redis?: string;
+  /** With --redis: the apps' key prefix (else CIRCUIT_BREAKER_REDIS_KEY_PREFIX, else `cb`). */
+  readonly keyPrefix?: string;
   readonly json?: boolean;
   readonly color?: boolean;
   readonly timeout: number;
@@ -59,7 +62,14 @@ export async function createContext(
     stderr: process.stderr,
   };
   if (opts.redis !== undefined) {
-    return { ...base, source: await createRedisSource(opts.redis) };
+    const keyPrefix = opts.keyPrefix ?? (env[CLI_ENV.keyPrefix] || undefined);
+    return {
+      ...base,
+      source: await createRedisSource(opts.redis, {
+        timeoutMs: opts.timeout,
+        ...(keyPrefix !== undefined ? { keyPrefix } : {}),
+      }),
+    };
   }
   const url = adminUrlFrom(opts, env);
   if (url === undefined) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `otel-circuit-breaker`: shows and changes breakers through an app's admin endpoint.
+// `otel-circuit-breaker`: shows and changes breakers through an app's admin endpoint, or the
+// whole fleet straight from Redis (--redis).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AdminAction } from '../admin/admin-routes.js';
 import { createContext, CLI_ENV, type CliContext, type GlobalOptions } from './cli-context.js';
@@ -20,11 +21,14 @@ function positiveInt(label: string) {
 const HELP_AFTER = `
 Endpoint: --url, else ${CLI_ENV.url}, else http://127.0.0.1:$${CLI_ENV.port}.
 Token (for changes): --token, else ${CLI_ENV.token} (prefer the env var: arguments show up in ps).
+Fleet: --redis redis://host:6379 reads and changes the shared state every app instance follows
+(no admin endpoint or token involved: access to Redis is the permission); --key-prefix, else
+${CLI_ENV.keyPrefix}, else cb.
 
 Exit codes:
   0  ok
-  1  usage error (bad arguments, --redis not available yet) or unexpected error
-  2  admin endpoint unreachable, timed out or failing
+  1  usage error (bad arguments) or unexpected error
+  2  admin endpoint or Redis unreachable, timed out or failing
   3  authentication: missing or wrong token, or changes disabled on the endpoint
   4  no breaker of that name
   5  status --fail-on-open: at least one breaker is open or forced open
@@ -33,7 +37,9 @@ Examples:
   otel-circuit-breaker status --url http://127.0.0.1:9465
   CIRCUIT_BREAKER_ADMIN_TOKEN=... otel-circuit-breaker reset api.openai.com
   otel-circuit-breaker status --json | jq '.breakers[] | select(.state != "closed") | .name'
-  otel-circuit-breaker watch --interval 500`;
+  otel-circuit-breaker watch --interval 500
+  otel-circuit-breaker --redis redis://127.0.0.1:6379 --key-prefix cb status
+  otel-circuit-breaker --redis redis://127.0.0.1:6379 open api.openai.com   # whole fleet`;
 
 /** Builds the program; `run` is called with the command's work once options are parsed. */
 export function buildProgram(
@@ -44,7 +50,11 @@ export function buildProgram(
     .version(cliVersion(), '-V, --version')
     .option('--url <url>', `admin endpoint base URL (env ${CLI_ENV.url})`)
     .option('--token <token>', `bearer token for changes (env ${CLI_ENV.token})`)
-    .option('--redis <url>', 'read the fleet straight from Redis (not available yet)')
+    .option('--redis <url>', 'show and change the whole fleet straight from Redis')
+    .option(
+      '--key-prefix <prefix>',
+      `with --redis: the apps' key prefix (env ${CLI_ENV.keyPrefix}, default cb)`,
+    )
     .option('--json', 'machine-readable JSON output')
     .option('--no-color', 'plain output without colours')
     .addOption(

@@ -3,21 +3,83 @@ import type { AdminSnapshot } from '../admin/admin-snapshot.js';
 import type { AdminActionResult } from '../admin/apply-action.js';
 import type { FleetControl } from '../admin/fleet-control.js';
 import type { BreakerSource } from './breaker-source.js';
+import { STORE_DEFAULTS } from '../store/create-store.js';
+import { FleetUnavailableError, RedisFleetControl } from '../store/redis-fleet-control.js';
+import { RedisStore } from '../store/redis-store.js';
 import { CliError, EXIT } from './exit-codes.js';
 
+export interface ConnectFleetOptions {
+  /** Key prefix the apps use (their CIRCUIT_BREAKER_REDIS_KEY_PREFIX). Default `cb`. */
+  readonly keyPrefix?: string;
+  /** How long to wait for Redis to answer, for connecting and for each command. Default 5000. */
+  readonly timeoutMs?: number;
+}
+
+/** Same rule as the config's `store.url`. */
+function isRedisUrl(url: string): boolean {
+  return /^rediss?:\/\/./i.test(url) && URL.canParse(url);
+}
+
+/** A failure of the store becomes the CLI's "unreachable" exit code (2). */
+async function orUnreachable<T>(work: () => Promise<T>, label: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FleetUnavailableError)
+      throw new CliError(EXIT.UNREACHABLE, `Redis at ${label}: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
- * Builds the FleetControl the `--redis <url>` option reads and changes the fleet through.
- * TO BE FILLED by the Redis store work: connect with the store's own connection code (same key
- * prefix as the apps, `--key-prefix` if one is added) and return its FleetControl. Until then the
- * option fails with a clear message and exit code 1.
+ * The fleet straight from Redis (`--redis <url>`): the store's own connection code and scripts,
+ * under the apps' key prefix. Every change is a compare-and-set the apps apply at once through
+ * pub/sub (or at their next resync). Rejects with a CliError: 1 for a bad URL, 2 when Redis does
+ * not answer within the timeout.
  */
 export async function connectFleet(
-  _redisUrl: string,
+  redisUrl: string,
+  options: ConnectFleetOptions = {},
 ): Promise<FleetControl & { close(): Promise<void> }> {
-  throw new CliError(
-    EXIT.USAGE,
-    "--redis is not available yet in this version; use --url with an app's admin endpoint (which shows the fleet when the app uses the Redis store)",
-  );
+  if (!isRedisUrl(redisUrl))
+    throw new CliError(EXIT.USAGE, '--redis expects a redis:// or rediss:// URL');
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const label = safeLabel(redisUrl);
+  const store = new RedisStore({
+    url: redisUrl,
+    keyPrefix: options.keyPrefix ?? STORE_DEFAULTS.keyPrefix,
+    storeTimeoutMs: timeoutMs,
+    connectionName: 'otel-cb-cli',
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const connected = await Promise.race([
+    store.whenReady().then(() => store.redisVersion !== undefined),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (!connected) {
+    await store.close();
+    throw new CliError(EXIT.UNREACHABLE, `Redis at ${label} did not answer within ${timeoutMs} ms`);
+  }
+  const control = new RedisFleetControl(store);
+  return {
+    reset: (name) => orUnreachable(() => control.reset(name), label),
+    forceOpen: (name) => orUnreachable(() => control.forceOpen(name), label),
+    disable: (name) => orUnreachable(() => control.disable(name), label),
+    enable: (name) => orUnreachable(() => control.enable(name), label),
+    list: () => orUnreachable(() => control.list(), label),
+    close: () => store.close(),
+  };
+}
+
+/** `redis://host:port`: never echo a URL that might hold a password. */
+function safeLabel(redisUrl: string): string {
+  try {
+    const u = new URL(redisUrl);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return 'redis';
+  }
 }
 
 /** A BreakerSource over a FleetControl: every breaker is a fleet record (`fleetOnly`). */
@@ -55,14 +117,11 @@ export class FleetSource implements BreakerSource {
 }
 
 /** The source for `--redis <url>`; the label hides any password in the URL. */
-export async function createRedisSource(redisUrl: string): Promise<BreakerSource> {
-  const fleet = await connectFleet(redisUrl);
-  let label = 'redis';
-  try {
-    const u = new URL(redisUrl);
-    label = `${u.protocol}//${u.host}`;
-  } catch {
-    // keep the generic label: never echo a URL that might hold a password
-  }
-  return new FleetSource(label, fleet);
+export async function createRedisSource(
+  redisUrl: string,
+  options: ConnectFleetOptions = {},
+): Promise<BreakerSource> {
+  const fleet = await connectFleet(redisUrl, options);
+  const prefix = options.keyPrefix ?? STORE_DEFAULTS.keyPrefix;
+  return new FleetSource(`${safeLabel(redisUrl)} (key prefix ${prefix})`, fleet);
 }

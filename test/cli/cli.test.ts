@@ -104,11 +104,20 @@ describe('otel-circuit-breaker CLI against a running app', () => {
     expect((await runCli(['--help'])).code).toBe(EXIT.OK);
   });
 
-  it('--redis is reserved for the Redis fleet view and says it is not available yet (exit 1)', async () => {
-    const r = await runCli(['status', '--redis', 'redis://user:secret@127.0.0.1:6379']);
-    expect(r.code).toBe(EXIT.USAGE);
-    expect(r.stderr).toContain('--redis is not available yet');
+  it('--redis against a Redis that does not answer exits 2 and never echoes the password', async () => {
+    // Port 1 on loopback: nothing listens there. (The fleet view itself: test/fleet/cli-redis.test.ts.)
+    const r = await runCli([
+      'status',
+      '--redis',
+      'redis://user:secret@127.0.0.1:1',
+      '--timeout',
+      '500',
+    ]);
+    expect(r.code).toBe(EXIT.UNREACHABLE);
+    expect(r.stderr).toContain('redis://127.0.0.1:1');
     expect(r.stderr).not.toContain('secret');
+    const bad = await runCli(['status', '--redis', 'http://127.0.0.1:6379']);
+    expect(bad.code).toBe(EXIT.USAGE);
   });
 
   it('watch prints plain lines per refresh when not a TTY and stops after --count', async () => {
