@@ -18,14 +18,17 @@ import {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const BREAKER = '127.0.0.1'; // the key in circuit-breakers.yaml is the breaker's name
-const started = Date.now();
+let firstRequestAt; // the timeline starts with the app's first call, however long it took to start
 const upstream = await startUpstream((_req, res) => {
-  const elapsed = Date.now() - started;
+  firstRequestAt ??= Date.now();
+  const elapsed = Date.now() - firstRequestAt;
   const status = elapsed < 1500 || elapsed > 4500 ? 200 : 503;
   sendJson(res, status, { price: 42, status });
 });
 
-console.log(`upstream  ${upstream.url}: 200 for 1.5 s, then 503 for 3 s, then 200 again`);
+console.log(
+  `upstream  ${upstream.url}: from its first request: 200 for 1.5 s, then 503 for 3 s, then 200 again`,
+);
 console.log(`metrics   http://127.0.0.1:${metricsPort}/metrics`);
 console.log(
   'app       CIRCUIT_BREAKER_CONFIG=./circuit-breakers.yaml node --require otel-circuit-breaker/register app.cjs\n',

@@ -88,9 +88,12 @@ finish({
       name: BREAKER,
       failure_kind: 'rate_limited',
     }) > 0,
-  // Generous bound: the point is that nobody waited for the SDK's back-off (0.5 s at least).
-  'while open, questions failed at once (503 circuit_open, under 500 ms)':
-    rejectedAtGateway.length >= 2 && rejectedAtGateway.every((r) => r.ms < 500),
+  // Generous bound: the point is that nobody waited for the SDK's back-off (0.5 s at least). The
+  // one question that met the 429 waits its Retry-After inside the SDK's retry, and that retry may
+  // land a hair before the circuit lets a probe through: it may be a slow circuit_open too.
+  'while open, new questions failed at once (503 circuit_open, under 500 ms)':
+    rejectedAtGateway.filter((r) => r.ms < 500).length >= 2 &&
+    rejectedAtGateway.filter((r) => r.ms >= 500).length <= 1,
   'the SDK did not retry them (one rejected call per question)':
     rejectedByBreaker === rejectedAtGateway.length,
   'no rejected call reached the provider': fake.requests() === admitted,
