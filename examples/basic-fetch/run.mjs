@@ -42,6 +42,7 @@ const app = startApp(['--require', 'otel-circuit-breaker/register', 'app.cjs'], 
 let last = 'closed';
 let opened = false;
 const recovered = await waitFor(async () => {
+  if (app.child.exitCode !== null) return 'app exited'; // it died (its output says why)
   const state = stateIn(await scrape(), BREAKER);
   if (state !== undefined && state !== last) {
     console.log(`metrics   circuit_breaker_state{name="${BREAKER}"}: ${last} → ${state}`);
@@ -49,7 +50,7 @@ const recovered = await waitFor(async () => {
     if (state === 'open') opened = true;
   }
   return opened && state === 'closed';
-}, 15_000);
+}, 15_000).then((done) => done === true);
 
 const samples = await scrape();
 console.log(`\nscrape of http://127.0.0.1:${metricsPort}/metrics (non-zero series):`);

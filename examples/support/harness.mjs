@@ -50,6 +50,8 @@ export function startApp(nodeArgs, { env = {}, cwd, prefix = 'app  ' } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: metricsPort, ...env },
   });
+  // Whatever way this driver ends (a failed check, an exception), the app must not outlive it.
+  process.on('exit', () => child.kill('SIGKILL'));
   const lines = [];
   const waiters = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
