@@ -4,6 +4,7 @@ import {
   InstrumentationNodeModuleDefinition,
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
+import { setAgentRuleSource } from './agents/agent-rules.js';
 import {
   registerAgentClient,
   type RegisterAgentClientOptions,
@@ -81,6 +82,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
     super.disable();
     const runtime = this.runtime;
     this.runtime = undefined;
+    if (runtime !== undefined && this.registry === breakers) setAgentRuleSource(undefined);
     void runtime?.stop();
   }
 
@@ -118,6 +120,8 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
       this._diag.warn(m),
     );
     this.runtime.start(this.loggerProvider);
+    // App code calling the exported registerAgentClient() gets this config's `agents:` settings.
+    if (this.registry === breakers) setAgentRuleSource((name) => this.agentRule(name));
   }
 
   private updateMetrics(): void {

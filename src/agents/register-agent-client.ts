@@ -1,3 +1,4 @@
+import { configuredAgentRule } from './agent-rules.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { CircuitOpenError } from '../core/errors.js';
@@ -83,7 +84,12 @@ export function registerAgentClient<T extends object>(
   const settings = options.settings ?? {};
   const registry = options.registry ?? breakers;
   const breakerName = AGENT_BREAKER_PREFIX + name;
-  const rule = options.rule;
+  // Without a rule or settings, follow the running auto-instrumentation's `agents:` config.
+  const rule =
+    options.rule ??
+    (options.settings === undefined && options.registry === undefined
+      ? configuredAgentRule(name)
+      : undefined);
   const breaker = registry.get(
     breakerName,
     rule === undefined ? policyOverridesOf(settings) : { ...rule.policy },

@@ -26,6 +26,9 @@ export interface ProbeLease {
   release(): void;
 }
 
+/** How much earlier than a server-given Retry-After the open time ends (see openForServerRequest). */
+export const SERVER_WAIT_SLACK_MS = 10;
+
 /**
  * The seam a shared store plugs into (see src/store). The breaker tells it about every local
  * transition; the store applies transitions made by other instances through `applyRemote`.
@@ -527,7 +530,11 @@ export class CircuitBreaker implements CallStats {
     }
     if (c.retryAfterMs === undefined || c.retryAfterMs <= 0 || !this.policy.honorRetryAfter)
       return false;
-    this.openFor(Math.min(c.retryAfterMs, this.policy.maxOpenSeconds * 1000), reason);
+    // Timers fire up to a few ms early against the monotonic clock, so a client that waits exactly
+    // the server's Retry-After must find the probe open: the open time ends a little early
+    // (SERVER_WAIT_SLACK_MS, or 1% of a very short wait).
+    const openMs = c.retryAfterMs - Math.min(SERVER_WAIT_SLACK_MS, c.retryAfterMs / 100);
+    this.openFor(Math.min(openMs, this.policy.maxOpenSeconds * 1000), reason);
     return true;
   }
 

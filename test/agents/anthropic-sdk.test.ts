@@ -74,7 +74,7 @@ describe('registerAgentClient with the real @anthropic-ai/sdk', () => {
     );
     await expect(wrapped.messages.create(request)).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     expect(breaker.lastFailureKind).toBe('rate_limited');
-    expect(breaker.retryAfterMs()).toBe(12_000);
+    expect(breaker.retryAfterMs()).toBe(11_990);
   });
 
   it('classifies a spend-limit 429 as quota, open for quotaOpenSeconds', async () => {

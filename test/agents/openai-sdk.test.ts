@@ -75,7 +75,7 @@ describe('registerAgentClient with the real openai SDK', () => {
     await expect(wrapped.chat.completions.create(request)).rejects.toMatchObject({ status: 429 });
     expect(breaker.lastFailureKind).toBe('rate_limited');
     expect(breaker.currentState).toBe('open');
-    expect(breaker.retryAfterMs()).toBe(7000);
+    expect(breaker.retryAfterMs()).toBe(6990);
   });
 
   it('classifies insufficient_quota as a quota failure', async () => {

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BreakerRegistry, CircuitBreakerInstrumentation, isConfigError } from '../../src/index.js';
+import {
+  agentBreakerOf,
+  BreakerRegistry,
+  CircuitBreakerInstrumentation,
+  isConfigError,
+  registerAgentClient,
+} from '../../src/index.js';
 
 // The instrumentation class in-process, as a user adds it to their own SDK.
 let server: Server;
@@ -94,5 +100,17 @@ describe('CircuitBreakerInstrumentation', () => {
     await other.x();
     expect(registry.peek('agent:writer')!.policy.openSeconds).toBe(60);
     instrumentation.disable();
+  });
+
+  it("the exported registerAgentClient follows the running instrumentation's agents config", () => {
+    const instrumentation = new CircuitBreakerInstrumentation({
+      env: {},
+      agents: { planner: { openSeconds: 7, failureThreshold: 9 } },
+    });
+    const wrapped = registerAgentClient('planner', { x: async () => 1 });
+    expect(agentBreakerOf(wrapped)!.policy).toMatchObject({ openSeconds: 7, failureThreshold: 9 });
+    instrumentation.disable();
+    const later = registerAgentClient('planner-2', { x: async () => 1 });
+    expect(agentBreakerOf(later)!.policy.openSeconds).toBe(60); // plain llm preset once disabled
   });
 });
