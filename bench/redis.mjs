@@ -1,35 +1,75 @@
-// npm run bench:redis (propagation part): how long a transition committed by instance A takes to
-// reach a breaker in instance B, another process with its own Redis connections (issue 7 §10).
-// Target: p99 < 50 ms. Uses REDIS_URL or 127.0.0.1:6379 with a unique key prefix (nothing flushed).
-// The fetch RedisStore-vs-MemoryStore throughput part needs the transports (auto-instrumentation);
-// it is to be added here once they land.
-import { fork } from 'node:child_process';
+// npm run bench:redis (issue 7 §10), in one run:
+//  1. requests/second of instrumented fetch to a loopback keep-alive server, Redis store vs memory
+//     store: two app processes under `--require register` (identical but for
+//     CIRCUIT_BREAKER_REDIS_URL), measured in alternating rounds; target ratio >= 0.95;
+//  2. Redis commands per 1,000 calls of the Redis-store app, from INFO commandstats deltas of a
+//     redis-server of the bench's own (nobody else's commands in the count);
+//  3. propagation between two processes: (a) a committed transition until the other process's
+//     breaker applies it (many samples), (b) end to end: app A trips on real HTTP failures until
+//     app B's breaker is open (B then rejects without sending, checked every time). Target p99 < 50 ms.
+// Writes bench/results/redis.json; exits 1 when a target is missed. Measures dist/ (npm run build).
+// Uses its own redis-server on a free port when `redis-server` is installed, else REDIS_URL or
+// 127.0.0.1:6379 under a unique key prefix (then the command counts may include other clients').
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { environment, fmt, percentile, printTable, Targets, writeResults } from './lib/harness.mjs';
+import {
+  environment,
+  fmt,
+  median,
+  percentile,
+  printTable,
+  Targets,
+  writeResults,
+} from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
-const { BreakerRegistry } = require('../dist/cjs/index.js');
-const { RedisStore, SharedStateSync } = require('../dist/cjs/store/index.js');
-
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const quick = process.env.BENCH_QUICK === '1';
-const ROUNDS = quick ? 100 : 500;
-const NAME = 'bench-host';
+const SELF = fileURLToPath(import.meta.url);
+const REGISTER = fileURLToPath(new URL('../dist/cjs/register.js', import.meta.url));
 const nowMs = () => performance.timeOrigin + performance.now();
+const quick = process.env.BENCH_QUICK === '1';
 
-if (process.argv[2] === 'follower') {
-  // Instance B: a registry linked to the store; reports when its breaker applies a remote transition.
-  const keyPrefix = process.argv[3];
+/** Every child process started, killed by pid at the end (also when a measure fails). */
+const children = new Set();
+const role = process.argv[2];
+if (role === 'client') await runClient();
+else if (role === 'follower') await runFollower();
+else if (role === 'member') await runMember();
+else await main();
+
+// ---- child: an app under --require register doing fetch rounds on request ---------------------
+async function runClient() {
+  const url = process.env.TARGET_URL;
+  process.on('message', async (m) => {
+    if (m.op === 'exit') process.exit(0);
+    let next = 0;
+    const worker = async () => {
+      while (next++ < m.n) {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+      }
+    };
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: m.concurrency }, worker));
+    process.send({ ns: Number(process.hrtime.bigint() - t0) });
+  });
+  process.send({ ready: true });
+}
+
+// ---- child: instance B of the store-level propagation measure ---------------------------------
+async function runFollower() {
+  const { BreakerRegistry } = require('../dist/cjs/index.js');
+  const { RedisStore, SharedStateSync } = require('../dist/cjs/store/index.js');
+  const [, , , url, keyPrefix, name] = process.argv;
   const registry = new BreakerRegistry();
   const store = new RedisStore({ url, keyPrefix, connectionName: 'bench-b' });
   await store.whenReady();
-  const sync = new SharedStateSync(store, {
-    flushIntervalMs: 60_000,
-    resyncIntervalMs: 60_000,
-  }).attach(registry);
-  const breaker = registry.get(NAME);
-  sync.track(breaker);
+  const sync = new SharedStateSync(store, { flushIntervalMs: 60_000, resyncIntervalMs: 60_000 });
+  sync.attach(registry);
+  const breaker = registry.get(name);
   breaker.onTransition((t) => {
     if (t.reason === 'remote')
       process.send({ at: nowMs(), to: t.to, rejects: breaker.canRequest() === null });
@@ -43,16 +83,224 @@ if (process.argv[2] === 'follower') {
       process.exit(0);
     }
   });
-} else {
+}
+
+// ---- child: an app of the end-to-end propagation measure (under --require register) -----------
+async function runMember() {
+  const { breakers } = require('otel-circuit-breaker');
+  const url = process.env.TARGET_URL;
+  const host = process.env.CIRCUIT_BREAKER_HOSTS;
+  const member = process.env.MEMBER;
+  const call = async () => {
+    try {
+      const res = await fetch(url, { headers: { 'x-member': member } });
+      await res.arrayBuffer();
+      return res.ok ? 'ok' : 'failed';
+    } catch (err) {
+      return (err.code ?? err.cause?.code) === 'ECIRCUITOPEN' ? 'rejected' : 'failed';
+    }
+  };
+  breakers.onTransition((t) =>
+    process.send({ type: 'transition', to: t.to, reason: t.reason, at: nowMs() }),
+  );
+  process.on('message', async (m) => {
+    if (m.op === 'exit') process.exit(0);
+    if (m.op === 'trip') {
+      // Fail until this instance's own breaker rejects (it opens on its own window, the fleet follows).
+      for (let i = 0; i < 50 && (await call()) !== 'rejected'; i++);
+      process.send({ type: 'tripped' });
+    }
+    if (m.op === 'call') process.send({ type: 'called', outcome: await call() });
+    if (m.op === 'state') process.send({ type: 'state', state: breakers.peek(host)?.currentState });
+  });
+  process.send({ type: 'ready' });
+}
+
+// ---- the bench ----------------------------------------------------------------------------------
+async function main() {
+  const redis = await startRedis();
+  const { RedisStore } = require('../dist/cjs/store/index.js');
+  const { Redis } = require('ioredis');
+  const admin = new Redis(redis.url, { lazyConnect: false });
   const keyPrefix = `cbbench:${process.pid}:${Date.now()}`;
-  const child = fork(fileURLToPath(import.meta.url), ['follower', keyPrefix]);
-  const next = () => new Promise((resolve) => child.once('message', resolve));
-  await next(); // ready
-  const store = new RedisStore({ url, keyPrefix, connectionName: 'bench-a' });
+  const store = new RedisStore({ url: redis.url, keyPrefix, connectionName: 'bench-a' });
   await store.whenReady();
+  const targets = new Targets();
+  try {
+    progress('throughput: memory vs Redis store ...');
+    const throughput = await measureThroughput(redis.url, keyPrefix, admin);
+    progress('propagation: committed transitions ...');
+    const transitionPropagation = await measureStorePropagation(redis.url, keyPrefix, store);
+    progress('propagation: HTTP trips ...');
+    const e2eStore = new RedisStore({ url: redis.url, keyPrefix: `${keyPrefix}:e2e` });
+    await e2eStore.whenReady();
+    const httpPropagation = await measureHttpPropagation(redis.url, `${keyPrefix}:e2e`, e2eStore);
+    await e2eStore.close();
+
+    printTable(
+      `Instrumented fetch, loopback keep-alive server (${throughput.rounds} alternating rounds of ${throughput.requests} requests, concurrency ${throughput.concurrency})`,
+      ['store', 'req/s (median)', 'vs memory'],
+      [
+        ['memory', fmt(throughput.memoryRps, 0), '1.000'],
+        ['redis', fmt(throughput.redisRps, 0), fmt(throughput.ratio, 3)],
+      ],
+    );
+    printTable(
+      `Redis commands per 1,000 calls (INFO commandstats delta over ${throughput.redisCalls} calls of the Redis-store app)`,
+      ['counted', 'per 1,000 calls'],
+      [
+        ['sent by the app (EVALSHA, ZREM, ...)', fmt(throughput.clientCommandsPer1000, 2)],
+        ['incl. commands run inside scripts', fmt(throughput.allCommandsPer1000, 2)],
+      ],
+    );
+    printTable(
+      `Propagation between two processes (Redis ${store.redisVersion})`,
+      ['measure', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        [
+          'committed transition -> B applies it',
+          transitionPropagation.samples,
+          fmt(transitionPropagation.p50Ms, 2),
+          fmt(transitionPropagation.p99Ms, 2),
+          fmt(transitionPropagation.maxMs, 2),
+        ],
+        [
+          'A trips on HTTP failures -> B rejects',
+          httpPropagation.samples,
+          fmt(httpPropagation.p50Ms, 2),
+          fmt(httpPropagation.p99Ms, 2),
+          fmt(httpPropagation.maxMs, 2),
+        ],
+      ],
+    );
+    targets.check(
+      'Redis store vs memory store (req/s)',
+      throughput.ratio >= 0.95,
+      `${fmt(throughput.ratio, 3)} (target >= 0.95)`,
+    );
+    targets.check(
+      'propagation p99, committed transition',
+      transitionPropagation.p99Ms < 50,
+      `${fmt(transitionPropagation.p99Ms, 2)} ms (target < 50 ms)`,
+    );
+    targets.check(
+      'propagation p99, HTTP trip on A -> B rejects',
+      httpPropagation.p99Ms < 50,
+      `${fmt(httpPropagation.p99Ms, 2)} ms (target < 50 ms)`,
+    );
+    targets.check(
+      'B rejects without sending once open',
+      transitionPropagation.rejectedWhenOpen === transitionPropagation.opens &&
+        httpPropagation.rejectedWithoutSending === httpPropagation.samples,
+      `${transitionPropagation.rejectedWhenOpen}/${transitionPropagation.opens} store-level, ${httpPropagation.rejectedWithoutSending}/${httpPropagation.samples} over HTTP`,
+    );
+    targets.finish();
+    writeResults(new URL('./results/redis.json', import.meta.url).pathname, {
+      environment: environment(),
+      redisVersion: store.redisVersion,
+      redis: redis.own ? 'own redis-server on a free port' : redis.url,
+      throughput,
+      propagation: transitionPropagation,
+      httpPropagation,
+      targets: { passed: targets.passes, failed: targets.failures },
+      passed: targets.failures.length === 0,
+    });
+  } finally {
+    // Children are killed by pid, also when a measure failed half-way.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    admin.disconnect();
+    await store.close();
+    await redis.stop();
+  }
+}
+
+/** Alternating rounds of the memory-store app and the Redis-store app against one server process. */
+async function measureThroughput(redisUrl, keyPrefix, admin) {
+  const CONCURRENCY = 16;
+  const REQUESTS = quick ? 2_000 : 5_000;
+  const ROUNDS = quick ? 7 : 15;
+  const serverSource = `
+const http = require('node:http');
+const s = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }); res.end('ok'); });
+s.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: s.address().port }) + '\\n'));
+process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
+  const server = spawn(process.execPath, ['-e', serverSource], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const [line] = await once(server.stdout, 'data');
+  const { port } = JSON.parse(String(line));
+  const common = {
+    PATH: process.env.PATH,
+    TARGET_URL: `http://127.0.0.1:${port}/`,
+    CIRCUIT_BREAKER_HOSTS: `127.0.0.1:${port}`,
+    OTEL_SDK_DISABLED: 'true',
+  };
+  const memory = await startChild('client', { ...common });
+  const redis = await startChild('client', {
+    ...common,
+    CIRCUIT_BREAKER_REDIS_URL: redisUrl,
+    CIRCUIT_BREAKER_REDIS_KEY_PREFIX: `${keyPrefix}:rps`,
+  });
+  const round = async (child) => {
+    child.send({ op: 'run', n: REQUESTS, concurrency: CONCURRENCY });
+    const [m] = await once(child, 'message');
+    return (REQUESTS * 1e9) / m.ns;
+  };
+  for (let i = 0; i < 3; i++) {
+    await round(memory);
+    await round(redis);
+  }
+  const before = await commandStats(admin);
+  const samples = { memory: [], redis: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? ['memory', 'redis'] : ['redis', 'memory'];
+    for (const which of order)
+      samples[which].push(await round(which === 'memory' ? memory : redis));
+  }
+  // One more flush interval, so the counts of the last round reach Redis too.
+  await new Promise((r) => setTimeout(r, 1100));
+  const after = await commandStats(admin);
+  for (const c of [memory, redis]) c.send({ op: 'exit' });
+  server.stdin.end();
+  const redisCalls = ROUNDS * REQUESTS;
+  const delta = {};
+  for (const [cmd, calls] of Object.entries(after)) {
+    const d = calls - (before[cmd] ?? 0);
+    if (d > 0 && cmd !== 'info') delta[cmd] = d;
+  }
+  const CLIENT_COMMANDS =
+    /^(evalsha|eval|evalsha_ro|eval_ro|script\|load|zrem|ping|client\|setname|psubscribe|ssubscribe|subscribe|select|hello|hgetall)$/;
+  const clientCommands = Object.entries(delta)
+    .filter(([cmd]) => CLIENT_COMMANDS.test(cmd))
+    .reduce((n, [, d]) => n + d, 0);
+  const allCommands = Object.values(delta).reduce((n, d) => n + d, 0);
+  const ratios = samples.redis.map((x, i) => x / samples.memory[i]);
+  return {
+    rounds: ROUNDS,
+    requests: REQUESTS,
+    concurrency: CONCURRENCY,
+    memoryRps: median(samples.memory),
+    redisRps: median(samples.redis),
+    ratio: median(ratios),
+    redisCalls,
+    commandDelta: delta,
+    clientCommandsPer1000: (clientCommands * 1000) / redisCalls,
+    allCommandsPer1000: (allCommands * 1000) / redisCalls,
+  };
+}
+
+/** A committed transition (CAS script, published by the script) until B's breaker applies it. */
+async function measureStorePropagation(redisUrl, keyPrefix, store) {
+  const ROUNDS = quick ? 100 : 500;
+  const NAME = 'bench-host';
+  const child = fork(SELF, ['follower', redisUrl, keyPrefix, NAME]);
+  children.add(child);
+  const next = () => once(child, 'message').then(([m]) => m);
+  await next(); // ready
   const latencies = [];
   let epoch = 0;
   let rejectedWhenOpen = 0;
+  let opens = 0;
   for (let i = 0; i < ROUNDS + 20; i++) {
     const state = i % 2 === 0 ? 'forced_open' : 'closed';
     const heard = next();
@@ -66,39 +314,173 @@ if (process.argv[2] === 'follower') {
     epoch = r.current.epoch;
     const m = await heard;
     if (m.to !== state) throw new Error(`follower applied ${m.to}, expected ${state}`);
-    if (state === 'forced_open' && m.rejects) rejectedWhenOpen++;
+    if (state === 'forced_open') {
+      opens++;
+      if (m.rejects) rejectedWhenOpen++;
+    }
     if (i >= 20) latencies.push(m.at - sentAt); // the first 20 warm up connections and JIT
   }
   child.send('stop');
-  await store.close();
-  const p50 = percentile(latencies, 50);
-  const p99 = percentile(latencies, 99);
-  printTable(
-    `Propagation A → B (separate processes, ${latencies.length} transitions, Redis ${store.redisVersion})`,
-    ['metric', 'ms'],
-    [
-      ['p50', fmt(p50, 2)],
-      ['p99', fmt(p99, 2)],
-      ['max', fmt(Math.max(...latencies), 2)],
-    ],
-  );
-  const targets = new Targets();
-  targets.check('propagation p99', p99 < 50, `${fmt(p99, 2)} ms (target < 50 ms)`);
-  targets.check(
-    'B rejects once open',
-    rejectedWhenOpen === Math.ceil((ROUNDS + 20) / 2),
-    `${rejectedWhenOpen} of ${Math.ceil((ROUNDS + 20) / 2)}`,
-  );
-  targets.finish();
-  writeResults(new URL('./results/redis.json', import.meta.url).pathname, {
-    environment: environment(),
-    redisVersion: store.redisVersion,
-    propagation: {
-      samples: latencies.length,
-      p50Ms: p50,
-      p99Ms: p99,
-      maxMs: Math.max(...latencies),
-    },
-    passed: targets.failures.length === 0,
+  await once(child, 'exit');
+  return { samples: latencies.length, ...stats(latencies), rejectedWhenOpen, opens };
+}
+
+/**
+ * End to end: two apps under --require register share Redis; the upstream fails for A only. A
+ * calls until its breaker opens (its window crosses the rate; the flush trips the fleet); the time
+ * from A's open to B's breaker being open is the sample; B's next call must be rejected without
+ * reaching the upstream (B never saw a failure). Then the fleet is reset and it starts over.
+ */
+async function measureHttpPropagation(redisUrl, keyPrefix, store) {
+  const TRIPS = quick ? 20 : 50;
+  const counts = new Map();
+  const upstream = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const member = String(req.headers['x-member']);
+    counts.set(member, (counts.get(member) ?? 0) + 1);
+    res.writeHead(member === 'A' ? 500 : 200).end();
   });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  const host = `127.0.0.1:${upstream.address().port}`;
+  const env = {
+    PATH: process.env.PATH,
+    TARGET_URL: `http://${host}/`,
+    CIRCUIT_BREAKER_HOSTS: host,
+    CIRCUIT_BREAKER_REDIS_URL: redisUrl,
+    CIRCUIT_BREAKER_REDIS_KEY_PREFIX: keyPrefix,
+    CIRCUIT_BREAKER_FAILURE_THRESHOLD: '0',
+    CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD: '0.5',
+    CIRCUIT_BREAKER_MINIMUM_CALLS: '5',
+    CIRCUIT_BREAKER_OPEN_SECONDS: '60',
+    CIRCUIT_BREAKER_JITTER_RATIO: '0',
+    OTEL_SDK_DISABLED: 'true',
+  };
+  const a = await startChild('member', { ...env, MEMBER: 'A' });
+  const b = await startChild('member', { ...env, MEMBER: 'B' });
+  const inbox = (child) => {
+    const messages = [];
+    child.on('message', (m) => messages.push(m));
+    return messages;
+  };
+  const fromA = inbox(a);
+  const fromB = inbox(b);
+  const waitFor = async (list, match, what) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const i = list.findIndex(match);
+      if (i >= 0) return list.splice(0, i + 1)[i];
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(list)}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  // Let both connect and pull the (closed) fleet state before the first trip.
+  await new Promise((r) => setTimeout(r, 300));
+  const latencies = [];
+  let rejectedWithoutSending = 0;
+  for (let i = 0; i < TRIPS + 3; i++) {
+    fromA.length = 0;
+    fromB.length = 0;
+    a.send({ op: 'trip' });
+    const aOpen = await waitFor(fromA, (m) => m.type === 'transition' && m.to === 'open', 'A open');
+    const bOpen = await waitFor(
+      fromB,
+      (m) => m.type === 'transition' && m.to === 'open' && m.reason === 'remote',
+      'B open (remote)',
+    );
+    await waitFor(fromA, (m) => m.type === 'tripped', 'A done');
+    const sentByB = counts.get('B') ?? 0;
+    b.send({ op: 'call' });
+    const called = await waitFor(fromB, (m) => m.type === 'called', 'B call');
+    if (called.outcome === 'rejected' && (counts.get('B') ?? 0) === sentByB)
+      rejectedWithoutSending++;
+    if (i >= 3) latencies.push(bOpen.at - aOpen.at); // the first trips warm up
+    // Reset the fleet (as an operator would) and wait until both instances are closed again.
+    const s = await store.read(host);
+    await store.transition(host, { expectedEpoch: s.epoch, state: 'closed', reason: 'reset' });
+    await waitFor(fromA, (m) => m.type === 'transition' && m.to === 'closed', 'A closed');
+    await waitFor(fromB, (m) => m.type === 'transition' && m.to === 'closed', 'B closed');
+    if (i < 3) rejectedWithoutSending = 0;
+  }
+  // B's call after each trip while still open: counted over the measured trips only.
+  for (const c of [a, b]) c.send({ op: 'exit' });
+  upstream.closeAllConnections();
+  upstream.close();
+  return { samples: latencies.length, ...stats(latencies), rejectedWithoutSending };
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+function progress(line) {
+  process.stderr.write(`bench:redis ${line}\n`);
+}
+
+function stats(latencies) {
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: Math.max(...latencies),
+  };
+}
+
+async function startChild(role, env) {
+  const execArgv = role === 'follower' ? [] : ['--require', REGISTER];
+  const child = fork(SELF, [role], {
+    env,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  await once(child, 'message'); // ready
+  return child;
+}
+
+/** `cmdstat_<name>:calls=N,...` of INFO commandstats, as {name: N}. */
+async function commandStats(client) {
+  const info = await client.info('commandstats');
+  const out = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+async function freePort() {
+  const s = createNetServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Own redis-server on a free port when installed (exact command counts), else REDIS_URL. */
+async function startRedis() {
+  const installed = spawnSync('redis-server', ['--version']).status === 0;
+  if (!installed || process.env.REDIS_URL !== undefined) {
+    return {
+      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      own: false,
+      stop: async () => {},
+    };
+  }
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const { Redis } = require('ioredis');
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50 });
+  probe.on('error', () => {});
+  await probe.connect().catch(() => {});
+  await probe.ping();
+  probe.disconnect();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    own: true,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
