@@ -65,7 +65,7 @@ const rule = {
 };
 const resolve = createTargetResolver([rule], registry);
 const meterProvider = new MeterProvider();
-registerBreakerMetrics?.(registry, meterProvider.getMeter('bench'));
+registerBreakerMetrics(registry, { meterProvider });
 patchUndiciModule(undici);
 const breaker = registry.get(rule.name, rule.policy);
 
