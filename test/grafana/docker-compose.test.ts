@@ -45,13 +45,32 @@ describe('docker-compose.yml full stack', () => {
 
   it('uses the official images and mounts only files that exist', () => {
     const { services } = compose();
-    expect(Object.keys(services).sort()).toEqual(['app', 'grafana', 'prometheus', 'upstream']);
+    expect(Object.keys(services).sort()).toEqual([
+      'app',
+      'app-2',
+      'grafana',
+      'prometheus',
+      'redis',
+      'upstream',
+    ]);
+    expect(services.redis!.image).toMatch(/^redis:7/);
+    expect(services['app-2']!.image).toMatch(/^node:24-slim$/);
     expect(services.prometheus!.image).toMatch(/^prom\/prometheus:/);
     expect(services.grafana!.image).toMatch(/^grafana\/grafana:/);
     expect(services.app!.image).toMatch(/^node:24-slim$/);
     expect(services.upstream!.image).toMatch(/^node:24-slim$/);
     for (const service of Object.values(services)) {
       for (const { source } of mounts(service)) expect(existsSync(source), source).toBe(true);
+    }
+  });
+
+  it('two replicas of the app share breaker state through the redis service', () => {
+    const { services } = compose();
+    const [a, b] = [services.app!, services['app-2']!];
+    expect(b.command).toEqual(a.command);
+    for (const app of [a, b]) {
+      expect(app.environment!.CIRCUIT_BREAKER_REDIS_URL).toBe('redis://redis:6379');
+      expect(app.environment!.CIRCUIT_BREAKER_HOSTS).toBe(a.environment!.CIRCUIT_BREAKER_HOSTS);
     }
   });
 
