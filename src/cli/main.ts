@@ -4,7 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AdminAction } from '../admin/admin-routes.js';
 import { createContext, CLI_ENV, type CliContext, type GlobalOptions } from './cli-context.js';
-import { cliVersion } from './cli-version.js';
+import { PACKAGE_VERSION } from '../telemetry/package-version.js';
 import { actionCommand, statusCommand } from './commands.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { watchCommand } from './watch-command.js';
@@ -47,7 +47,7 @@ export function buildProgram(
 ): Command {
   const program = new Command('otel-circuit-breaker')
     .description("Show and change circuit breakers through an app's admin endpoint.")
-    .version(cliVersion(), '-V, --version')
+    .version(PACKAGE_VERSION ?? 'unknown', '-V, --version')
     .option('--url <url>', `admin endpoint base URL (env ${CLI_ENV.url})`)
     .option('--token <token>', `bearer token for changes (env ${CLI_ENV.token})`)
     .option('--redis <url>', 'show and change the whole fleet straight from Redis')

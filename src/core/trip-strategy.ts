@@ -25,32 +25,38 @@ export class ConsecutiveFailuresStrategy implements TripStrategy {
   }
 }
 
-/** Opens when failures / calls in the window reach `threshold`, once `minimumCalls` were seen. */
-export class FailureRateStrategy implements TripStrategy {
-  readonly reason = 'failure_rate' as const;
+/** Which count of the window a ratio rule compares with its calls. */
+type WindowCount = 'totalFailures' | 'totalSlow';
+
+/**
+ * Opens when a count / calls in the window reaches `threshold`, once `minimumCalls` were seen:
+ * the failure-rate rule (failures) and the slow-call-rate rule (slow calls) are this one rule.
+ */
+class WindowRatioStrategy implements TripStrategy {
   constructor(
+    readonly reason: 'failure_rate' | 'slow_call_rate',
+    private readonly count: WindowCount,
     private readonly threshold: number,
     private readonly minimumCalls: number,
   ) {}
   shouldTrip({ window }: CallStats): boolean {
     return (
       window.totalCalls >= this.minimumCalls &&
-      window.totalFailures >= this.threshold * window.totalCalls
+      window[this.count] >= this.threshold * window.totalCalls
     );
   }
 }
 
+/** Opens when failures / calls in the window reach `threshold`, once `minimumCalls` were seen. */
+export class FailureRateStrategy extends WindowRatioStrategy {
+  constructor(threshold: number, minimumCalls: number) {
+    super('failure_rate', 'totalFailures', threshold, minimumCalls);
+  }
+}
+
 /** Opens when slow calls / calls in the window reach `threshold`, once `minimumCalls` were seen. */
-export class SlowCallRateStrategy implements TripStrategy {
-  readonly reason = 'slow_call_rate' as const;
-  constructor(
-    private readonly threshold: number,
-    private readonly minimumCalls: number,
-  ) {}
-  shouldTrip({ window }: CallStats): boolean {
-    return (
-      window.totalCalls >= this.minimumCalls &&
-      window.totalSlow >= this.threshold * window.totalCalls
-    );
+export class SlowCallRateStrategy extends WindowRatioStrategy {
+  constructor(threshold: number, minimumCalls: number) {
+    super('slow_call_rate', 'totalSlow', threshold, minimumCalls);
   }
 }
