@@ -35,7 +35,15 @@ export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
 export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
 
 // Shared state
-export { createStore, MemoryStore, RedisStore, SharedStateSync } from './store/index.js';
+export {
+  createStore,
+  MemoryStore,
+  RedisStore,
+  SharedStateSync,
+  RedisFleetControl,
+  FleetUnavailableError,
+} from './store/index.js';
+export type { RedisFleetControlOptions, FleetStore } from './store/index.js';
 export type {
   StateStore,
   StoreHealth,

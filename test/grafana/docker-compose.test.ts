@@ -83,8 +83,11 @@ describe('docker-compose.yml full stack', () => {
       rule_files: string[];
       scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
     }>('grafana/prometheus/prometheus.yml');
+    // Both replicas are scraped, each on the port its own env gives the Prometheus endpoint.
+    const replica = services['app-2']!;
     expect(config.scrape_configs[0]!.static_configs[0]!.targets).toEqual([
       `app:${app.environment!.OTEL_EXPORTER_PROMETHEUS_PORT}`,
+      `app-2:${replica.environment!.OTEL_EXPORTER_PROMETHEUS_PORT ?? '9464'}`,
     ]);
     // The rule file Prometheus loads is the shipped alerts.yml.
     const ruleMount = mounts(services.prometheus!).find((m) => m.target === config.rule_files[0]);
