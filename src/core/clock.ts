@@ -1,7 +1,7 @@
 /**
  * Time source for breakers. Injected so tests move time by hand and never sleep.
  *
- * `now()` is monotonic milliseconds and may be coarse (a few ms stale): it is read on every call in
+ * `now()` is monotonic milliseconds and may be coarse (up to one 10 ms tick stale): it is read on every call in
  * the closed state, where a real clock read (~50 ns on our reference machines) would cost more than
  * the whole rest of the decision. `preciseNow()` is read only off the hot path (transitions, open
  * state). `wallNow()` is epoch milliseconds for timestamps shown to people.
@@ -17,10 +17,20 @@ const COARSE_TICK_MS = 10;
 
 let coarseNow = performance.now();
 let ticker: ReturnType<typeof setInterval> | undefined;
+/** Set by every coarse read; a tick that finds it unset stops the ticker (no wake-ups while idle). */
+let readSinceTick = false;
 
 function startTicker(): void {
   // One process-wide timer (not one per breaker), unref'd so it never keeps the process alive.
   ticker = setInterval(() => {
+    if (!readSinceTick) {
+      // Nobody read the clock for a whole tick: stop waking the process up. The next read
+      // refreshes the time itself and starts the ticker again.
+      clearInterval(ticker);
+      ticker = undefined;
+      return;
+    }
+    readSinceTick = false;
     coarseNow = performance.now();
   }, COARSE_TICK_MS);
   ticker.unref();
@@ -29,6 +39,11 @@ function startTicker(): void {
 /** The real clock: coarse monotonic time shared by every breaker in the process. */
 export const systemClock: Clock = {
   now(): number {
+    if (ticker === undefined) {
+      coarseNow = performance.now();
+      startTicker();
+    }
+    readSinceTick = true;
     return coarseNow;
   },
   preciseNow(): number {
@@ -40,7 +55,7 @@ export const systemClock: Clock = {
   },
 };
 
-/** Starts the shared coarse-clock ticker once; called when the first breaker is created. */
+/** Starts the shared coarse-clock ticker; it stops by itself after a tick without reads. */
 export function ensureSystemClockRunning(): void {
   if (ticker === undefined) startTicker();
 }
