@@ -32,8 +32,8 @@ const { registerBreakerMetrics } = dist('telemetry/breaker-metrics.js');
 
 const quick = process.env.BENCH_QUICK === '1';
 const CONCURRENCY = 16;
-const REQUESTS_PER_ROUND = quick ? 500 : 500;
-const ROUNDS = quick ? 40 : 150;
+const REQUESTS_PER_ROUND = quick ? 1_000 : 3_000;
+const ROUNDS = quick ? 5 : 12;
 const REJECTED_SAMPLES = quick ? 5_000 : 20_000;
 const RATIO_TARGET = 0.97;
 const P99_TARGET_US = 50;
@@ -81,17 +81,6 @@ const clients = {
   },
 };
 
-/** Requests per second for `n` requests with `CONCURRENCY` in flight. */
-async function throughput(call, origin, n) {
-  let next = 0;
-  const worker = async () => {
-    while (next++ < n) await call(origin);
-  };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
-}
-
 const cases = [];
 for (const [client, call] of Object.entries(clients)) {
   cases.push({ name: `${client} bare`, client, on: false, origin: listed, call });
@@ -107,12 +96,29 @@ const bareUnlisted = (client) => ({
 });
 for (const client of Object.keys(clients)) cases.push(bareUnlisted(client));
 
-const setInstrumented = (on) => (on ? enableUndiciTransport(resolve) : disableUndiciTransport());
-
-// Warm-up: every case once.
-for (const c of cases) {
-  setInstrumented(c.on);
-  await throughput(c.call, c.origin, REQUESTS_PER_ROUND / 2);
+// Each sample is its own client process (bench/lib/instr-client.mjs: warm-up, then a measured run),
+// bare or instrumented from the start: patching and unpatching undici's prototypes between rounds in
+// one process would deoptimise the code that depends on them and bias whichever side runs next.
+const clientScript = new URL('./lib/instr-client.mjs', import.meta.url).pathname;
+async function childRps(c) {
+  const mode = !c.on ? 'bare' : c.origin === listed ? 'instrumented' : 'unlisted';
+  const p = spawn(
+    process.execPath,
+    [
+      clientScript,
+      mode,
+      c.client,
+      c.origin,
+      String(REQUESTS_PER_ROUND),
+      String(CONCURRENCY),
+      'coarse',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  await once(p, 'exit');
+  return JSON.parse(out).rps;
 }
 const samples = Object.fromEntries(cases.map((c) => [c.name, []]));
 const byName = Object.fromEntries(cases.map((c) => [c.name, c]));
@@ -125,9 +131,7 @@ const pairs = Object.keys(clients).flatMap((client) => [
 for (let r = 0; r < ROUNDS; r++) {
   for (const [a, b] of pairs) {
     for (const name of r % 2 === 0 ? [a, b] : [b, a]) {
-      const c = byName[name];
-      setInstrumented(c.on);
-      samples[name].push(await throughput(c.call, c.origin, REQUESTS_PER_ROUND));
+      samples[name].push(await childRps(byName[name]));
     }
   }
 }
