@@ -26,7 +26,8 @@ describe('Redis keys and scripts', () => {
     const keyPrefix = uniquePrefix('ttl');
     const store = new RedisStore({ url: SHARED_REDIS_URL, keyPrefix, storeTimeoutMs: 2000 });
     await store.whenReady();
-    await store.flush('t', {
+    // One success flushed before and after the open, so every per-breaker key exists.
+    const oneCall = {
       calls: 1,
       failures: 0,
       slowCalls: 0,
@@ -36,24 +37,15 @@ describe('Redis keys and scripts', () => {
       failureRateThreshold: 0.5,
       slowCallRateThreshold: 0,
       openMs: 1000,
-    });
+    };
+    await store.flush('t', oneCall);
     await store.transition('t', {
       expectedEpoch: 0,
       state: 'open',
       openMs: 0,
       reason: 'retry_after',
     });
-    await store.flush('t', {
-      calls: 1,
-      failures: 0,
-      slowCalls: 0,
-      windowMs: 60_000,
-      windowBuckets: 10,
-      minimumCalls: 5,
-      failureRateThreshold: 0.5,
-      slowCallRateThreshold: 0,
-      openMs: 1000,
-    });
+    await store.flush('t', oneCall);
     await store.acquirePermit('t', 2, 30_000);
     const keys = await raw.keys(`{${keyPrefix}:t}*`);
     const k = breakerKeys(keyPrefix, 't');

@@ -1,5 +1,5 @@
 import type { Agent, ClientRequest } from 'node:http';
-import { acquire, isPending } from '../acquire.js';
+import { isPending } from '../acquire.js';
 import { CallRecorder } from '../call-recorder.js';
 import type { OriginCache, OriginTarget } from '../origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
@@ -70,7 +70,7 @@ function admit(
   entry: OriginTarget,
 ): void {
   const breaker = entry.target.breaker;
-  const acquired = acquire(breaker);
+  const acquired = breaker.tryAcquire();
   if (acquired === null) return refuse(req, options, entry);
   if (!isPending(acquired)) return proceed(agent, original, req, options, entry, acquired);
   // A half-open probe waits for the fleet's permit: the socket is asked for once it arrived.

@@ -1,6 +1,6 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
-import { acquire, isPending } from '../acquire.js';
+import { isPending } from '../acquire.js';
 import { CallRecorder } from '../call-recorder.js';
 import { circuitOpenResponse } from '../circuit-open-response.js';
 import type { OriginTarget } from '../origin-cache.js';
@@ -31,7 +31,7 @@ export interface GuardedDispatch {
  */
 export function admit(call: GuardedDispatch): boolean {
   const breaker = call.entry.target.breaker;
-  const acquired = acquire(breaker);
+  const acquired = breaker.tryAcquire();
   if (acquired === null) return refuse(call, breaker);
   if (!isPending(acquired)) return dispatchObserved(call, acquired);
   // A half-open probe waits for the fleet's permit; the request is dispatched when it arrives.
