@@ -111,33 +111,42 @@ export function isTraversable(value: unknown): value is object {
     proto !== null;
     proto = Object.getPrototypeOf(proto)
   ) {
-    if (BUILT_IN_PROTOTYPES.has(proto)) return false;
+    if (builtInPrototypes().has(proto)) return false;
   }
   return true;
 }
 
-// Built-ins hold internal slots or are data, not SDK namespaces: never proxy them.
-const BUILT_IN_PROTOTYPES = new Set<object>(
-  [
-    Array.prototype,
-    Map.prototype,
-    Set.prototype,
-    WeakMap.prototype,
-    WeakSet.prototype,
-    Date.prototype,
-    RegExp.prototype,
-    Error.prototype,
-    Promise.prototype,
-    ArrayBuffer.prototype,
-    Object.getPrototypeOf(Uint8Array.prototype) as object,
-    DataView.prototype,
-    globalThis.EventTarget?.prototype,
-    globalThis.URL?.prototype,
-    globalThis.URLSearchParams?.prototype,
-    globalThis.Headers?.prototype,
-    globalThis.Request?.prototype,
-    globalThis.Response?.prototype,
-    globalThis.ReadableStream?.prototype,
-    globalThis.AbortController?.prototype,
-  ].filter((p): p is object => p !== undefined),
-);
+// Built-ins hold internal slots or are data, not SDK namespaces: never proxy them. Built on first
+// use: reading `globalThis.Headers` (or Request, Response, ReadableStream) makes Node load its
+// bundled fetch, ~2 MB of heap that an app which never calls fetch would otherwise carry for us.
+let builtIns: Set<object> | undefined;
+function builtInPrototypes(): Set<object> {
+  return (builtIns ??= collectBuiltInPrototypes());
+}
+
+function collectBuiltInPrototypes(): Set<object> {
+  return new Set<object>(
+    [
+      Array.prototype,
+      Map.prototype,
+      Set.prototype,
+      WeakMap.prototype,
+      WeakSet.prototype,
+      Date.prototype,
+      RegExp.prototype,
+      Error.prototype,
+      Promise.prototype,
+      ArrayBuffer.prototype,
+      Object.getPrototypeOf(Uint8Array.prototype) as object,
+      DataView.prototype,
+      globalThis.EventTarget?.prototype,
+      globalThis.URL?.prototype,
+      globalThis.URLSearchParams?.prototype,
+      globalThis.Headers?.prototype,
+      globalThis.Request?.prototype,
+      globalThis.Response?.prototype,
+      globalThis.ReadableStream?.prototype,
+      globalThis.AbortController?.prototype,
+    ].filter((p): p is object => p !== undefined),
+  );
+}

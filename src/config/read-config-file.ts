@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+
+/** The YAML parser, loaded when a config file is first read (most processes configure by env). */
+function yaml(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
+}
 import type { ConfigProblem } from './config-error.js';
 import { CONFIG_FILE_ENV_VAR } from './env-vars.js';
 import { formatValue } from './format.js';
@@ -45,6 +51,7 @@ export function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): FileReadRes
 }
 
 function parseYaml(file: string, text: string): FileReadResult {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   // `merge: true` allows `<<: *shared` so hosts can share settings through an anchor.
   const doc = parseDocument(text, {
@@ -85,6 +92,7 @@ function parseJson(file: string, text: string): FileReadResult {
   let located: ((path: readonly PropertyKey[]) => string) | undefined;
   const labelFor = (path: readonly PropertyKey[]): string => {
     if (located === undefined) {
+      const { LineCounter, parseDocument } = yaml();
       const lines = new LineCounter();
       located = lineLabeller(file, parseDocument(text, { lineCounter: lines }), lines);
     }
@@ -95,6 +103,7 @@ function parseJson(file: string, text: string): FileReadResult {
 
 /** `<file>:<line>` of the deepest entry of `path` found in the document (a map entry by its key's line). */
 function lineLabeller(file: string, doc: Document, lines: LineCounter) {
+  const { isMap, isScalar, isSeq } = yaml();
   return (path: readonly PropertyKey[]): string => {
     let node: unknown = doc.contents;
     let offset: number | undefined;

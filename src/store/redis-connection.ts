@@ -1,4 +1,13 @@
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * ioredis, loaded when the first connection is made: a process without a Redis store never holds
+ * its ~2 MB of heap (every byte of it is marked by each major GC of the app that loads us).
+ */
+function ioredis(): typeof IORedis {
+  return require('ioredis') as typeof IORedis;
+}
 
 /** Where the Redis store connects: exactly one of url, clusterNodes or sentinel. */
 export interface RedisTarget {
@@ -66,10 +75,11 @@ export function createClient(target: RedisTarget, role: ClientRole): RedisClient
       shardedSubscribers: role.sharded === true,
       redisOptions: { ...perNode, connectionName: role.connectionName },
     };
-    return new Cluster(target.clusterNodes.map(hostPort), options);
+    return new (ioredis().Cluster)(target.clusterNodes.map(hostPort), options);
   }
+  const { Redis: RedisClass } = ioredis();
   if (target.sentinel !== undefined) {
-    return new Redis({
+    return new RedisClass({
       ...base,
       connectionName: role.connectionName,
       sentinels: target.sentinel.sentinels.map(hostPort),
@@ -77,7 +87,7 @@ export function createClient(target: RedisTarget, role: ClientRole): RedisClient
       sentinelRetryStrategy: retryDelay,
     });
   }
-  return new Redis(target.url ?? 'redis://127.0.0.1:6379', {
+  return new RedisClass(target.url ?? 'redis://127.0.0.1:6379', {
     ...base,
     connectionName: role.connectionName,
   });
