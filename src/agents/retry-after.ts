@@ -3,11 +3,18 @@
  * Shared by the SDK error classifier and the HTTP transports, so every layer reads the same way.
  */
 
-/** Anything headers come as: a fetch `Headers`, a Node header record, or a lookup function. */
+/**
+ * Anything headers come as: a fetch `Headers`, a Node header record, a raw `[name, value, ...]`
+ * list (undici's raw headers, Node's `rawHeaders`), or a lookup function.
+ */
 export type HeaderSource =
   | { get(name: string): string | null | undefined }
   | Readonly<Record<string, string | readonly string[] | number | undefined>>
+  | RawHeaderList
   | ((name: string) => string | null | undefined);
+
+/** Names and values alternating, as received (Buffers from undici, strings from Node). */
+export type RawHeaderList = readonly (string | Uint8Array)[];
 
 /** Waits longer than this are treated as this long; the breaker caps further at `maxOpenSeconds`. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -20,6 +27,7 @@ export function headerLookup(headers: HeaderSource | null | undefined): Lookup {
   if (typeof headers === 'function') {
     return (name) => headers(name) ?? undefined;
   }
+  if (Array.isArray(headers)) return rawListLookup(headers as RawHeaderList);
   if (typeof (headers as { get?: unknown }).get === 'function') {
     const h = headers as { get(name: string): string | null | undefined };
     return (name) => h.get(name) ?? undefined;
@@ -39,6 +47,15 @@ export function headerLookup(headers: HeaderSource | null | undefined): Lookup {
       }
     }
     return lowered.get(name);
+  };
+}
+
+function rawListLookup(raw: RawHeaderList): Lookup {
+  return (name) => {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
+    }
+    return undefined;
   };
 }
 

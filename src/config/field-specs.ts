@@ -106,7 +106,7 @@ export const POLICY_FIELDS = {
   slowCallDurationMs: integerField(
     1,
     MS_MAX,
-    'A call whose response headers take at least this long (ms) is slow.',
+    'A call whose response headers take at least this long (ms, timed to ~10 ms) is slow.',
   ),
   slowCallRateThreshold: numberField(
     0,

@@ -72,9 +72,13 @@ export function recordRejectedSpan(
       [ATTR_ERROR_TYPE]: error.name,
     },
   });
-  span.addEvent(EVENT_REJECTED, { [ATTR_NAME]: error.breakerName, [ATTR_STATE]: error.state });
-  span.recordException(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  // Without an SDK (or when the sampler drops it) the span records nothing: skip building the
+  // event, exception and status objects on what is the hot path of an open circuit.
+  if (span.isRecording()) {
+    span.addEvent(EVENT_REJECTED, { [ATTR_NAME]: error.breakerName, [ATTR_STATE]: error.state });
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  }
   span.end();
   return span;
 }

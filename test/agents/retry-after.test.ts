@@ -30,6 +30,18 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs((name) => (name === 'retry-after' ? '2' : undefined), NOW)).toBe(2000);
   });
 
+  it('takes a raw [name, value, ...] list, as Buffers (undici) or strings (Node rawHeaders)', () => {
+    const raw = ['Content-Type', 'text/plain', 'Retry-After', '7'];
+    expect(
+      parseRetryAfterMs(
+        raw.map((s) => Buffer.from(s)),
+        NOW,
+      ),
+    ).toBe(7000);
+    expect(parseRetryAfterMs(raw, NOW)).toBe(7000);
+    expect(parseRetryAfterMs(['content-type', 'text/plain'], NOW)).toBeUndefined();
+  });
+
   it('reads openai x-ratelimit-reset-* only for a limit whose remaining count is 0', () => {
     const headers = {
       'x-ratelimit-remaining-requests': '0',

@@ -110,6 +110,17 @@ describe(`built-in fetch (Node ${process.version}, undici ${process.versions.und
     expect(await res.text()).toBe('first-last');
   });
 
+  it('judges slowness by time to response headers, not by how long the body streams', async () => {
+    const breaker = protect({ slowCallDurationMs: 100 });
+    server.route('/late-headers', answers.slowHeaders(250));
+    server.route('/long-body', answers.slowBody(250));
+    expect(await (await fetch(server.url('/long-body'))).text()).toBe('first-last');
+    expect(breaker.counters.slowCalls).toBe(0);
+    expect(await (await fetch(server.url('/late-headers'))).text()).toBe('late');
+    expect(breaker.counters.slowCalls).toBe(1);
+    expect(breaker.counters.successes).toBe(2);
+  });
+
   it('keeps keep-alive: two sequential requests share one connection', async () => {
     protect();
     const connectionsAfter: number[] = [];

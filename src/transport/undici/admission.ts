@@ -1,7 +1,6 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { isPending } from '../acquire.js';
-import { CallRecorder } from '../call-recorder.js';
 import { circuitOpenResponse } from '../circuit-open-response.js';
 import type { OriginTarget } from '../origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
@@ -15,66 +14,86 @@ import {
 } from './handler-types.js';
 import { LegacyObserver, NewApiObserver, UnwrappingObserver } from './observers.js';
 
-/** One request to a configured host, at the outermost dispatch that saw it. */
-export interface GuardedDispatch {
-  readonly dispatcher: object;
-  readonly original: DispatchFn;
-  readonly family: HandlerFamily;
-  readonly opts: DispatchOptions;
-  readonly handler: DispatchHandler;
-  readonly entry: OriginTarget;
-}
-
 /**
- * Asks the breaker before the request reaches any socket. Returns what `dispatch()` must return:
- * `true` when we answered ourselves (false would make a calling Pool wait for a drain).
+ * Asks the breaker before the request reaches any socket, for one request to a configured host at
+ * the outermost dispatch that saw it. Returns what `dispatch()` must return: `true` when we
+ * answered ourselves (false would make a calling Pool wait for a drain).
  */
-export function admit(call: GuardedDispatch): boolean {
-  const breaker = call.entry.target.breaker;
+export function admit(
+  dispatcher: object,
+  original: DispatchFn,
+  family: HandlerFamily,
+  opts: DispatchOptions,
+  handler: DispatchHandler,
+  entry: OriginTarget,
+): boolean {
+  const breaker = entry.target.breaker;
   const acquired = breaker.tryAcquire();
-  if (acquired === null) return refuse(call, breaker);
-  if (!isPending(acquired)) return dispatchObserved(call, acquired);
+  if (acquired === null) return refuse(opts, handler, entry, breaker);
+  if (!isPending(acquired)) {
+    return dispatchObserved(dispatcher, original, family, opts, handler, entry, acquired);
+  }
   // A half-open probe waits for the fleet's permit; the request is dispatched when it arrives.
   acquired.then(
-    (permit) => (permit === null ? refuse(call, breaker) : dispatchObserved(call, permit)),
-    () => dispatchUnobserved(call),
+    (permit) =>
+      permit === null
+        ? refuse(opts, handler, entry, breaker)
+        : dispatchObserved(dispatcher, original, family, opts, handler, entry, permit),
+    () => dispatchUnobserved(dispatcher, original, opts, handler),
   );
   return true;
 }
 
-function refuse(call: GuardedDispatch, breaker: CircuitBreaker): boolean {
+function refuse(
+  opts: DispatchOptions,
+  handler: DispatchHandler,
+  entry: OriginTarget,
+  breaker: CircuitBreaker,
+): boolean {
   const error = breaker.rejectionError();
-  recordTransportRejection(error, call.opts.method, call.entry);
-  if (call.entry.target.rule.rejectWith === 'response') {
-    respondToRequest(call.handler, circuitOpenResponse(error));
+  recordTransportRejection(error, opts.method, entry);
+  if (entry.target.rule.rejectWith === 'response') {
+    respondToRequest(handler, circuitOpenResponse(error));
   } else {
-    rejectRequest(call.handler, error);
+    rejectRequest(handler, error);
   }
   return true;
 }
 
-function dispatchObserved(call: GuardedDispatch, permit: Permit): boolean {
-  const recorder = new CallRecorder(call.entry, permit);
+function dispatchObserved(
+  dispatcher: object,
+  original: DispatchFn,
+  family: HandlerFamily,
+  opts: DispatchOptions,
+  handler: DispatchHandler,
+  entry: OriginTarget,
+  permit: Permit,
+): boolean {
   const observer =
-    call.family === 'v2'
-      ? new NewApiObserver(call.handler, recorder)
-      : isNewApiHandler(call.handler)
-        ? new UnwrappingObserver(call.handler, recorder)
-        : new LegacyObserver(call.handler, recorder);
+    family === 'v2'
+      ? new NewApiObserver(entry, permit, handler)
+      : isNewApiHandler(handler)
+        ? new UnwrappingObserver(entry, permit, handler)
+        : new LegacyObserver(entry, permit, handler);
   try {
-    return call.original.call(call.dispatcher, call.opts, observer);
+    return original.call(dispatcher, opts, observer);
   } catch (error) {
-    recorder.error(error, false);
+    observer.error(error, false);
     throw error;
   }
 }
 
 /** The store failed to answer (it must not, but never let that break a call): let it through. */
-function dispatchUnobserved(call: GuardedDispatch): boolean {
+function dispatchUnobserved(
+  dispatcher: object,
+  original: DispatchFn,
+  opts: DispatchOptions,
+  handler: DispatchHandler,
+): boolean {
   try {
-    return call.original.call(call.dispatcher, call.opts, call.handler);
+    return original.call(dispatcher, opts, handler);
   } catch (error) {
-    rejectRequest(call.handler, error);
+    rejectRequest(handler, error);
     return true;
   }
 }

@@ -77,16 +77,21 @@ export class DispatcherPatches {
     const origins = this.origins;
     const replacement: DispatchFn = function dispatch(opts, handler) {
       const cache = origins();
-      if (cache === undefined || opts == null || handler == null) {
+      // Nested dispatches (Agent -> Pool -> Client) carry our wrapper: decided already, so they
+      // return before any lookup.
+      if (
+        cache === undefined ||
+        opts == null ||
+        handler == null ||
+        (handler as { [kOurHandler]?: true })[kOurHandler] === true
+      ) {
         return original.call(this, opts, handler);
       }
       const entry = targetOfDispatch(cache, this, opts);
-      if (entry === null || (handler as { [kOurHandler]?: true })[kOurHandler] === true) {
-        return original.call(this, opts, handler);
-      }
+      if (entry === null) return original.call(this, opts, handler);
       // undici 8 rejects old-API handlers itself (only its `.1` global wrapper converts them).
       if (family === 'v2' && !isNewApiHandler(handler)) return original.call(this, opts, handler);
-      return admit({ dispatcher: this, original, family, opts, handler, entry });
+      return admit(this, original, family, opts, handler, entry);
     };
     (proto as { dispatch: DispatchFn }).dispatch = replacement;
     this.patched.set(proto, { original, replacement });

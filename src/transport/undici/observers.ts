@@ -1,4 +1,6 @@
-import type { CallRecorder } from '../call-recorder.js';
+import type { Permit } from '../../core/permit.js';
+import { CallRecorder } from '../call-recorder.js';
+import type { OriginTarget } from '../origin-cache.js';
 import {
   kOurHandler,
   type AbortFn,
@@ -7,24 +9,32 @@ import {
   type HeaderRecord,
   type RawHeaders,
 } from './handler-types.js';
-import { rawHeaderLookup, rawToRecord } from './raw-headers.js';
+import { rawToRecord } from './raw-headers.js';
 import { SyntheticController } from './synthetic-controller.js';
 
 /**
  * Wrappers that watch an admitted request and pass every callback through untouched (bodies are
  * never buffered, back-pressure return values are forwarded). One per API a DispatcherBase may
- * speak; see notes/undici-hook.md for why each exists.
+ * speak; see notes/undici-hook.md for why each exists. Each is also the request's CallRecorder, so
+ * an admitted request costs one object of ours.
  */
-
-/** Old API in and out: undici 6/7 internals, old-API caller handler (fetch, request on 6/7). */
-export class LegacyObserver {
-  readonly [kOurHandler] = true;
-  private callerAborted = false;
+abstract class ObservedDispatch extends CallRecorder {
+  declare readonly [kOurHandler]: true;
 
   constructor(
-    private readonly handler: DispatchHandler,
-    private readonly call: CallRecorder,
-  ) {}
+    entry: OriginTarget,
+    permit: Permit,
+    protected readonly handler: DispatchHandler,
+  ) {
+    super(entry, permit);
+  }
+}
+// On the prototype, not per instance: nested dispatches read it, nothing writes it.
+Object.defineProperty(ObservedDispatch.prototype, kOurHandler, { value: true });
+
+/** Old API in and out: undici 6/7 internals, old-API caller handler (fetch, request on 6/7). */
+export class LegacyObserver extends ObservedDispatch {
+  private callerAborted = false;
 
   onConnect(abort: AbortFn, context?: unknown): void {
     this.handler.onConnect?.((reason) => {
@@ -33,7 +43,7 @@ export class LegacyObserver {
     }, context);
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
-    this.call.response(status, rawHeaderLookup(raw));
+    this.response(status, raw);
     return this.handler.onHeaders?.(status, raw, resume, statusText) ?? true;
   }
   onData(chunk: Buffer): boolean {
@@ -43,11 +53,11 @@ export class LegacyObserver {
     this.handler.onComplete?.(trailers);
   }
   onError(error: unknown): void {
-    this.call.error(error, this.callerAborted);
+    this.error(error, this.callerAborted);
     this.handler.onError?.(error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
-    this.call.response(status, undefined);
+    this.response(status, undefined);
     this.handler.onUpgrade?.(status, raw, socket);
   }
   onBodySent(chunk: unknown): void {
@@ -62,14 +72,7 @@ export class LegacyObserver {
 }
 
 /** New API in and out: undici 8 internals (which only accept new-API handlers). */
-export class NewApiObserver {
-  readonly [kOurHandler] = true;
-
-  constructor(
-    private readonly handler: DispatchHandler,
-    private readonly call: CallRecorder,
-  ) {}
-
+export class NewApiObserver extends ObservedDispatch {
   onRequestStart(controller: DispatchController, context: unknown): void {
     this.handler.onRequestStart?.(controller, context);
   }
@@ -79,7 +82,7 @@ export class NewApiObserver {
     headers: HeaderRecord,
     statusText: string,
   ): void {
-    this.call.response(status, headers);
+    this.response(status, headers);
     this.handler.onResponseStart?.(controller, status, headers, statusText);
   }
   onResponseData(controller: DispatchController, chunk: Buffer): void {
@@ -90,7 +93,7 @@ export class NewApiObserver {
   }
   onResponseError(controller: DispatchController | null, error: unknown): void {
     const aborted = controller != null && controller.aborted && controller.reason === error;
-    this.call.error(error, aborted);
+    this.error(error, aborted);
     this.handler.onResponseError?.(controller, error);
   }
   onRequestUpgrade(
@@ -99,7 +102,7 @@ export class NewApiObserver {
     headers: HeaderRecord,
     socket: unknown,
   ): void {
-    this.call.response(status, undefined);
+    this.response(status, undefined);
     this.handler.onRequestUpgrade?.(controller, status, headers, socket);
   }
   onRequestSent(): void {
@@ -116,14 +119,8 @@ export class NewApiObserver {
  * undici 7's DispatcherBase and lose its marker on the nested Pool/Client dispatch, so this
  * translates like undici's own UnwrapHandler does.
  */
-export class UnwrappingObserver {
-  readonly [kOurHandler] = true;
+export class UnwrappingObserver extends ObservedDispatch {
   private controller: SyntheticController | undefined;
-
-  constructor(
-    private readonly handler: DispatchHandler,
-    private readonly call: CallRecorder,
-  ) {}
 
   onConnect(abort: AbortFn, context?: unknown): void {
     this.controller = new SyntheticController(abort);
@@ -131,7 +128,7 @@ export class UnwrappingObserver {
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
     const controller = this.requireController();
-    this.call.response(status, rawHeaderLookup(raw));
+    this.response(status, raw);
     controller.onResume = resume;
     controller.rawHeaders = raw;
     this.handler.onResponseStart?.(controller, status, rawToRecord(raw), statusText);
@@ -150,12 +147,12 @@ export class UnwrappingObserver {
   onError(error: unknown): void {
     const controller = this.controller;
     const aborted = controller !== undefined && controller.aborted && controller.reason === error;
-    this.call.error(error, aborted);
+    this.error(error, aborted);
     this.handler.onResponseError?.(this.requireController(), error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
     const controller = this.requireController();
-    this.call.response(status, undefined);
+    this.response(status, undefined);
     controller.rawHeaders = raw;
     this.handler.onRequestUpgrade?.(controller, status, rawToRecord(raw), socket);
   }

@@ -31,6 +31,12 @@ export const answers = {
       res.write('first-');
       setTimeout(() => res.end('last'), bodyDelayMs);
     },
+  /** Nothing for `headersDelayMs`, then headers and body at once. */
+  slowHeaders:
+    (headersDelayMs: number): Answer =>
+    (_req, res) => {
+      setTimeout(() => res.end('late'), headersDelayMs);
+    },
   hang: (() => {}) as Answer,
 };
 
