@@ -1,8 +1,10 @@
 // npm run bench:http:instructions — per-request cost of the undici/fetch hook counted in CPU
 // instructions (valgrind callgrind), which, unlike requests/second, does not move with the load of
-// a shared 2-core machine. Each client runs N1 and N2 sequential keep-alive requests, bare and
-// instrumented, in its own process; (I(N2) - I(N1)) / (N2 - N1) cancels start-up and module
-// loading. Prints instructions per request and bare/instrumented ratios (target >= 0.97).
+// a shared 2-core machine. Each client runs N1 and N2 sequential keep-alive requests, bare (the
+// library loaded, the hook off) and instrumented, in its own process; (I(N2) - I(N1)) / (N2 - N1)
+// cancels start-up and module loading. Counts are repeatable for one process image, but the JIT's
+// choices differ between images: a few thousand instructions either way are not the hook's.
+// Prints instructions per request and bare/instrumented ratios (target >= 0.97).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,13 +16,11 @@ import { fmt, printTable, Targets, writeResults } from './lib/harness.mjs';
 const N1 = 1_500;
 const N2 = 4_000;
 const client = fileURLToPath(new URL('./lib/instr-client.mjs', import.meta.url));
-const serverSource = `const s = require('node:http').createServer({ keepAliveTimeout: 600000 }, (q, r) => {
-  r.writeHead(200, { 'content-length': '2' }); r.end('ok'); });
-s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
-process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
-const server = spawn(process.execPath, ['-e', serverSource], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('./lib/canned-http-server.cjs', import.meta.url))],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
 const origin = `http://127.0.0.1:${Number(String((await once(server.stdout, 'data'))[0]))}`;
 const dir = mkdtempSync(join(tmpdir(), 'cb-callgrind-'));
 

@@ -1,0 +1,44 @@
+// The undici transport hook wired into a bench client process the way CircuitBreakerInstrumentation
+// wires it, without an OTel SDK, so the HTTP benches measure the hook and nothing else.
+//
+// Every client mode loads the library (dist/, as users get it), including `bare`: only whether the
+// hook is enabled differs. Loading modules changes nothing on a request's path, but it changes the
+// process's heap, and V8's young generation then sometimes settles in a mode where 25-45% of each
+// scavenge survives instead of ~1% (we saw loading `@opentelemetry/sdk-node` alone, or `yaml` alone,
+// do it to a process that never loads us). That costs every request GC time, bare or not; comparing
+// processes with the same modules keeps it out of the ratio. `no-library` is kept for reporting.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const dist = (path) => require(`../../dist/cjs/${path}`);
+
+/** What a client process runs as. */
+export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted'];
+
+/**
+ * Prepares a client process. `instrumented`: the hook is on and `origin` is a configured host.
+ * `unlisted`: the hook is on for another host, so requests to `origin` take the pass-through path.
+ * `undici` is the npm module when the process uses it (the built-in fetch needs nothing more).
+ * Returns the breaker guarding `origin` (instrumented only), or undefined.
+ */
+export function setUpClientMode(mode, { undici, origin, clock }) {
+  if (!MODES.includes(mode)) throw new Error(`unknown client mode ${mode}; one of ${MODES}`);
+  if (mode === 'no-library') return undefined;
+  const { BreakerRegistry } = dist('index.js');
+  if (mode === 'bare') return undefined;
+  const { resolvePolicy } = dist('core/policy.js');
+  const { defaultIsFailureStatus } = dist('config/status-rule.js');
+  const { createTargetResolver } = dist('transport/target-resolver.js');
+  const { enableUndiciTransport, patchUndiciModule } = dist('transport/undici/undici-transport.js');
+  const rule = {
+    name: mode === 'unlisted' ? 'unlisted.invalid' : new URL(origin).host,
+    policy: resolvePolicy({}),
+    rejectWith: 'error',
+    isFailureStatus: defaultIsFailureStatus,
+    quotaOpenSeconds: 3600,
+  };
+  const registry = new BreakerRegistry({ clock });
+  if (undici !== undefined) patchUndiciModule(undici);
+  enableUndiciTransport(createTargetResolver([rule], registry));
+  return mode === 'instrumented' ? registry.get(rule.name, rule.policy) : undefined;
+}

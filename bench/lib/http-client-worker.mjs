@@ -1,0 +1,94 @@
+// A long-lived client process for bench/http.mjs: one client kind in one mode (hook-setup.mjs),
+// driven by JSON lines on stdin, answering one JSON line per command on stdout. Staying alive
+// between rounds lets the JIT settle once (it takes tens of thousands of requests here) and lets
+// the bench alternate bare and instrumented rounds without patching anything in between.
+//
+//   {"op":"ping"}                -> {} once the process has loaded everything
+//   {"op":"run","n":N}           N requests at the process's concurrency:
+//                                -> {rps, cpuUsPerRequest, gcUsPerRequest}
+//   {"op":"fail","via":V,"n":N}  times N single sequential fetches that fail without a socket:
+//                                V = "breaker" (instrumented only: the circuit is forced open) or
+//                                "null-dispatcher" (the floor: a dispatcher that fails at once,
+//                                which is the least any dispatcher-level rejection costs through
+//                                fetch). One kind per process, as in an app: mixing two kinds of
+//                                fetch call in one process makes fetch's code polymorphic and
+//                                slows both. -> {p50Us, p99Us, rejected (the breaker's count)}
+import { PerformanceObserver } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { percentile } from './harness.mjs';
+import { setUpClientMode } from './hook-setup.mjs';
+import { prepareClient } from './http-clients.mjs';
+
+const [mode, client, origin, concurrency] = process.argv.slice(2);
+const { undici, call } = await prepareClient(client, origin, Number(concurrency));
+const breaker = setUpClientMode(mode, { undici, origin });
+
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+async function run(n) {
+  let started = 0;
+  const worker = async () => {
+    while (started++ < n) await call();
+  };
+  gcMs = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  // GC entries are delivered asynchronously: let the observer catch up before reading.
+  await new Promise((resolve) => setImmediate(resolve));
+  return {
+    rps: n / seconds,
+    cpuUsPerRequest: (cpu.user + cpu.system) / n,
+    gcUsPerRequest: (gcMs * 1000) / n,
+  };
+}
+
+/** A fetch that fails without a socket: rejected by the open circuit, or the floor (see top). */
+const floorError = new Error('floor');
+const nullDispatcher = {
+  dispatch(_opts, handler) {
+    queueMicrotask(() => handler.onError(floorError));
+    return true;
+  },
+};
+const failingFetch = {
+  breaker: () => fetch(`${origin}/`),
+  // A plain-object dispatcher is not a DispatcherBase, so the hook (if on) never sees it.
+  'null-dispatcher': () => fetch(`${origin}/`, { dispatcher: nullDispatcher }),
+};
+
+async function fail({ via, n }) {
+  const call = failingFetch[via];
+  if (via === 'breaker') {
+    if (breaker === undefined)
+      throw new Error('failing via the breaker needs the instrumented mode');
+    if (breaker.currentState !== 'forced_open') breaker.forceOpen();
+  }
+  const ns = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    try {
+      await call();
+    } catch {
+      // expected: TypeError('fetch failed') caused by CircuitOpenError (or the floor's error)
+    }
+    ns[i] = Number(process.hrtime.bigint() - t0);
+  }
+  const sorted = Array.from(ns);
+  return {
+    p50Us: percentile(sorted, 50) / 1000,
+    p99Us: percentile(sorted, 99) / 1000,
+    rejected: breaker?.counters.rejected ?? 0,
+  };
+}
+
+const ops = { ping: () => ({}), run: ({ n }) => run(n), fail };
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line);
+  process.stdout.write(`${JSON.stringify(await ops[command.op](command))}\n`);
+}
