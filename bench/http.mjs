@@ -36,7 +36,7 @@ function shuffled(items, round) {
 }
 const quick = process.env.BENCH_QUICK === '1';
 const CONCURRENCY = 16;
-const ROUNDS = quick ? 4 : 15;
+const ROUNDS = quick ? 4 : 12;
 const WARMUP_ROUNDS = quick ? 3 : 8;
 const REQUESTS_PER_RUN = { fetch: quick ? 2_000 : 5_000, 'undici.request': quick ? 4_000 : 10_000 };
 const FAILURES = quick
@@ -84,8 +84,8 @@ function startWorker(mode, client, v8Flags = []) {
 // Several processes per side: two identical processes differ by a few percent for their whole life
 // (each one's JIT settles its own way), so a side's req/s in a round is the mean over its processes.
 const SIDES = [
-  { side: 'bare', mode: 'bare', processes: 4 },
-  { side: 'instrumented', mode: 'instrumented', processes: 4 },
+  { side: 'bare', mode: 'bare', processes: 6 },
+  { side: 'instrumented', mode: 'instrumented', processes: 6 },
   { side: 'unlisted', mode: 'unlisted', processes: 2 },
   { side: 'no library', mode: 'no-library', processes: 1 },
 ];
@@ -143,6 +143,9 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   const aaRatio = median(samples.bare.map((round) => halfRps(round, 0) / halfRps(round, 1)));
   const summary = ({ side, processes }) => ({
     processes,
+    perProcessRps: Array.from({ length: processes }, (_, i) =>
+      median(samples[side].map((round) => round[i].rps)),
+    ),
     rps: median(samples[side].map((_, r) => sideRps(side, r))),
     cpuUsPerRequest: median(samples[side].flat().map((s) => s.cpuUsPerRequest)),
     gcUsPerRequest: median(samples[side].flat().map((s) => s.gcUsPerRequest)),

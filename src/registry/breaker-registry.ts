@@ -46,6 +46,11 @@ export class BreakerRegistry {
   overflowedNames = 0;
   /** Breakers dropped for being idle. */
   evicted = 0;
+  /**
+   * Changes whenever a breaker leaves the registry, so a holder of a breaker (the transports'
+   * targets) can keep it and still never call one the registry no longer has.
+   */
+  generation = 0;
 
   constructor(options: BreakerRegistryOptions = {}) {
     this.defaults = options.defaults ?? {};
@@ -101,7 +106,9 @@ export class BreakerRegistry {
 
   /** Drops a breaker (e.g. when its config goes away). */
   remove(name: string): boolean {
-    return this.breakers.delete(name);
+    if (!this.breakers.delete(name)) return false;
+    this.generation++;
+    return true;
   }
 
   /** Listens to transitions of every breaker, present and future. Returns an unsubscribe function. */
@@ -131,6 +138,7 @@ export class BreakerRegistry {
       }
     }
     this.evicted += dropped;
+    if (dropped > 0) this.generation++;
     return dropped;
   }
 

@@ -5,17 +5,25 @@ import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { TargetResolver, TransportTarget } from './transport-target.js';
 
 /**
- * A rule bound to the registry. The breaker is looked up on each use (one Map.get, paid by
- * configured hosts only) rather than held, so the transports' origin caches never keep calling a
- * breaker the registry evicted for idleness: the next call recreates it where metrics see it.
+ * A rule bound to the registry. The breaker is kept between calls only while the registry's
+ * generation is unchanged, so the transports' origin caches never keep calling a breaker the
+ * registry evicted for idleness or removed: the next call then gets (or recreates) the registry's.
  */
 class RegistryTarget implements TransportTarget {
+  private kept: CircuitBreaker | undefined;
+  private keptGeneration = -1;
+
   constructor(
     readonly rule: ResolvedBreakerRule,
     private readonly registry: BreakerRegistry,
   ) {}
+
   get breaker(): CircuitBreaker {
-    return this.registry.get(this.rule.name, this.rule.policy);
+    const registry = this.registry;
+    if (this.keptGeneration === registry.generation && this.kept !== undefined) return this.kept;
+    this.kept = registry.get(this.rule.name, this.rule.policy);
+    this.keptGeneration = registry.generation;
+    return this.kept;
   }
 }
 
