@@ -82,14 +82,13 @@ function startWorker(mode, client, v8Flags = []) {
 }
 
 // Several processes per side: two identical processes differ by a few percent for their whole life
-// (each one's JIT settles its own way), so a side's req/s in a round is the mean over its processes.
+// (each one's JIT settles its own way), so a side's req/s in a round is the median of its processes.
 const SIDES = [
   { side: 'bare', mode: 'bare', processes: 6 },
   { side: 'instrumented', mode: 'instrumented', processes: 6 },
   { side: 'unlisted', mode: 'unlisted', processes: 2 },
   { side: 'no library', mode: 'no-library', processes: 1 },
 ];
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = {
   environment: {
     ...environment(),
@@ -135,11 +134,13 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
       samples[side][r][index] = await worker.send({ op: 'run', n });
     }
   }
-  const sideRps = (side, r) => mean(samples[side][r].map((s) => s.rps));
+  // The median, not the mean, over a side's processes: now and then one process runs 5-10% slow
+  // for its whole life (whatever side it is on), and one such process should not move a side.
+  const sideRps = (side, r) => median(samples[side][r].map((s) => s.rps));
   const ratioToBare = (side) =>
     median(samples[side].map((_, r) => sideRps(side, r) / sideRps('bare', r)));
   // A/A control: half of the bare processes against the other half, round by round.
-  const halfRps = (round, half) => mean(round.filter((_, i) => i % 2 === half).map((s) => s.rps));
+  const halfRps = (round, half) => median(round.filter((_, i) => i % 2 === half).map((s) => s.rps));
   const aaRatio = median(samples.bare.map((round) => halfRps(round, 0) / halfRps(round, 1)));
   const summary = ({ side, processes }) => ({
     processes,
@@ -199,7 +200,7 @@ for (const [client, sides] of Object.entries(results.clients)) {
   sideRows.push([client, 'A/A control (bare ÷ bare)', '', fmt(sides.aaControlRatio, 3), '', '']);
 }
 printTable(
-  'Requests/second: per round, the mean over a side’s processes; the table gives the median round. ' +
+  'Requests/second: per round, the median of a side’s processes; the table gives the median round. ' +
     'Ratio: median over rounds of the side ÷ bare in the same round',
   ['client', 'processes', 'req/s', 'ratio', 'CPU µs/req', 'GC µs/req'],
   sideRows,
