@@ -97,7 +97,8 @@ export class CircuitBreaker implements CallStats {
   lastFailureKind: FailureKind | undefined = undefined;
 
   private state: BreakerState = CLOSED;
-  private readonly clock: Clock;
+  /** The clock this breaker reads (the process's coarse clock unless one was injected). */
+  readonly clock: Clock;
   private readonly random: () => number;
   private readonly classify: ErrorClassifier;
   private readonly strategies: readonly TripStrategy[];

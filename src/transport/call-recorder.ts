@@ -1,5 +1,5 @@
 import type { HeaderSource } from '../agents/retry-after.js';
-import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Permit } from '../core/permit.js';
 import { settleError, settleResponse } from './call-outcome.js';
 import type { OriginTarget } from './origin-cache.js';
@@ -7,28 +7,32 @@ import type { OriginTarget } from './origin-cache.js';
 /**
  * Settles one admitted call exactly once: at response headers, or at the first error. The clock
  * starts when the call is admitted, so the duration is time to first byte of the response. Time is
- * the process's coarse clock (10 ms resolution), as for `execute()`: two precise reads would cost
- * more than the rest of the bookkeeping, and slow-call thresholds are seconds, not milliseconds.
+ * the breaker's clock, by default the process's coarse clock (10 ms resolution), as for
+ * `execute()`: two precise reads would cost more than the rest of the bookkeeping, and slow-call
+ * thresholds are seconds, not milliseconds.
  */
 export class CallRecorder {
   private settled = false;
-  private readonly startedAt = systemClock.now();
+  private readonly startedAt: number;
 
   constructor(
     readonly entry: OriginTarget,
     private readonly permit: Permit,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.startedAt = clock.now();
+  }
 
   response(status: number, headers: HeaderSource | undefined): void {
     if (this.settled) return;
     this.settled = true;
-    settleResponse(this.entry, this.permit, status, headers, systemClock.now() - this.startedAt);
+    settleResponse(this.entry, this.permit, status, headers, this.clock.now() - this.startedAt);
   }
 
   error(error: unknown, callerAborted: boolean): void {
     if (this.settled) return;
     this.settled = true;
-    settleError(this.entry, this.permit, error, systemClock.now() - this.startedAt, callerAborted);
+    settleError(this.entry, this.permit, error, this.clock.now() - this.startedAt, callerAborted);
   }
 
   /** The call ended without an outcome worth counting (e.g. abandoned before any answer). */

@@ -93,7 +93,7 @@ function proceed(
 ): void {
   const breaker = entry.target.breaker;
   annotateSpan(activeClientSpan(), breaker.name, breaker.currentState);
-  observeRequest(req, new CallRecorder(entry, permit));
+  observeRequest(req, new CallRecorder(entry, permit, breaker.clock));
   original.call(agent, req, options);
 }
 

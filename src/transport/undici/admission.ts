@@ -69,12 +69,13 @@ function dispatchObserved(
   entry: OriginTarget,
   permit: Permit,
 ): boolean {
+  const clock = entry.target.breaker.clock;
   const observer =
     family === 'v2'
-      ? new NewApiObserver(entry, permit, handler)
+      ? new NewApiObserver(entry, permit, clock, handler)
       : isNewApiHandler(handler)
-        ? new UnwrappingObserver(entry, permit, handler)
-        : new LegacyObserver(entry, permit, handler);
+        ? new UnwrappingObserver(entry, permit, clock, handler)
+        : new LegacyObserver(entry, permit, clock, handler);
   try {
     return original.call(dispatcher, opts, observer);
   } catch (error) {

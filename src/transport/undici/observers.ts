@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { CallRecorder } from '../call-recorder.js';
 import type { OriginTarget } from '../origin-cache.js';
@@ -24,9 +25,10 @@ abstract class ObservedDispatch extends CallRecorder {
   constructor(
     entry: OriginTarget,
     permit: Permit,
+    clock: Clock,
     protected readonly handler: DispatchHandler,
   ) {
-    super(entry, permit);
+    super(entry, permit, clock);
   }
 }
 // On the prototype, not per instance: nested dispatches read it, nothing writes it.
