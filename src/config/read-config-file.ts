@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
+import type { ConfigProblem } from './config-error.js';
+import { CONFIG_FILE_ENV_VAR } from './env-vars.js';
+import { formatValue } from './format.js';
+import type { ConfigSource } from './validate-source.js';
 
 /** The YAML parser, loaded when a config file is first read (most processes configure by env). */
 function yaml(): typeof Yaml {
   return require('yaml') as typeof Yaml;
 }
-import type { ConfigProblem } from './config-error.js';
-import { CONFIG_FILE_ENV_VAR } from './env-vars.js';
-import { formatValue } from './format.js';
-import type { ConfigSource } from './validate-source.js';
 
 export interface FileReadResult {
   /** The parsed file, ready for validation; undefined when no file is configured or it failed to parse. */

@@ -5,6 +5,7 @@ import type { OriginCache, OriginTarget } from '../origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { activeClientSpan, markRejected } from './http-span.js';
 import { annotateSpan } from '../../telemetry/span-hooks.js';
+import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { observeRequest } from './request-observer.js';
 
@@ -72,13 +73,15 @@ function admit(
   const breaker = entry.target.breaker;
   const acquired = breaker.tryAcquire();
   if (acquired === null) return refuse(req, options, entry);
-  if (!isPending(acquired)) return proceed(agent, original, req, options, entry, acquired);
+  if (!isPending(acquired)) {
+    return proceed(agent, original, req, options, entry, breaker, acquired);
+  }
   // A half-open probe waits for the fleet's permit: the socket is asked for once it arrived.
   acquired.then(
     (permit) =>
       permit === null
         ? refuse(req, options, entry)
-        : proceed(agent, original, req, options, entry, permit),
+        : proceed(agent, original, req, options, entry, breaker, permit),
     () => original.call(agent, req, options),
   );
 }
@@ -89,9 +92,9 @@ function proceed(
   req: ClientRequest,
   options: AgentRequestOptions,
   entry: OriginTarget,
+  breaker: CircuitBreaker,
   permit: Permit,
 ): void {
-  const breaker = entry.target.breaker;
   annotateSpan(activeClientSpan(), breaker.name, breaker.currentState);
   observeRequest(req, new CallRecorder(entry, permit, breaker.clock));
   original.call(agent, req, options);

@@ -31,14 +31,14 @@ export function admit(
   const acquired = breaker.tryAcquire();
   if (acquired === null) return refuse(opts, handler, entry, breaker);
   if (!isPending(acquired)) {
-    return dispatchObserved(dispatcher, original, family, opts, handler, entry, acquired);
+    return dispatchObserved(dispatcher, original, family, opts, handler, entry, breaker, acquired);
   }
   // A half-open probe waits for the fleet's permit; the request is dispatched when it arrives.
   acquired.then(
     (permit) =>
       permit === null
         ? refuse(opts, handler, entry, breaker)
-        : dispatchObserved(dispatcher, original, family, opts, handler, entry, permit),
+        : dispatchObserved(dispatcher, original, family, opts, handler, entry, breaker, permit),
     () => dispatchUnobserved(dispatcher, original, opts, handler),
   );
   return true;
@@ -67,9 +67,10 @@ function dispatchObserved(
   opts: DispatchOptions,
   handler: DispatchHandler,
   entry: OriginTarget,
+  breaker: CircuitBreaker,
   permit: Permit,
 ): boolean {
-  const clock = entry.target.breaker.clock;
+  const clock = breaker.clock;
   const observer =
     family === 'v2'
       ? new NewApiObserver(entry, permit, clock, handler)
