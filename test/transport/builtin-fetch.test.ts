@@ -1,12 +1,13 @@
 // Built-in fetch (Node's bundled undici: 6.x on Node 22, 7.x on 24, 8.x on 26). Kept alone in this
 // file so the compatibility run can execute it under each Node major:
 //   npx -y -p node@22 node node_modules/vitest/vitest.mjs run test/transport/builtin-fetch.test.ts
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CIRCUIT_OPEN_CODE, CircuitOpenError } from '../../src/core/errors.js';
 import {
   disableUndiciTransport,
   enableUndiciTransport,
 } from '../../src/transport/undici/undici-transport.js';
+import { OriginCache } from '../../src/transport/origin-cache.js';
 import { HEADER_CIRCUIT_BREAKER } from '../../src/transport/transport-names.js';
 import { answers, CountingServer, deadPort, sleep } from './support/counting-server.js';
 import { rule, transportFixture, type RuleOptions } from './support/transport-fixture.js';
@@ -162,6 +163,20 @@ describe(`built-in fetch (Node ${process.version}, undici ${process.versions.und
     breaker.forceOpen();
     expect(await (await fetch(other.url('/'))).text()).toBe('ok');
     expect(breaker.counters.rejected).toBe(0);
+  });
+
+  it('an unlisted host costs one origin lookup per fetch (Agent -> Pool -> Client)', async () => {
+    protect().forceOpen();
+    const lookups = vi.spyOn(OriginCache.prototype, 'get');
+    try {
+      for (let i = 0; i < 3; i++) {
+        lookups.mockClear();
+        expect(await (await fetch(other.url('/'))).text()).toBe('ok');
+        expect(lookups).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('observe mode lets every call through and counts shadow rejections', async () => {

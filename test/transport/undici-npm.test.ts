@@ -1,11 +1,12 @@
 // npm undici 6, 7 and 8 (aliases undici6, undici7, undici): every API a caller may use, plain HTTP
 // and HTTPS with a self-signed certificate, against loopback servers counting connections.
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as undici6 from 'undici6';
 import * as undici7 from 'undici7';
 import * as undici8 from 'undici';
 import { CircuitOpenError } from '../../src/core/errors.js';
+import { OriginCache } from '../../src/transport/origin-cache.js';
 import { HEADER_CIRCUIT_BREAKER } from '../../src/transport/transport-names.js';
 import {
   disableUndiciTransport,
@@ -187,5 +188,22 @@ describe.each(copies)('%s', (_label, u) => {
     breaker.forceOpen();
     expect(await rejection(u.request(plain.url('/')))).toBeInstanceOf(CircuitOpenError);
     expect(plain.connections).toBe(0);
+  });
+
+  it('an unlisted host costs one origin lookup per request through Agent -> Pool -> Client', async () => {
+    protect(secure).forceOpen();
+    const agent = new u.Agent();
+    const lookups = vi.spyOn(OriginCache.prototype, 'get');
+    try {
+      for (let i = 0; i < 3; i++) {
+        lookups.mockClear();
+        const res = await u.request(plain.url('/'), { dispatcher: agent });
+        expect(await res.body.text()).toBe('ok');
+        expect(lookups).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      lookups.mockRestore();
+      await agent.close();
+    }
   });
 });

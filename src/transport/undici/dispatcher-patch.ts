@@ -6,8 +6,18 @@ import {
   kOurHandler,
   type DispatchFn,
   type DispatchHandler,
+  type DispatchOptions,
   type HandlerFamily,
 } from './handler-types.js';
+
+/**
+ * The options (and origin) of the request being passed through right now, so the nested
+ * dispatches it makes synchronously (Agent -> Pool -> Client) skip the lookup: an unlisted host
+ * costs one `Map.get`. A nested dispatch made later (a Pool that queued the request), or one whose
+ * `opts.origin` was changed on the way, is looked up again.
+ */
+let passingThrough: DispatchOptions | undefined;
+let passingOrigin: DispatchOptions['origin'];
 
 interface PatchedPrototype {
   readonly original: DispatchFn;
@@ -77,20 +87,31 @@ export class DispatcherPatches {
     const origins = this.origins;
     const replacement: DispatchFn = function dispatch(opts, handler) {
       const cache = origins();
-      // Nested dispatches (Agent -> Pool -> Client) carry our wrapper: decided already, so they
-      // return before any lookup.
+      // Nested dispatches (Agent -> Pool -> Client) of a request already decided return before any
+      // lookup: a guarded request carries our wrapper, a passed-through one the same `opts`.
       if (
         cache === undefined ||
         opts == null ||
         handler == null ||
+        (opts === passingThrough && opts.origin === passingOrigin) ||
         (handler as { [kOurHandler]?: true })[kOurHandler] === true
       ) {
         return original.call(this, opts, handler);
       }
       const entry = targetOfDispatch(cache, this, opts);
-      if (entry === null) return original.call(this, opts, handler);
       // undici 8 rejects old-API handlers itself (only its `.1` global wrapper converts them).
-      if (family === 'v2' && !isNewApiHandler(handler)) return original.call(this, opts, handler);
+      if (entry === null || (family === 'v2' && !isNewApiHandler(handler))) {
+        const outer = passingThrough;
+        const outerOrigin = passingOrigin;
+        passingThrough = opts;
+        passingOrigin = opts.origin;
+        try {
+          return original.call(this, opts, handler);
+        } finally {
+          passingThrough = outer;
+          passingOrigin = outerOrigin;
+        }
+      }
       return admit(this, original, family, opts, handler, entry);
     };
     (proto as { dispatch: DispatchFn }).dispatch = replacement;
