@@ -1,3 +1,7 @@
+// Imported, not the global: `globalThis.performance` is a lazy accessor, and a global read of it
+// costs a getter call (~600 instructions in code TurboFan has not inlined) on every clock read.
+import { performance } from 'node:perf_hooks';
+
 /**
  * Time source for breakers. Injected so tests move time by hand and never sleep.
  *
