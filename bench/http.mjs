@@ -8,7 +8,9 @@
 // with several processes per side, and an A/A control: half the bare processes against the other
 // half, which shows how far identical sides differ in this run.
 // Each process is warmed up until the JIT settles, then every round runs each of them once, in an
-// order shuffled per round; ratios are medians of per-round ratios against the round's baseline.
+// order shuffled per round, each run after a few untimed requests. Every timed run is taken
+// relative to its round's median run; a side's ratio is the trimmed mean of its relative runs
+// over the bare side's (see the estimator below and notes/http-bench.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another the floor:
 // the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
 // Targets: instrumented >= 0.97 x bare for each client; rejected-fetch p99 < 50 µs.
@@ -18,7 +20,15 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { environment, fmt, median, printTable, Targets, writeResults } from './lib/harness.mjs';
+import {
+  environment,
+  fmt,
+  median,
+  printTable,
+  Targets,
+  trimmedMean,
+  writeResults,
+} from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +46,7 @@ function shuffled(items, round) {
 }
 const quick = process.env.BENCH_QUICK === '1';
 const CONCURRENCY = 16;
-const ROUNDS = quick ? 4 : 12;
+const ROUNDS = quick ? 4 : 24;
 const WARMUP_ROUNDS = quick ? 3 : 8;
 const REQUESTS_PER_RUN = { fetch: quick ? 2_000 : 5_000, 'undici.request': quick ? 4_000 : 10_000 };
 const FAILURES = quick
@@ -49,7 +59,14 @@ const PAUSE_MS = 100;
 // bare or instrumented alike, so with a handful of processes the ratio measured which processes
 // drew it. With it off, every process runs in the fast mode. The rejected-fetch latency below is
 // measured with V8's defaults, as users run it.
-const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring'];
+//
+// They also run without V8's memory reducer. Each process waits several seconds for its next turn,
+// and the reducer reads that idleness as a chance to shrink the heap; the next run then grows it
+// back while it is being timed. We measured one undici.request process pausing 4 s between runs:
+// 42k req/s with 14.5% spread between runs with the reducer, 49k and 6.4% without.
+const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring', '--no-memory-reducer'];
+/** Untimed requests before each timed run: a process that waited for its turn starts cold. */
+const LEAD_FRACTION = 0.2;
 const RATIO_TARGET = 0.97;
 const P99_TARGET_US = 50;
 
@@ -81,8 +98,8 @@ function startWorker(mode, client, v8Flags = []) {
   };
 }
 
-// Several processes per side: two identical processes differ by a few percent for their whole life
-// (each one's JIT settles its own way), so a side's req/s in a round is the median of its processes.
+// Several processes per side: two identical processes can differ by a few percent for their whole
+// life (each one's JIT settles its own way), so every side is spread over several of them.
 const SIDES = [
   { side: 'bare', mode: 'bare', processes: 6 },
   { side: 'instrumented', mode: 'instrumented', processes: 6 },
@@ -131,23 +148,34 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
       // A pause first: a process that just stopped may still run GC or JIT work in the background,
       // which would steal a core from whichever process runs next.
       await sleep(PAUSE_MS);
-      samples[side][r][index] = await worker.send({ op: 'run', n });
+      samples[side][r][index] = await worker.send({ op: 'run', n, lead: n * LEAD_FRACTION });
     }
   }
-  // The median, not the mean, over a side's processes: now and then one process runs 5-10% slow
-  // for its whole life (whatever side it is on), and one such process should not move a side.
-  const sideRps = (side, r) => median(samples[side][r].map((s) => s.rps));
-  const ratioToBare = (side) =>
-    median(samples[side].map((_, r) => sideRps(side, r) / sideRps('bare', r)));
-  // A/A control: half of the bare processes against the other half, round by round.
-  const halfRps = (round, half) => median(round.filter((_, i) => i % 2 === half).map((s) => s.rps));
-  const aaRatio = median(samples.bare.map((round) => halfRps(round, 0) / halfRps(round, 1)));
+  // One run of 5,000 fetches varies by 6-12% from the next in the same process (the scavenges it
+  // happens to contain, the machine's other tenants), and the machine's speed drifts over seconds.
+  // Each sample is therefore taken relative to its round (the median of every process's run in
+  // that round, all sides together), and a side's figure is the 10%-trimmed mean of its relative
+  // samples over all its processes and rounds: a median of per-round medians wastes most of the
+  // data (we saw A/A controls of 0.97-1.04 with it). notes/http-bench.md has the comparison.
+  const roundMedian = samples.bare.map((_, r) =>
+    median(SIDES.flatMap(({ side }) => samples[side][r].map((s) => s.rps))),
+  );
+  const relative = (side, keep = () => true) =>
+    samples[side].flatMap((round, r) =>
+      round.filter((_, i) => keep(i)).map((s) => s.rps / roundMedian[r]),
+    );
+  const bareLevel = trimmedMean(relative('bare'));
+  const ratioToBare = (side) => trimmedMean(relative(side)) / bareLevel;
+  // A/A control: half of the bare processes against the other half, the same way.
+  const aaRatio =
+    trimmedMean(relative('bare', (i) => i % 2 === 0)) /
+    trimmedMean(relative('bare', (i) => i % 2 === 1));
   const summary = ({ side, processes }) => ({
     processes,
     perProcessRps: Array.from({ length: processes }, (_, i) =>
       median(samples[side].map((round) => round[i].rps)),
     ),
-    rps: median(samples[side].map((_, r) => sideRps(side, r))),
+    rps: median(samples[side].flat().map((s) => s.rps)),
     cpuUsPerRequest: median(samples[side].flat().map((s) => s.cpuUsPerRequest)),
     gcUsPerRequest: median(samples[side].flat().map((s) => s.gcUsPerRequest)),
     ratioToBare: side === 'bare' ? undefined : ratioToBare(side),
@@ -155,6 +183,8 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   results.clients[client] = {
     ...Object.fromEntries(SIDES.map((s) => [s.side, summary(s)])),
     aaControlRatio: aaRatio,
+    roundMedianRps: roundMedian,
+    samples,
   };
   for (const { worker } of workers) await worker.stop();
 }
@@ -200,8 +230,8 @@ for (const [client, sides] of Object.entries(results.clients)) {
   sideRows.push([client, 'A/A control (bare ÷ bare)', '', fmt(sides.aaControlRatio, 3), '', '']);
 }
 printTable(
-  'Requests/second: per round, the median of a side’s processes; the table gives the median round. ' +
-    'Ratio: median over rounds of the side ÷ bare in the same round',
+  'Requests/second: the median run of a side’s processes. Ratio: each run relative to its ' +
+    'round’s median run (all sides), 10%-trimmed mean per side, ÷ bare',
   ['client', 'processes', 'req/s', 'ratio', 'CPU µs/req', 'GC µs/req'],
   sideRows,
 );

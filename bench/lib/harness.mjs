@@ -8,6 +8,14 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** Mean of `xs` without its lowest and highest `fraction` (robust to a few GC-hit outliers). */
+export const trimmedMean = (xs, fraction = 0.1) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = Math.floor(s.length * fraction);
+  const kept = s.slice(k, s.length - k);
+  return kept.reduce((sum, x) => sum + x, 0) / kept.length;
+};
+
 export const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];

@@ -1,10 +1,11 @@
-// A long-lived client process for bench/http.mjs: one client kind in one mode (hook-setup.mjs),
+// A long-lived client process for bench/http.mjs and bench/http-instructions.mjs: one client kind in
+// one mode (hook-setup.mjs), started as `worker MODE CLIENT ORIGIN CONCURRENCY [coarse|precise]`,
 // driven by JSON lines on stdin, answering one JSON line per command on stdout. Staying alive
 // between rounds lets the JIT settle once (it takes tens of thousands of requests here) and lets
 // the bench alternate bare and instrumented rounds without patching anything in between.
 //
 //   {"op":"ping"}                -> {} once the process has loaded everything
-//   {"op":"run","n":N}           N requests at the process's concurrency:
+//   {"op":"run","n":N,"lead":L}  L untimed, then N timed requests at the process's concurrency:
 //                                -> {rps, cpuUsPerRequest, gcUsPerRequest}
 //   {"op":"fail","via":V,"n":N}  times N single sequential fetches that fail without a socket:
 //                                V = "breaker" (instrumented only: the circuit is forced open) or
@@ -13,26 +14,40 @@
 //                                fetch). One kind per process, as in an app: mixing two kinds of
 //                                fetch call in one process makes fetch's code polymorphic and
 //                                slows both. -> {p50Us, p99Us, rejected (the breaker's count)}
-import { PerformanceObserver } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { percentile } from './harness.mjs';
 import { setUpClientMode } from './hook-setup.mjs';
 import { prepareClient } from './http-clients.mjs';
 
-const [mode, client, origin, concurrency] = process.argv.slice(2);
+const [mode, client, origin, concurrency, clockKind = 'coarse'] = process.argv.slice(2);
 const { undici, call } = await prepareClient(client, origin, Number(concurrency));
-const breaker = setUpClientMode(mode, { undici, origin });
+// `precise`: under valgrind (bench/http-instructions.mjs) the coarse clock's 10 ms ticker runs on
+// wall time, which balloons there, and would charge its ticks to every request. Real clock reads
+// are counted instead, an upper bound of the real cost.
+const preciseClock = {
+  now: () => performance.now(),
+  preciseNow: () => performance.now(),
+  wallNow: () => Date.now(),
+};
+const clock = clockKind === 'precise' ? preciseClock : undefined;
+const breaker = setUpClientMode(mode, { undici, origin, clock });
 
 let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
 
-async function run(n) {
+async function run(n, lead = 0) {
   let started = 0;
+  let limit = lead;
   const worker = async () => {
-    while (started++ < n) await call();
+    while (started++ < limit) await call();
   };
+  // Untimed requests first: a process that waited for its turn starts cold (caches, sockets).
+  if (lead > 0) await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+  started = 0;
+  limit = n;
   gcMs = 0;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -87,7 +102,7 @@ async function fail({ via, n }) {
   };
 }
 
-const ops = { ping: () => ({}), run: ({ n }) => run(n), fail };
+const ops = { ping: () => ({}), run: ({ n, lead }) => run(n, lead), fail };
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line);
   process.stdout.write(`${JSON.stringify(await ops[command.op](command))}\n`);
