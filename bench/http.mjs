@@ -9,8 +9,8 @@
 // half, which shows how far identical sides differ in this run.
 // Each process is warmed up until the JIT settles, then every round runs each of them once, in an
 // order shuffled per round, each run after a few untimed requests. Every timed run is taken
-// relative to its round's median run; a side's ratio is the trimmed mean of its relative runs
-// over the bare side's (see the estimator below and notes/http-bench.md).
+// relative to its round's median run; a side's ratio is its median process's trimmed mean of
+// those over the bare side's (see the estimator below and notes/http-bench.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another the floor:
 // the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
 // Targets: instrumented >= 0.97 x bare for each client; rejected-fetch p99 < 50 µs.
@@ -153,25 +153,26 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   }
   // One run of 5,000 fetches varies by 6-12% from the next in the same process (the scavenges it
   // happens to contain, the machine's other tenants), and the machine's speed drifts over seconds.
-  // Each sample is therefore taken relative to its round (the median of every process's run in
-  // that round, all sides together), and a side's figure is the 10%-trimmed mean of its relative
-  // samples over all its processes and rounds: a median of per-round medians wastes most of the
-  // data (we saw A/A controls of 0.97-1.04 with it). notes/http-bench.md has the comparison.
+  // Each run is therefore taken relative to its round (the median of every process's run in that
+  // round, all sides together). A process's level is the 10%-trimmed mean of its relative runs,
+  // and a side's figure is the median of its processes' levels: now and then a process runs
+  // 5-11% slow for its whole life, whatever side it is on, and one or two such processes must not
+  // move a side. (A median of per-round medians, the earlier estimator, wasted most of the data:
+  // A/A controls of 0.97-1.04.) notes/http-bench.md has the comparison.
   const roundMedian = samples.bare.map((_, r) =>
     median(SIDES.flatMap(({ side }) => samples[side][r].map((s) => s.rps))),
   );
-  const relative = (side, keep = () => true) =>
-    samples[side].flatMap((round, r) =>
-      round.filter((_, i) => keep(i)).map((s) => s.rps / roundMedian[r]),
+  const levels = (side) =>
+    samples[side][0].map((_, i) =>
+      trimmedMean(samples[side].map((round, r) => round[i].rps / roundMedian[r])),
     );
-  const bareLevel = trimmedMean(relative('bare'));
-  const ratioToBare = (side) => trimmedMean(relative(side)) / bareLevel;
+  const sideLevel = (side, keep = () => true) => median(levels(side).filter((_, i) => keep(i)));
+  const ratioToBare = (side) => sideLevel(side) / sideLevel('bare');
   // A/A control: half of the bare processes against the other half, the same way.
-  const aaRatio =
-    trimmedMean(relative('bare', (i) => i % 2 === 0)) /
-    trimmedMean(relative('bare', (i) => i % 2 === 1));
+  const aaRatio = sideLevel('bare', (i) => i % 2 === 0) / sideLevel('bare', (i) => i % 2 === 1);
   const summary = ({ side, processes }) => ({
     processes,
+    perProcessLevel: levels(side),
     perProcessRps: Array.from({ length: processes }, (_, i) =>
       median(samples[side].map((round) => round[i].rps)),
     ),
@@ -231,7 +232,8 @@ for (const [client, sides] of Object.entries(results.clients)) {
 }
 printTable(
   'Requests/second: the median run of a side’s processes. Ratio: each run relative to its ' +
-    'round’s median run (all sides), 10%-trimmed mean per side, ÷ bare',
+    'round’s median run (all sides); per process the 10%-trimmed mean; per side the median ' +
+    'process; ÷ bare',
   ['client', 'processes', 'req/s', 'ratio', 'CPU µs/req', 'GC µs/req'],
   sideRows,
 );
