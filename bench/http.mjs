@@ -162,17 +162,21 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   const roundMedian = samples.bare.map((_, r) =>
     median(SIDES.flatMap(({ side }) => samples[side][r].map((s) => s.rps))),
   );
-  const levels = (side) =>
-    samples[side][0].map((_, i) =>
-      trimmedMean(samples[side].map((round, r) => round[i].rps / roundMedian[r])),
-    );
-  const sideLevel = (side, keep = () => true) => median(levels(side).filter((_, i) => keep(i)));
+  const levels = Object.fromEntries(
+    SIDES.map(({ side, processes }) => [
+      side,
+      Array.from({ length: processes }, (_, i) =>
+        trimmedMean(samples[side].map((round, r) => round[i].rps / roundMedian[r])),
+      ),
+    ]),
+  );
+  const sideLevel = (side, keep = () => true) => median(levels[side].filter((_, i) => keep(i)));
   const ratioToBare = (side) => sideLevel(side) / sideLevel('bare');
   // A/A control: half of the bare processes against the other half, the same way.
   const aaRatio = sideLevel('bare', (i) => i % 2 === 0) / sideLevel('bare', (i) => i % 2 === 1);
   const summary = ({ side, processes }) => ({
     processes,
-    perProcessLevel: levels(side),
+    perProcessLevel: levels[side],
     perProcessRps: Array.from({ length: processes }, (_, i) =>
       median(samples[side].map((round) => round[i].rps)),
     ),

@@ -38,20 +38,22 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
 
-async function run(n, lead = 0) {
+/** `count` requests, `concurrency` at a time. */
+async function requests(count) {
   let started = 0;
-  let limit = lead;
   const worker = async () => {
-    while (started++ < limit) await call();
+    while (started++ < count) await call();
   };
+  await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+}
+
+async function run(n, lead = 0) {
   // Untimed requests first: a process that waited for its turn starts cold (caches, sockets).
-  if (lead > 0) await Promise.all(Array.from({ length: Number(concurrency) }, worker));
-  started = 0;
-  limit = n;
+  if (lead > 0) await requests(lead);
   gcMs = 0;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: Number(concurrency) }, worker));
+  await requests(n);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   // GC entries are delivered asynchronously: let the observer catch up before reading.
