@@ -10,7 +10,7 @@ import {
   type DispatchFn,
   type DispatchHandler,
   type DispatchOptions,
-  type HandlerFamily,
+  type OriginalDispatch,
 } from './handler-types.js';
 import { LegacyObserver, NewApiObserver, UnwrappingObserver } from './observers.js';
 
@@ -21,8 +21,7 @@ import { LegacyObserver, NewApiObserver, UnwrappingObserver } from './observers.
  */
 export function admit(
   dispatcher: object,
-  original: DispatchFn,
-  family: HandlerFamily,
+  base: OriginalDispatch,
   opts: DispatchOptions,
   handler: DispatchHandler,
   entry: OriginTarget,
@@ -31,15 +30,15 @@ export function admit(
   const acquired = breaker.tryAcquire();
   if (acquired === null) return refuse(opts, handler, entry, breaker);
   if (!isPending(acquired)) {
-    return dispatchObserved(dispatcher, original, family, opts, handler, entry, breaker, acquired);
+    return dispatchObserved(dispatcher, base, opts, handler, entry, breaker, acquired);
   }
   // A half-open probe waits for the fleet's permit; the request is dispatched when it arrives.
   acquired.then(
     (permit) =>
       permit === null
         ? refuse(opts, handler, entry, breaker)
-        : dispatchObserved(dispatcher, original, family, opts, handler, entry, breaker, permit),
-    () => dispatchUnobserved(dispatcher, original, opts, handler),
+        : dispatchObserved(dispatcher, base, opts, handler, entry, breaker, permit),
+    () => dispatchUnobserved(dispatcher, base.dispatch, opts, handler),
   );
   return true;
 }
@@ -62,8 +61,7 @@ function refuse(
 
 function dispatchObserved(
   dispatcher: object,
-  original: DispatchFn,
-  family: HandlerFamily,
+  base: OriginalDispatch,
   opts: DispatchOptions,
   handler: DispatchHandler,
   entry: OriginTarget,
@@ -72,13 +70,13 @@ function dispatchObserved(
 ): boolean {
   const clock = breaker.clock;
   const observer =
-    family === 'v2'
+    base.family === 'v2'
       ? new NewApiObserver(entry, permit, clock, handler)
       : isNewApiHandler(handler)
         ? new UnwrappingObserver(entry, permit, clock, handler)
         : new LegacyObserver(entry, permit, clock, handler);
   try {
-    return original.call(dispatcher, opts, observer);
+    return base.dispatch.call(dispatcher, opts, observer);
   } catch (error) {
     observer.error(error, false);
     throw error;

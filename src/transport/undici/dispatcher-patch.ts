@@ -8,6 +8,7 @@ import {
   type DispatchHandler,
   type DispatchOptions,
   type HandlerFamily,
+  type OriginalDispatch,
 } from './handler-types.js';
 
 /**
@@ -85,6 +86,7 @@ export class DispatcherPatches {
     const family = probeFamily(proto, original);
     if (family === undefined) return false;
     const origins = this.origins;
+    const base: OriginalDispatch = { dispatch: original, family };
     const replacement: DispatchFn = function dispatch(opts, handler) {
       const cache = origins();
       // Nested dispatches (Agent -> Pool -> Client) of a request already decided return before any
@@ -112,7 +114,7 @@ export class DispatcherPatches {
           passingOrigin = outerOrigin;
         }
       }
-      return admit(this, original, family, opts, handler, entry);
+      return admit(this, base, opts, handler, entry);
     };
     (proto as { dispatch: DispatchFn }).dispatch = replacement;
     this.patched.set(proto, { original, replacement });

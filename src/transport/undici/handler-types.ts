@@ -73,6 +73,12 @@ export type DispatchFn = (
 /** Which handler API a DispatcherBase speaks internally. */
 export type HandlerFamily = 'legacy' | 'v2';
 
+/** A patched DispatcherBase's own `dispatch` and the handler API it speaks (one per prototype). */
+export interface OriginalDispatch {
+  readonly dispatch: DispatchFn;
+  readonly family: HandlerFamily;
+}
+
 /** Marks our own wrapper, so nested Agent -> Pool -> Client dispatches decide once. */
 export const kOurHandler: unique symbol = Symbol('otel-circuit-breaker.handler');
 
