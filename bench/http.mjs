@@ -7,9 +7,9 @@
 //   no library    undici alone, reported only (see hook-setup.mjs for why it is not the baseline)
 // with several processes per side, and an A/A control: half the bare processes against the other
 // half, which shows how far identical sides differ in this run.
-// Each process is warmed up until the JIT settles, then every round runs each of them once, in an
-// order shuffled per round, each run after a few untimed requests. Every timed run is taken
-// relative to its round's median run; a side's ratio is its median process's trimmed mean of
+// Each process is warmed up until the JIT settles, then every round runs each of them once, in one
+// fixed cycle with the sides interleaved, each run after a few untimed requests. Every timed run is
+// taken relative to its round's median run; a side's ratio is its median process's trimmed mean of
 // those over the bare side's (see the estimator below and notes/http-bench.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another the floor:
 // the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
@@ -44,9 +44,17 @@ function shuffled(items, round) {
   }
   return out;
 }
+/** Processes ordered side by side: bare 0, instrumented 0, unlisted 0, ..., bare 1, ... */
+function interleaved(workers) {
+  const out = [];
+  for (let index = 0; out.length < workers.length; index++) {
+    out.push(...workers.filter((w) => w.index === index));
+  }
+  return out;
+}
 const quick = process.env.BENCH_QUICK === '1';
 const CONCURRENCY = 16;
-const ROUNDS = quick ? 4 : 24;
+const ROUNDS = quick ? 4 : 16;
 const WARMUP_ROUNDS = quick ? 3 : 8;
 const REQUESTS_PER_RUN = { fetch: quick ? 2_000 : 5_000, 'undici.request': quick ? 4_000 : 10_000 };
 const FAILURES = quick
@@ -101,8 +109,8 @@ function startWorker(mode, client, v8Flags = []) {
 // Several processes per side: two identical processes can differ by a few percent for their whole
 // life (each one's JIT settles its own way), so every side is spread over several of them.
 const SIDES = [
-  { side: 'bare', mode: 'bare', processes: 6 },
-  { side: 'instrumented', mode: 'instrumented', processes: 6 },
+  { side: 'bare', mode: 'bare', processes: 8 },
+  { side: 'instrumented', mode: 'instrumented', processes: 8 },
   { side: 'unlisted', mode: 'unlisted', processes: 2 },
   { side: 'no library', mode: 'no-library', processes: 1 },
 ];
@@ -143,16 +151,21 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
       Array.from({ length: ROUNDS }, () => new Array(processes)),
     ]),
   );
+  // Measured rounds go through one fixed cycle, the sides interleaved, so every process waits the
+  // same number of turns between its runs. With an order shuffled per round the wait varied
+  // from one turn to two rounds, and a process's speed depends on how long it sat idle.
+  const cycle = interleaved(workers);
   for (let r = 0; r < ROUNDS; r++) {
-    for (const { side, index, worker } of shuffled(workers, r)) {
+    for (const { side, index, worker } of cycle) {
       // A pause first: a process that just stopped may still run GC or JIT work in the background,
       // which would steal a core from whichever process runs next.
       await sleep(PAUSE_MS);
       samples[side][r][index] = await worker.send({ op: 'run', n, lead: n * LEAD_FRACTION });
     }
   }
-  // One run of 5,000 fetches varies by 6-12% from the next in the same process (the scavenges it
-  // happens to contain, the machine's other tenants), and the machine's speed drifts over seconds.
+  // One run of 5,000 fetches varies by 3-5% from the next in the same process (the scavenges it
+  // happens to contain, the machine's other tenants; 8-14% when the order was shuffled), and the
+  // machine's speed drifts over seconds.
   // Each run is therefore taken relative to its round (the median of every process's run in that
   // round, all sides together). A process's level is the 10%-trimmed mean of its relative runs,
   // and a side's figure is the median of its processes' levels: now and then a process runs
