@@ -163,9 +163,9 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
       samples[side][r][index] = await worker.send({ op: 'run', n, lead: n * LEAD_FRACTION });
     }
   }
-  // One run of 5,000 fetches varies by 3-5% from the next in the same process (the scavenges it
-  // happens to contain, the machine's other tenants; 8-14% when the order was shuffled), and the
-  // machine's speed drifts over seconds.
+  // One run of 5,000 fetches varies by 2-14% from the next in the same process, depending on how
+  // busy the machine is (the scavenges it happens to contain, the machine's other tenants), and
+  // the machine's speed drifts over seconds.
   // Each run is therefore taken relative to its round (the median of every process's run in that
   // round, all sides together). A process's level is the 10%-trimmed mean of its relative runs,
   // and a side's figure is the median of its processes' levels: now and then a process runs
