@@ -16,6 +16,22 @@ export const trimmedMean = (xs, fraction = 0.1) => {
   return kept.reduce((sum, x) => sum + x, 0) / kept.length;
 };
 
+/**
+ * Standard error of `stat(a) / stat(b)`, bootstrapped: both samples redrawn with replacement
+ * `draws` times. The seed is fixed, so a figure can be recomputed from a run's saved samples.
+ */
+export function bootstrapRatioSe(a, b, stat, draws = 4000) {
+  let seed = 0x2545f491;
+  const redraw = (xs) =>
+    xs.map(() => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return xs[Math.floor((seed / 2 ** 32) * xs.length)];
+    });
+  const ratios = Array.from({ length: draws }, () => stat(redraw(a)) / stat(redraw(b)));
+  const mean = ratios.reduce((sum, r) => sum + r, 0) / draws;
+  return Math.sqrt(ratios.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (draws - 1));
+}
+
 export const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
