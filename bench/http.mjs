@@ -164,7 +164,7 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
       samples[side][r][index] = await worker.send({ op: 'run', n, lead: n * LEAD_FRACTION });
     }
   }
-  // One run of 5,000 fetches varies by 2-14% from the next in the same process, depending on how
+  // One run of 5,000 fetches varies by 2-19% from the next in the same process, depending on how
   // busy the machine is (the scavenges it happens to contain, the machine's other tenants), and
   // the machine's speed drifts over seconds.
   // Each run is therefore taken relative to its round (the median of every process's run in that
