@@ -2,6 +2,7 @@ import { configuredAgentRule } from './agent-rules.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { CircuitOpenError } from '../core/errors.js';
+import { rejectOnLaterTurn } from '../core/later-turn.js';
 import { toClassification, type Classification, type Outcome } from '../core/outcome.js';
 import type { PolicyOverrides } from '../core/policy.js';
 import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js';
@@ -245,7 +246,11 @@ function callThrough(
   return tracked.value;
 }
 
-/** What an open circuit hands back, shaped like what the method would have returned. */
+/**
+ * What an open circuit hands back, shaped like what the method would have returned. Promises and
+ * iterations reject on a later event-loop turn, so an app retrying without delay still lets
+ * timers, I/O and signals run (see later-turn.ts).
+ */
 function rejection(kind: MethodKind | undefined, error: CircuitOpenError): unknown {
   switch (kind) {
     case 'stream':
@@ -253,15 +258,15 @@ function rejection(kind: MethodKind | undefined, error: CircuitOpenError): unkno
     case 'async-generator':
       // eslint-disable-next-line require-yield -- it only has to fail on first iteration
       return (async function* rejected() {
-        throw error;
+        await rejectOnLaterTurn(error);
       })();
     case 'api-promise': {
       // `await client.x.create().withResponse()` must reject with the same error, not a TypeError.
-      const rejected = Promise.reject(error);
+      const rejected = rejectOnLaterTurn(error);
       return Object.assign(rejected, { withResponse: () => rejected, asResponse: () => rejected });
     }
     default:
-      return Promise.reject(error);
+      return rejectOnLaterTurn(error);
   }
 }
 

@@ -1,5 +1,6 @@
 import { systemClock, ensureSystemClockRunning, type Clock } from './clock.js';
 import { createCircuitOpenError, type CircuitOpenError } from './errors.js';
+import { rejectOnLaterTurn } from './later-turn.js';
 import {
   classifyError,
   toClassification,
@@ -325,11 +326,14 @@ export class CircuitBreaker implements CallStats {
 
   private executeWithPermit<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
     const permit = this.tryAcquire();
-    // A returned rejection is cheaper than a throw inside an async function.
-    if (permit === null) return Promise.reject(this.rejectionError());
+    // Rejected on a later event-loop turn: a caller retrying in a tight loop must not starve
+    // timers, I/O and signals while the circuit is open (see later-turn.ts).
+    if (permit === null) return rejectOnLaterTurn(this.rejectionError());
     if (isPromiseLike(permit)) {
       return permit.then((p) =>
-        p === null ? Promise.reject(this.rejectionError()) : this.runWithPermit(p, fn),
+        p === null
+          ? rejectOnLaterTurn<Awaited<T>>(this.rejectionError())
+          : this.runWithPermit(p, fn),
       );
     }
     return this.runWithPermit(permit, fn);
