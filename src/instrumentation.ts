@@ -21,7 +21,10 @@ import type { CircuitBreakerConfig } from './types.js';
 
 export interface CircuitBreakerInstrumentationConfig
   extends InstrumentationConfig, CircuitBreakerConfig {
-  /** Registry the breakers live in. Default: the process-wide `breakers`. */
+  /**
+   * Registry the breakers live in. Default: the process-wide `breakers`. Its limits are set from
+   * `registry` (maxBreakers, idleEvictSeconds) of this config.
+   */
   breakerRegistry?: BreakerRegistry;
   /**
    * Env vars to read CIRCUIT_BREAKER_* settings (and CIRCUIT_BREAKER_CONFIG) from. Default
@@ -58,7 +61,10 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
       enabled: resolved.enabled,
     });
     (this as { resolved: ResolvedConfig }).resolved = resolved;
-    (this as { registry: BreakerRegistry }).registry = breakerRegistry ?? breakers;
+    const registry = breakerRegistry ?? breakers;
+    (this as { registry: BreakerRegistry }).registry = registry;
+    // The metric views are sized from these limits too, so the registry must honour the same ones.
+    registry.setLimits(resolved.registry);
     this.updateMetrics();
     if (this.isEnabled()) this.startRuntime();
   }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { ErrorClassifier } from '../core/outcome.js';
 import { resolvePolicy, type BreakerPolicy, type PolicyOverrides } from '../core/policy.js';
 import type { Transition, TransitionListener } from '../core/states.js';
+import type { RegistryLimits } from '../types.js';
 
 /** Name of the one breaker every name past `maxBreakers` shares; it is disabled (never rejects). */
 export const OVERFLOW_BREAKER_NAME = '__overflow__';
@@ -32,8 +33,8 @@ export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly defaults: PolicyOverrides;
   private readonly overrides: Readonly<Record<string, PolicyOverrides>>;
-  private readonly idleEvictMs: number;
-  private readonly maxBreakers: number;
+  private idleEvictMs: number;
+  private maxBreakersValue: number;
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
   private readonly classify: ErrorClassifier | undefined;
@@ -56,7 +57,7 @@ export class BreakerRegistry {
     this.defaults = options.defaults ?? {};
     this.overrides = options.overrides ?? {};
     this.idleEvictMs = (options.idleEvictSeconds ?? 3600) * 1000;
-    this.maxBreakers = options.maxBreakers ?? 10_000;
+    this.maxBreakersValue = options.maxBreakers ?? 10_000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
     this.classify = options.classify;
@@ -79,6 +80,25 @@ export class BreakerRegistry {
 
   has(name: string): boolean {
     return this.breakers.has(name);
+  }
+
+  /** Distinct breakers at most (see `setLimits`). */
+  get maxBreakers(): number {
+    return this.maxBreakersValue;
+  }
+
+  /** Seconds a closed breaker may stay unused before it is dropped (see `setLimits`). */
+  get idleEvictSeconds(): number {
+    return this.idleEvictMs / 1000;
+  }
+
+  /**
+   * Applies configured limits (the instrumentation does this with `registry.*` of its config, so
+   * the process-wide registry honours them). Breakers that exist stay; a lower cap applies to new names.
+   */
+  setLimits(limits: RegistryLimits): void {
+    if (limits.maxBreakers !== undefined) this.maxBreakersValue = limits.maxBreakers;
+    if (limits.idleEvictSeconds !== undefined) this.idleEvictMs = limits.idleEvictSeconds * 1000;
   }
 
   get size(): number {
@@ -150,7 +170,7 @@ export class BreakerRegistry {
 
   private create(name: string, overrides: PolicyOverrides | undefined): CircuitBreaker {
     this.sweepIfDue();
-    if (this.breakers.size >= this.maxBreakers && this.evictIdle() === 0) {
+    if (this.breakers.size >= this.maxBreakersValue && this.evictIdle() === 0) {
       this.overflowedNames++;
       return (this.overflow ??= this.createOverflow());
     }
