@@ -15,7 +15,12 @@ export { CircuitOpenError, CIRCUIT_OPEN_CODE, isCircuitOpenError } from './core/
 export { classifyError, isCallerAbort } from './core/outcome.js';
 export type { Classification, ErrorClassifier, FailureKind, Outcome } from './core/outcome.js';
 export type { FailureDetail, Permit } from './core/permit.js';
-export { PRESETS, PRESET_NAMES, resolvePolicy } from './core/policy.js';
+export { PRESETS, PRESET_NAMES } from './core/policy.js';
+export {
+  resolveCheckedPolicy as resolvePolicy,
+  BREAKER_NAME_ALLOWED,
+  BREAKER_NAME_MAX_LENGTH,
+} from './config/validate-code.js';
 export type { BreakerMode, BreakerPolicy, PolicyOverrides, PresetName } from './core/policy.js';
 export { BREAKER_STATES } from './core/states.js';
 export type {

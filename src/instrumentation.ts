@@ -5,10 +5,13 @@ import {
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import { setAgentRuleSource } from './agents/agent-rules.js';
+import { z } from 'zod';
 import {
+  checkAgentClientArgs,
   registerAgentClient,
   type RegisterAgentClientOptions,
 } from './agents/register-agent-client.js';
+import { objectWith, parseCodeArgs } from './config/validate-code.js';
 import { loadConfig } from './config/load-config.js';
 import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
 import { InstrumentationRuntime } from './instrumentation-runtime.js';
@@ -33,6 +36,23 @@ export interface CircuitBreakerInstrumentationConfig
   env?: NodeJS.ProcessEnv;
 }
 
+/** What loadConfig does not check itself; the config fields are validated there (source `code`). */
+const constructorArgs = z.object({
+  config: z
+    .looseObject(
+      {
+        env: z
+          .record(z.string(), z.string({ error: 'expected a string' }).optional(), {
+            error: 'expected a mapping of env var name to string, like process.env',
+          })
+          .optional(),
+        breakerRegistry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
+      },
+      { error: 'expected a CircuitBreakerInstrumentationConfig object' },
+    )
+    .optional(),
+});
+
 /** npm undici majors whose dispatchers we patch when they are loaded (CJS require or ESM import). */
 const UNDICI_VERSIONS = ['>=6.0.0 <9'];
 
@@ -54,6 +74,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   declare private loggerProvider: LoggerProvider | undefined;
 
   constructor(config: CircuitBreakerInstrumentationConfig = {}) {
+    parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs, { config });
     const { breakerRegistry, env, ...code } = config;
     const resolved = loadConfig({ code, env });
     super(INSTRUMENTATION_SCOPE, PACKAGE_VERSION ?? '0.0.0', {
@@ -109,6 +130,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
     client: T,
     options: Omit<RegisterAgentClientOptions, 'registry' | 'rule'> = {},
   ): T {
+    checkAgentClientArgs(name, client, options); // before the name is used to look up its rule
     return registerAgentClient(name, client, {
       ...options,
       registry: this.registry,

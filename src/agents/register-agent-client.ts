@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { configuredAgentRule } from './agent-rules.js';
+import { agentNameSchema, settingsSchema, strictObject } from '../config/schema.js';
+import { clockSchema, functionSchema, objectWith, parseCodeArgs } from '../config/validate-code.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { CircuitOpenError } from '../core/errors.js';
@@ -60,6 +63,30 @@ interface ProxyContext {
 
 const breakerOfClient = new WeakMap<object, CircuitBreaker>();
 
+const agentArgs = z.object({
+  name: agentNameSchema,
+  client: z.custom<object>(
+    (v) => (typeof v === 'object' && v !== null) || typeof v === 'function',
+    { error: 'expected an SDK client (an object)' },
+  ),
+  options: strictObject(
+    {
+      registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
+      settings: settingsSchema.optional(),
+      rule: objectWith(['isFailureStatus'], 'a ResolvedBreakerRule from the config').optional(),
+      classify: functionSchema('a function (error) => outcome').optional(),
+      protect: functionSchema('a function (path) => boolean | undefined').optional(),
+      clock: clockSchema.optional(),
+    },
+    'RegisterAgentClientOptions',
+  ).optional(),
+});
+
+/** Validates registerAgentClient's arguments with the config's schemas (agent names, settings). */
+export function checkAgentClientArgs(name: unknown, client: unknown, options: unknown): void {
+  parseCodeArgs('registerAgentClient', agentArgs, { name, client, options });
+}
+
 /**
  * Returns a protected view of an SDK client (openai, Anthropic, an A2A client, or any object whose
  * methods make remote calls): every call, however deeply nested (`client.chat.completions.create`),
@@ -82,6 +109,7 @@ export function registerAgentClient<T extends object>(
   client: T,
   options: RegisterAgentClientOptions = {},
 ): T {
+  checkAgentClientArgs(name, client, options);
   const settings = options.settings ?? {};
   const registry = options.registry ?? breakers;
   const breakerName = AGENT_BREAKER_PREFIX + name;

@@ -21,14 +21,14 @@ import { PRESET_NAMES } from '../core/policy.js';
 export const ALLOWED_KEYS_MARKER = 'allowed-keys:';
 
 /** A strict object whose unknown-key issues carry the allowed keys (see ALLOWED_KEYS_MARKER). */
-function strictObject<T extends z.ZodRawShape>(shape: T, what = 'a mapping (object)') {
+export function strictObject<T extends z.ZodRawShape>(shape: T, what = 'a mapping (object)') {
   const allowedKeys = ALLOWED_KEYS_MARKER + JSON.stringify(Object.keys(shape));
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? allowedKeys : `expected ${what}`),
   });
 }
 
-function optionalFields<T extends Record<string, FieldSpec>>(
+export function optionalFields<T extends Record<string, FieldSpec>>(
   specs: T,
 ): { [K in keyof T]: z.ZodOptional<T[K]['schema']> } {
   const shape: Record<string, z.ZodType> = {};
@@ -54,7 +54,7 @@ const statusSchema = z.union(
   { error: statusError },
 );
 
-const settingsSchema = strictObject(
+export const settingsSchema = strictObject(
   {
     ...optionalFields(POLICY_FIELDS),
     ...optionalFields(SETTINGS_FIELDS),
@@ -89,8 +89,8 @@ const hostsSchema = z.preprocess(
 
 export const AGENT_NAME_ALLOWED =
   '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
-const agentNameSchema = z
-  .string()
+export const agentNameSchema = z
+  .string({ error: `expected ${AGENT_NAME_ALLOWED}` })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: `expected ${AGENT_NAME_ALLOWED}` });
 
 const HOST_PORT_ALLOWED = 'a list of "host:port" entries';

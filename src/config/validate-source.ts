@@ -26,7 +26,7 @@ export function validateSource(source: ConfigSource): SourceValidation {
   };
 }
 
-function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProblem[] {
+export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProblem[] {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     const allowed = issue.message.startsWith(ALLOWED_KEYS_MARKER)

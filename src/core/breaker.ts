@@ -57,6 +57,16 @@ export interface CircuitBreakerOptions {
   readonly link?: SharedStateLink;
 }
 
+let optionsCheck: ((options: CircuitBreakerOptions) => void) | undefined;
+
+/**
+ * Installs the check every `new CircuitBreaker(options)` runs first. The config layer owns the
+ * schema (the same one config files are validated with) and installs it, so core needs none.
+ */
+export function setBreakerOptionsCheck(check: (options: CircuitBreakerOptions) => void): void {
+  optionsCheck = check;
+}
+
 /** Monotonic counters since the breaker was created; metrics read them at collection time. */
 export interface BreakerCounters {
   successes: number;
@@ -112,6 +122,7 @@ export class CircuitBreaker implements CallStats {
   private link: SharedStateLink | undefined;
 
   constructor(options: CircuitBreakerOptions) {
+    optionsCheck?.(options);
     this.name = options.name;
     this.policy = options.policy ?? resolvePolicy();
     this.clock = options.clock ?? systemClock;

@@ -1,9 +1,10 @@
 import { CircuitBreaker, type SharedStateLink } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ErrorClassifier } from '../core/outcome.js';
-import { resolvePolicy, type BreakerPolicy, type PolicyOverrides } from '../core/policy.js';
+import type { BreakerPolicy, PolicyOverrides } from '../core/policy.js';
 import type { Transition, TransitionListener } from '../core/states.js';
 import type { RegistryLimits } from '../types.js';
+import { checkedPolicy, parseCodeArgs, registryArgs } from '../config/validate-code.js';
 
 /** Name of the one breaker every name past `maxBreakers` shares; it is disabled (never rejects). */
 export const OVERFLOW_BREAKER_NAME = '__overflow__';
@@ -32,7 +33,7 @@ export interface BreakerRegistryOptions {
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly defaults: PolicyOverrides;
-  private readonly overrides: Readonly<Record<string, PolicyOverrides>>;
+  private readonly overrides: ReadonlyMap<string, PolicyOverrides>;
   private idleEvictMs: number;
   private maxBreakersValue: number;
   private readonly clock: Clock;
@@ -54,19 +55,24 @@ export class BreakerRegistry {
   generation = 0;
 
   constructor(options: BreakerRegistryOptions = {}) {
+    parseCodeArgs('new BreakerRegistry', registryArgs.options, { options });
     this.defaults = options.defaults ?? {};
-    this.overrides = options.overrides ?? {};
+    // A Map: a breaker named like an Object.prototype member must not find an inherited value.
+    this.overrides = new Map(Object.entries(options.overrides ?? {}));
     this.idleEvictMs = (options.idleEvictSeconds ?? 3600) * 1000;
     this.maxBreakersValue = options.maxBreakers ?? 10_000;
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
     this.classify = options.classify;
     this.link = options.link;
-    this.basePolicy = resolvePolicy(this.defaults);
+    this.basePolicy = checkedPolicy('new BreakerRegistry', 'options.defaults', this.defaults);
     this.lastSweepAt = this.clock.now();
   }
 
-  /** The breaker for `name`, created on first use. `overrides` apply only when it is created. */
+  /**
+   * The breaker for `name`, created on first use. `overrides` apply only when it is created; they
+   * and the name are validated then (a ConfigError names the bad field), never on a lookup.
+   */
   get(name: string, overrides?: PolicyOverrides): CircuitBreaker {
     const existing = this.breakers.get(name);
     if (existing !== undefined) return existing;
@@ -97,6 +103,7 @@ export class BreakerRegistry {
    * the process-wide registry honours them). Breakers that exist stay; a lower cap applies to new names.
    */
   setLimits(limits: RegistryLimits): void {
+    parseCodeArgs('BreakerRegistry.setLimits', registryArgs.limits, { limits });
     if (limits.maxBreakers !== undefined) this.maxBreakersValue = limits.maxBreakers;
     if (limits.idleEvictSeconds !== undefined) this.idleEvictMs = limits.idleEvictSeconds * 1000;
   }
@@ -169,16 +176,21 @@ export class BreakerRegistry {
   }
 
   private create(name: string, overrides: PolicyOverrides | undefined): CircuitBreaker {
+    parseCodeArgs('breakers.get', registryArgs.get, { name, overrides });
     this.sweepIfDue();
     if (this.breakers.size >= this.maxBreakersValue && this.evictIdle() === 0) {
       this.overflowedNames++;
       return (this.overflow ??= this.createOverflow());
     }
-    const configured = this.overrides[name];
+    const configured = this.overrides.get(name);
     const policy =
       configured === undefined && overrides === undefined
         ? this.basePolicy
-        : resolvePolicy({ ...this.defaults, ...configured, ...overrides });
+        : checkedPolicy('breakers.get', 'overrides', {
+            ...this.defaults,
+            ...configured,
+            ...overrides,
+          });
     const breaker = new CircuitBreaker({
       name,
       policy,
