@@ -11,6 +11,8 @@ import {
   registerAgentClient,
   type RegisterAgentClientOptions,
 } from './agents/register-agent-client.js';
+import { ConfigError } from './config/config-error.js';
+import { formatValue } from './config/format.js';
 import { objectWith, parseCodeArgs } from './config/validate-code.js';
 import { loadConfig } from './config/load-config.js';
 import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
@@ -41,17 +43,33 @@ const constructorArgs = z.object({
   config: z
     .looseObject(
       {
-        env: z
-          .record(z.string(), z.string({ error: 'expected a string' }).optional(), {
-            error: 'expected a mapping of env var name to string, like process.env',
-          })
-          .optional(),
         breakerRegistry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
       },
       { error: 'expected a CircuitBreakerInstrumentationConfig object' },
     )
     .optional(),
 });
+
+/** `env` must look like process.env. Checked by hand: a message must never echo its values. */
+function checkEnv(env: unknown): void {
+  if (env === undefined) return;
+  const ok =
+    typeof env === 'object' &&
+    env !== null &&
+    Object.values(env).every((v) => v === undefined || typeof v === 'string');
+  if (ok) return;
+  throw new ConfigError([
+    {
+      source: 'code (new CircuitBreakerInstrumentation)',
+      path: 'config.env',
+      value:
+        typeof env === 'object' && env !== null
+          ? 'an object with a non-string value'
+          : formatValue(env),
+      message: 'expected a mapping of env var name to string, like process.env',
+    },
+  ]);
+}
 
 /** npm undici majors whose dispatchers we patch when they are loaded (CJS require or ESM import). */
 const UNDICI_VERSIONS = ['>=6.0.0 <9'];
@@ -75,6 +93,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
 
   constructor(config: CircuitBreakerInstrumentationConfig = {}) {
     parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs, { config });
+    checkEnv(config.env);
     const { breakerRegistry, env, ...code } = config;
     const resolved = loadConfig({ code, env });
     super(INSTRUMENTATION_SCOPE, PACKAGE_VERSION ?? '0.0.0', {

@@ -13,15 +13,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
+// Every character a breaker name may hold (see BREAKER_NAME_ALLOWED) that a URL path encodes.
 const SPECIAL_NAMES = [
   'agent:researcher',
   '*.example.com',
   'api.openai.com:443',
-  'path/with/slashes',
-  'ünïcødé 名前',
-  '<img src=x onerror=alert(1)>',
-  '100%',
-  'a?b#c',
+  '[::1]:8080',
+  'a_b-c.D',
 ];
 
 async function start() {
