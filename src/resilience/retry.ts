@@ -4,6 +4,7 @@ import { isCircuitOpenError } from '../core/errors.js';
 import type { Classification } from '../core/outcome.js';
 import { agentBreakerOf } from '../agents/register-agent-client.js';
 import { classifySdkError } from '../agents/classify-sdk-error.js';
+import { checkRetryOptions } from './resilience-options.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 3. */
@@ -70,7 +71,8 @@ export async function retry<T>(
   fn: (attempt: number) => T | PromiseLike<T>,
   options: RetryOptions = {},
 ): Promise<Awaited<T>> {
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 3));
+  checkRetryOptions(options);
+  const maxAttempts = options.maxAttempts ?? 3;
   const breaker = resolveBreaker(options.breaker);
   const sleep = options.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {

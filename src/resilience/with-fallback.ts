@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { isCircuitOpenError } from '../core/errors.js';
 import type { Classification } from '../core/outcome.js';
 import { classifySdkError } from '../agents/classify-sdk-error.js';
+import { checkFallbackArgs } from './resilience-options.js';
 
 export interface FallbackOptions<A extends unknown[], T> {
   /**
@@ -55,6 +56,7 @@ export function withFallback<A extends unknown[], T>(
   fn: (...args: A) => T | PromiseLike<T>,
   options: FallbackOptions<A, T>,
 ): (...args: A) => Promise<Awaited<T>> {
+  checkFallbackArgs(fn, options);
   const hasFallback = 'fallback' in options;
   const ttl = options.lastGoodTtlMs;
   if (!hasFallback && ttl === undefined) {
@@ -62,8 +64,6 @@ export function withFallback<A extends unknown[], T>(
       'withFallback: give `fallback` (a value or a function) and/or `lastGoodTtlMs`',
     );
   }
-  if (ttl !== undefined && !(ttl >= 0))
-    throw new RangeError(`withFallback: lastGoodTtlMs must be >= 0, got ${ttl}`);
   const clock = options.clock ?? systemClock;
   const classify = options.classify ?? classifySdkError;
   const maxEntries = options.maxCacheEntries ?? 1000;

@@ -7,6 +7,8 @@ import {
   ManualClock,
   registerAgentClient,
   resolvePolicy,
+  retry,
+  withFallback,
   type PolicyOverrides,
 } from '../../src/index.js';
 
@@ -226,13 +228,38 @@ const ROWS: ReadonlyArray<readonly [string, () => unknown, string]> = [
     instrumentationAgent(Symbol('s')),
     `code (registerAgentClient): name: got Symbol(s), ${AGENT_ALLOWED}`,
   ],
+  [
+    'instrumentation: env with a non-string value (never echoed)',
+    instrumentation({ env: { CIRCUIT_BREAKER_ADMIN_TOKEN: 'hunter2-secret-value', N: 5 } }),
+    'code (new CircuitBreakerInstrumentation): config.env: got an object with a non-string value, expected a mapping of env var name to string, like process.env',
+  ],
+  [
+    'retry: maxAttempts NaN',
+    () => retry(async () => 1, { maxAttempts: NaN }),
+    'code (retry): options.maxAttempts: got NaN, expected an integer from 1 to 1000',
+  ],
+  [
+    'retry: baseDelayMs -1',
+    () => retry(async () => 1, { baseDelayMs: -1 }),
+    'code (retry): options.baseDelayMs: got -1, expected a number from 0 to 3600000',
+  ],
+  [
+    'withFallback: maxCacheEntries NaN',
+    () => withFallback(async () => 1, { fallback: 0, maxCacheEntries: NaN }),
+    'code (withFallback): options.maxCacheEntries: got NaN, expected an integer from 1 to 1000000',
+  ],
+  [
+    'withFallback: when "always"',
+    () => withFallback(async () => 1, { fallback: 0, when: 'always' as never }),
+    'code (withFallback): options.when: got "always", expected one of "failure", "open"',
+  ],
 ];
 
 describe('the code API rejects bad input with the config messages', () => {
-  it.each(ROWS)('%s', (_label, call, line) => {
+  it.each(ROWS)('%s', async (_label, call, line) => {
     let error: unknown;
     try {
-      call();
+      await call();
     } catch (e) {
       error = e;
     }
