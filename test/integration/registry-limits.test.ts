@@ -1,22 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../store/redis-harness.js';
 
 // CIRCUIT_BREAKER_MAX_BREAKERS reaches both places it matters under --require …/register: the
 // process-wide registry (which caps the names) and the metric views (sized for that cap), so no
 // breaker's series spill into the SDK's overflow series.
 const root = resolve(__dirname, '../..');
 const app = resolve(__dirname, 'fixtures/many-names-app.cjs');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('registry limits under --require otel-circuit-breaker/register', () => {
   it('CIRCUIT_BREAKER_MAX_BREAKERS caps the registry and sizes the metric views alike', async () => {
