@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';
 import { AdminServerError } from './admin-server-error.js';
@@ -52,6 +53,13 @@ function validate(options: AdminServerOptions): void {
     throw new AdminServerError(
       'EADMINCONFIG',
       'admin.token must be a non-empty string without spaces',
+    );
+  }
+  if (token !== undefined && looksLikePlaceholder(token)) {
+    // An unexpanded `${ADMIN_TOKEN}` would be a bearer token anyone reading the config knows.
+    throw new AdminServerError(
+      'EADMINCONFIG',
+      'admin.token looks like an unexpanded "${…}" reference; pass the secret itself',
     );
   }
   if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) {
