@@ -22,22 +22,22 @@ export function redactMessage(message: string): string {
 }
 
 export interface ErrorSummary {
-  /** The error's class (constructor name), e.g. `TypeError`. */
-  readonly type: string;
+  /** The error's class (constructor name), e.g. `TypeError`: `lastError.class` of the admin JSON. */
+  readonly class: string;
   readonly message: string;
 }
 
 export function summarizeError(error: unknown): ErrorSummary {
   if (error instanceof Error) {
     return {
-      type: error.constructor?.name || error.name || 'Error',
+      class: error.constructor?.name || error.name || 'Error',
       message: redactMessage(String(error.message)),
     };
   }
   if (typeof error === 'object' && error !== null) {
     const name = (error as { constructor?: { name?: string } }).constructor?.name ?? 'Object';
     const message = (error as { message?: unknown }).message;
-    return { type: name, message: typeof message === 'string' ? redactMessage(message) : '' };
+    return { class: name, message: typeof message === 'string' ? redactMessage(message) : '' };
   }
-  return { type: typeof error, message: error === undefined ? '' : redactMessage(String(error)) };
+  return { class: typeof error, message: error === undefined ? '' : redactMessage(String(error)) };
 }
