@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';
@@ -67,6 +67,11 @@ function validate(options: AdminServerOptions): void {
   }
 }
 
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 function urlFor(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
@@ -109,6 +114,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Node drains an unread request body to keep the connection for the next request: a caller
+    // without the token could make it read gigabytes. A request with a body gets its answer, then
+    // the connection is closed, so at most MAX_BODY_BYTES of it is ever read (by an authorised POST).
+    if (carriesBody(req)) res.setHeader('connection', 'close');
     handleAdminRequest(ctx, req, res).catch((error: unknown) => {
       report(error);
       if (res.headersSent) res.destroy();
@@ -117,6 +126,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
+  if (options.keepProcessAlive !== true) {
+    // The listening handle is unref'd below; an open connection (an attached event stream, `watch`)
+    // must not hold the app open either once its own work is done.
+    server.on('connection', (socket: Socket) => socket.unref());
+  }
   server.on('clientError', (_error, socket) => {
     // Malformed HTTP: answer 400 if the socket still can, never let it reach 'uncaughtException'.
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
