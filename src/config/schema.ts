@@ -12,6 +12,7 @@ import {
   type FieldSpec,
 } from './field-specs.js';
 import { HOST_PATTERN_ALLOWED, parseHostPattern } from './host-pattern.js';
+import { protoSafeRecord } from './proto-safe-record.js';
 import { looksLikePlaceholder } from './substitute-env.js';
 import { PRESET_NAMES } from '../core/policy.js';
 
@@ -83,7 +84,7 @@ const hostsSchema = z.preprocess(
     Array.isArray(value)
       ? Object.fromEntries(value.map((p) => [typeof p === 'string' ? p : JSON.stringify(p), {}]))
       : value,
-  z.record(hostKeySchema, nullAsEmpty(settingsSchema), {
+  protoSafeRecord(hostKeySchema, nullAsEmpty(settingsSchema), {
     error: 'expected a mapping of host pattern to settings, or a list of host patterns',
   }),
 );
@@ -233,7 +234,7 @@ export const configSchema = nullAsEmpty(
       defaults: nullAsEmpty(settingsSchema).optional(),
       hosts: nullAsEmpty(hostsSchema).optional(),
       agents: nullAsEmpty(
-        z.record(agentNameSchema, nullAsEmpty(settingsSchema), {
+        protoSafeRecord(agentNameSchema, nullAsEmpty(settingsSchema), {
           error: 'expected a mapping of agent name to settings',
         }),
       ).optional(),
