@@ -6,7 +6,7 @@ const MASK = '[redacted]';
  * message keeps its words, error codes (`ECONNREFUSED`), status codes, hosts and ports: what an
  * operator needs to tell one failure from another, never what would let anyone call on our behalf.
  */
-const REWRITES: ReadonlyArray<readonly [RegExp, string]> = [
+const REWRITES: ReadonlyArray<readonly [RegExp, string | ((match: string) => string)]> = [
   // JSON Web Tokens (and anything shaped like one): three base64url parts.
   [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, MASK],
   // Provider keys with a recognisable prefix: OpenAI/Anthropic `sk-`, Stripe `sk_live_`,

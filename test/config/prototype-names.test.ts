@@ -48,9 +48,10 @@ describe('names that are Object.prototype members are ordinary names', () => {
     expect(byName.get('__proto__')).toBe(7);
     expect(byName.get('hasownproperty')).toBe(9);
     expect(Object.hasOwn(config.agents, 'constructor')).toBe(true);
-    expect(config.agents.constructor?.policy.openSeconds).toBe(11);
+    const agent = (name: string) => config.agents[name];
+    expect(agent('constructor')?.policy.openSeconds).toBe(11);
     // An agent without an entry of its own finds nothing, not Object.prototype's member.
-    expect(config.agents.hasOwnProperty).toBeUndefined();
+    expect(agent('hasOwnProperty')).toBeUndefined();
   });
 
   it('a bad value under a host named __proto__ is reported under that name', () => {
