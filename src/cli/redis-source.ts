@@ -58,8 +58,14 @@ export async function connectFleet(
   ]);
   clearTimeout(timer);
   if (!connected) {
+    const authRefused = store.authRefused;
     await store.close();
-    throw new CliError(EXIT.UNREACHABLE, `Redis at ${label} did not answer within ${timeoutMs} ms`);
+    throw new CliError(
+      EXIT.UNREACHABLE,
+      authRefused
+        ? `Redis at ${label}: authentication failed (wrong or missing password or user in the URL)`
+        : `Redis at ${label} did not answer within ${timeoutMs} ms`,
+    );
   }
   const control = new RedisFleetControl(store);
   return {
