@@ -51,6 +51,8 @@ export async function connectFleet(
     storeTimeoutMs: timeoutMs,
     connectionName: 'otel-cb-cli',
   });
+  // Unlike an app's store, the CLI's connection is its work: it must keep the process alive.
+  store.holdProcess(true);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const connected = await Promise.race([
     store.whenReady().then(() => store.redisVersion !== undefined),

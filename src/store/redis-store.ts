@@ -5,6 +5,8 @@ import { breakerKeys, channelPattern, keyPattern, nameFromChannel, nameFromKey }
 import { loadScripts, type ScriptName } from './lua-scripts.js';
 import {
   createClient,
+  followProcessLifetime,
+  holdProcess,
   majorVersion,
   MIN_REDIS_MAJOR,
   parseRedisVersion,
@@ -73,6 +75,7 @@ export class RedisStore implements StateStore {
   private readonly stateTtlMs: number;
   private readonly timeoutMs: number;
   private subscriberWasReady = false;
+  private holding = false;
   /** A subscription was refused or lost before Redis confirmed it: resubscribe on reconnect. */
   private subscribeFailed = false;
   private closed = false;
@@ -110,6 +113,7 @@ export class RedisStore implements StateStore {
     });
     this.commands.on('close', () => this.guard.connectionLost('connection closed'));
     this.commands.on('ready', () => this.onCommandsReady());
+    followProcessLifetime(this.commands, () => this.holding);
     this.ready = this.checkVersion();
   }
 
@@ -304,6 +308,15 @@ export class RedisStore implements StateStore {
     };
   }
 
+  /**
+   * While true, the command connection keeps the process alive: for the last writes of an app
+   * that is exiting (see flushOnExit). Otherwise the store never holds an app open.
+   */
+  holdProcess(hold: boolean): void {
+    this.holding = hold;
+    holdProcess(this.commands, hold);
+  }
+
   /** Publish command the scripts use: SPUBLISH on a Redis 7 Cluster, else PUBLISH. */
   get publishCommand(): PublishCommand {
     return this.publish;
@@ -391,6 +404,7 @@ export class RedisStore implements StateStore {
     });
     this.subscriber = sub;
     sub.on('error', () => {});
+    followProcessLifetime(sub, () => false);
     sub.on('ready', () => {
       if (this.subscribeFailed) {
         // Asked for while Redis refused us (e.g. a wrong password), the subscription failed and
