@@ -1,17 +1,6 @@
 import { get } from 'node:http';
 import { inspect } from 'node:util';
 import { context, trace } from '@opentelemetry/api';
-import {
-  InMemoryLogRecordExporter,
-  LoggerProvider,
-  SimpleLogRecordProcessor,
-} from '@opentelemetry/sdk-logs';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  StackContextManager,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
 import { isCircuitOpenError } from '../../src/core/errors.js';
@@ -24,6 +13,10 @@ import {
 } from '../../src/telemetry/span-hooks.js';
 import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
 import { SECRET_SHAPES } from '../fixtures/secret-shapes.js';
+import {
+  startInMemoryTelemetry,
+  type InMemoryTelemetry,
+} from '../telemetry/in-memory-telemetry.js';
 import { startPrometheus, type PrometheusHarness } from '../telemetry/prometheus-harness.js';
 import { send } from './http-client.js';
 
@@ -59,31 +52,20 @@ function firstSnapshotEvent(url: string): Promise<string> {
 
 describe('no secret of the corpus reaches any surface', () => {
   let prometheus: PrometheusHarness;
-  let logExporter: InMemoryLogRecordExporter;
-  let loggerProvider: LoggerProvider;
-  let spanExporter: InMemorySpanExporter;
-  let tracerProvider: TracerProvider;
+  let otel: InMemoryTelemetry;
   let admin: AdminServer;
   const registry = new BreakerRegistry({ defaults: { failureThreshold: 2, openSeconds: 600 } });
   const rejections: string[] = [];
 
   beforeAll(async () => {
     prometheus = await startPrometheus();
-    logExporter = new InMemoryLogRecordExporter();
-    loggerProvider = new LoggerProvider({
-      processors: [new SimpleLogRecordProcessor({ exporter: logExporter })],
-    });
-    spanExporter = new InMemorySpanExporter();
-    tracerProvider = new TracerProvider({
-      spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })],
-    });
-    context.setGlobalContextManager(new StackContextManager().enable());
+    otel = startInMemoryTelemetry();
     registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
-    registerTransitionLogs(registry, { loggerProvider });
+    registerTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
     registerTransitionSpanEvents(registry);
     admin = await startAdminServer({ registry, port: 0, token: 'corpus-test-token-0123456789' });
 
-    const tracer = tracerProvider.getTracer('corpus');
+    const tracer = otel.tracerProvider.getTracer('corpus');
     for (const [i, shape] of SECRET_SHAPES.entries()) {
       const breaker = registry.get(`svc-${i}.example.com`);
       // Thrown as an Error, then as a plain object with a message: both ways SDKs fail.
@@ -106,13 +88,8 @@ describe('no secret of the corpus reaches any surface', () => {
   });
 
   afterAll(async () => {
-    context.disable();
     await admin?.close();
-    await Promise.all([
-      prometheus?.shutdown(),
-      loggerProvider?.shutdown(),
-      tracerProvider?.shutdown(),
-    ]);
+    await Promise.all([prometheus?.shutdown(), otel?.shutdown()]);
   });
 
   it('status(), admin JSON, SSE, the status page, logs, spans, metrics and CircuitOpenError', async () => {
@@ -125,15 +102,17 @@ describe('no secret of the corpus reaches any surface', () => {
       adminBreakers: perBreaker.map((r) => r.text).join('\n'),
       sse: await firstSnapshotEvent(admin.url),
       statusPage: (await send(admin.url, 'GET', '/')).text,
-      logs: inspect(logExporter.getFinishedLogRecords(), { depth: 10 }),
-      spans: inspect(spanExporter.getFinishedSpans(), { depth: 10 }),
+      logs: inspect(otel.logExporter.getFinishedLogRecords(), { depth: 10 }),
+      spans: inspect(otel.spanExporter.getFinishedSpans(), { depth: 10 }),
       metrics: await prometheus.scrape(),
       circuitOpenErrors: rejections.join('\n'),
     };
     // Every surface was really exercised: each breaker's redacted message is there to be checked.
     expect(surfaces.adminList).toContain(redactMessage(SECRET_SHAPES[0]!.message));
     expect(surfaces.sse).toContain(redactMessage(SECRET_SHAPES[1]!.message));
-    expect(logExporter.getFinishedLogRecords().length).toBeGreaterThanOrEqual(SECRET_SHAPES.length);
+    expect(otel.logExporter.getFinishedLogRecords().length).toBeGreaterThanOrEqual(
+      SECRET_SHAPES.length,
+    );
     expect(surfaces.spans).toContain('circuit_breaker.rejected');
     expect(rejections).toHaveLength(SECRET_SHAPES.length * 4);
     for (const shape of SECRET_SHAPES) {
