@@ -123,17 +123,21 @@ function nodesOf(client: RedisClient): Redis[] {
  * `held()` true means the opposite for a while: see `holdProcess`.
  */
 export function followProcessLifetime(client: RedisClient, held: () => boolean): void {
-  const watch = (node: Redis): void => {
-    node.on('connect', () => setRef(node, held()));
-    // The reconnect timer is set right after the event is emitted.
-    node.on('reconnecting', () =>
+  // The reconnect timer is set right after the event is emitted (by a node or a whole Cluster).
+  const unrefRetries = (emitter: RedisClient): void => {
+    emitter.on('reconnecting', () =>
       queueMicrotask(() => {
-        if (!held()) (node as unknown as NodeInternals).reconnectTimeout?.unref?.();
+        if (!held()) (emitter as unknown as NodeInternals).reconnectTimeout?.unref?.();
       }),
     );
   };
+  const watch = (node: Redis): void => {
+    node.on('connect', () => setRef(node, held()));
+    unrefRetries(node);
+  };
+  unrefRetries(client);
   if ((client as Cluster).isCluster === true) client.on('+node', (node: Redis) => watch(node));
-  else watch(client as Redis);
+  else client.on('connect', () => setRef(client as Redis, held()));
 }
 
 /** Makes the client's open sockets keep the process alive (`true`) or not. */
