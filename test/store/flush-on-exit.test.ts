@@ -35,7 +35,7 @@ function runApp(env: Record<string, string>, afterStart?: (pid: number) => void)
     });
     let stdout = '';
     // Generous bound: the app has nothing to wait for but its last store write (storeTimeoutMs).
-    const limit = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const limit = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       if (stdout.includes('failed') && afterStart !== undefined && child.pid !== undefined) {
@@ -66,8 +66,9 @@ describe('a trip before the store connected reaches Redis when the app ends', ()
     const port = await closedPort();
     const name = `127.0.0.1:${port}`;
     const prefix = uniquePrefix(`early-${mode}`);
-    // Redis is busy for the app's first second: the store cannot be ready when the breaker trips.
-    const busy = redis.cli('debug', 'sleep', '1');
+    // Redis is busy while the app starts and makes its call (a few hundred ms; seconds on a loaded
+    // machine): the store cannot be ready when the breaker trips.
+    const busy = redis.cli('debug', 'sleep', '4');
     const ended = await runApp(
       {
         APP_MODE: mode,
@@ -77,7 +78,7 @@ describe('a trip before the store connected reaches Redis when the app ends', ()
         CIRCUIT_BREAKER_OPEN_SECONDS: '300',
         CIRCUIT_BREAKER_REDIS_URL: redis.url,
         CIRCUIT_BREAKER_REDIS_KEY_PREFIX: prefix,
-        CIRCUIT_BREAKER_REDIS_STORE_TIMEOUT_MS: '5000',
+        CIRCUIT_BREAKER_REDIS_STORE_TIMEOUT_MS: '10000',
       },
       mode === 'serve' ? (pid) => process.kill(pid, 'SIGTERM') : undefined,
     );
