@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
 import { createStore } from './store/create-store.js';
+import { flushOnExit } from './store/flush-on-exit.js';
 import { RedisFleetControl } from './store/redis-fleet-control.js';
 import type { RedisStore } from './store/redis-store.js';
 import { SharedStateSync } from './store/shared-state-sync.js';
@@ -46,6 +47,9 @@ export class InstrumentationRuntime {
     if (this.config.store.type === 'redis') {
       this.store = createStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
       this.sync = new SharedStateSync(this.store, this.config.store).attach(this.registry);
+      this.disposers.push(
+        flushOnExit(this.sync, this.store as RedisStore, this.config.store.storeTimeoutMs),
+      );
       // Breakers of exact hosts exist from the start, so their fleet state is pulled as soon as
       // Redis answers: a new instance sees a circuit the fleet has open before its first call.
       for (const rule of this.config.hosts)

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';
 import { AdminServerError } from './admin-server-error.js';
@@ -54,9 +55,21 @@ function validate(options: AdminServerOptions): void {
       'admin.token must be a non-empty string without spaces',
     );
   }
+  if (token !== undefined && looksLikePlaceholder(token)) {
+    // An unexpanded `${ADMIN_TOKEN}` would be a bearer token anyone reading the config knows.
+    throw new AdminServerError(
+      'EADMINCONFIG',
+      'admin.token looks like an unexpanded "${…}" reference; pass the secret itself',
+    );
+  }
   if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) {
     throw new AdminServerError('EADMINCONFIG', 'admin.host must be a non-empty address');
   }
+}
+
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function urlFor(address: AddressInfo): string {
@@ -101,6 +114,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Node drains an unread request body to keep the connection for the next request: a caller
+    // without the token could make it read gigabytes. A request with a body gets its answer, then
+    // the connection is closed, so at most MAX_BODY_BYTES of it is ever read (by an authorised POST).
+    if (carriesBody(req)) res.setHeader('connection', 'close');
     handleAdminRequest(ctx, req, res).catch((error: unknown) => {
       report(error);
       if (res.headersSent) res.destroy();
@@ -109,6 +126,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
+  if (options.keepProcessAlive !== true) {
+    // The listening handle is unref'd below; an open connection (an attached event stream, `watch`)
+    // must not hold the app open either once its own work is done.
+    server.on('connection', (socket: Socket) => socket.unref());
+  }
   server.on('clientError', (_error, socket) => {
     // Malformed HTTP: answer 400 if the socket still can, never let it reach 'uncaughtException'.
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

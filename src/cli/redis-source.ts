@@ -51,6 +51,8 @@ export async function connectFleet(
     storeTimeoutMs: timeoutMs,
     connectionName: 'otel-cb-cli',
   });
+  // Unlike an app's store, the CLI's connection is its work: it must keep the process alive.
+  store.holdProcess(true);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const connected = await Promise.race([
     store.whenReady().then(() => store.redisVersion !== undefined),
@@ -58,8 +60,14 @@ export async function connectFleet(
   ]);
   clearTimeout(timer);
   if (!connected) {
+    const authRefused = store.authRefused;
     await store.close();
-    throw new CliError(EXIT.UNREACHABLE, `Redis at ${label} did not answer within ${timeoutMs} ms`);
+    throw new CliError(
+      EXIT.UNREACHABLE,
+      authRefused
+        ? `Redis at ${label}: authentication failed (wrong or missing password or user in the URL)`
+        : `Redis at ${label} did not answer within ${timeoutMs} ms`,
+    );
   }
   const control = new RedisFleetControl(store);
   return {

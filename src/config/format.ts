@@ -19,8 +19,13 @@ const MAX_VALUE_LENGTH = 80;
  */
 export function formatValue(value: unknown, path: readonly PropertyKey[] = []): string {
   const key = path[path.length - 1];
-  if (typeof key === 'string' && SECRET_KEYS.has(key) && typeof value === 'string') {
-    return `<redacted, ${value.length} characters>`;
+  // A number counts too: `token: ${env:T}` reads an all-digit secret as one.
+  if (
+    typeof key === 'string' &&
+    SECRET_KEYS.has(key) &&
+    (typeof value === 'string' || typeof value === 'number')
+  ) {
+    return `<redacted, ${String(value).length} characters>`;
   }
   if (typeof value === 'function') return '[function]';
   if (value === undefined) return 'undefined';

@@ -5,6 +5,7 @@ import type { Document, LineCounter } from 'yaml';
 import type { ConfigProblem } from './config-error.js';
 import { CONFIG_FILE_ENV_VAR } from './env-vars.js';
 import { formatValue } from './format.js';
+import { substituteEnv } from './substitute-env.js';
 import type { ConfigSource } from './validate-source.js';
 
 /** The YAML parser, loaded when a config file is first read (most processes configure by env). */
@@ -21,7 +22,8 @@ export interface FileReadResult {
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 /**
- * Reads the file named by CIRCUIT_BREAKER_CONFIG (relative to `cwd`). Syntax errors name the file and
+ * Reads the file named by CIRCUIT_BREAKER_CONFIG (relative to `cwd`) and substitutes `${env:NAME}`
+ * references in its string values from `env`. Syntax errors and unset variables name the file and
  * line; validation problems found later are labelled `<file>:<line>` of the offending entry.
  */
 export function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): FileReadResult {
@@ -47,7 +49,11 @@ export function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): FileReadRes
         : `cannot read ${file} (${code ?? String(error)})`,
     );
   }
-  return extension === '.json' ? parseJson(file, text) : parseYaml(file, text);
+  const parsed = extension === '.json' ? parseJson(file, text) : parseYaml(file, text);
+  if (parsed.source === undefined) return parsed;
+  const { data, problems } = substituteEnv(parsed.source.data, env, parsed.source.labelFor);
+  if (problems.length > 0) return { source: undefined, problems };
+  return { source: { ...parsed.source, data }, problems: [] };
 }
 
 function parseYaml(file: string, text: string): FileReadResult {

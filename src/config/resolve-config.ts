@@ -85,7 +85,11 @@ export function resolveConfig(
   // Agents are LLM-like by default; an explicit global preset still applies to them.
   const agentPreset = merged.preset ?? 'llm';
   const agentDefaults = rule('agent:*', [defaultsLayer], agentPreset);
-  const agents: Record<string, ResolvedBreakerRule> = {};
+  // No prototype: an agent named `constructor` without an entry must not find Object's.
+  const agents: Record<string, ResolvedBreakerRule> = Object.create(null) as Record<
+    string,
+    ResolvedBreakerRule
+  >;
   for (const [name, settings] of merged.agents) {
     agents[name] = rule(
       `agent:${name}`,

@@ -12,6 +12,8 @@ import {
   type FieldSpec,
 } from './field-specs.js';
 import { HOST_PATTERN_ALLOWED, parseHostPattern } from './host-pattern.js';
+import { protoSafeRecord } from './proto-safe-record.js';
+import { looksLikePlaceholder } from './substitute-env.js';
 import { PRESET_NAMES } from '../core/policy.js';
 
 /**
@@ -82,7 +84,7 @@ const hostsSchema = z.preprocess(
     Array.isArray(value)
       ? Object.fromEntries(value.map((p) => [typeof p === 'string' ? p : JSON.stringify(p), {}]))
       : value,
-  z.record(hostKeySchema, nullAsEmpty(settingsSchema), {
+  protoSafeRecord(hostKeySchema, nullAsEmpty(settingsSchema), {
     error: 'expected a mapping of host pattern to settings, or a list of host patterns',
   }),
 );
@@ -107,6 +109,9 @@ const hostPortListSchema = z
   )
   .min(1, { error: `expected ${HOST_PORT_ALLOWED}` });
 
+const UNEXPANDED =
+  'expected the value itself, not a "${…}" reference (references are expanded only in config files, as ${env:NAME})';
+
 export const REDIS_URL_ALLOWED = 'a redis:// or rediss:// URL';
 export const STORE_FIELDS = {
   url: {
@@ -114,7 +119,8 @@ export const STORE_FIELDS = {
       .string({ error: `expected ${REDIS_URL_ALLOWED}` })
       .refine((u) => /^rediss?:\/\/./i.test(u) && URL.canParse(u), {
         error: `expected ${REDIS_URL_ALLOWED}`,
-      }),
+      })
+      .refine((u) => !looksLikePlaceholder(u), { error: UNEXPANDED }),
     type: 'string',
     allowed: REDIS_URL_ALLOWED,
     doc: 'Redis to share breaker state through; setting it selects the redis store.',
@@ -168,6 +174,7 @@ const storeSchema = z.preprocess(
   }),
 );
 
+const TOKEN_ALLOWED = 'at least 16 characters without spaces';
 const ADMIN_HOST_ALLOWED = 'an IP address or host name to bind to';
 export const ADMIN_FIELDS = {
   port: integerField(
@@ -185,11 +192,16 @@ export const ADMIN_FIELDS = {
     allowed: ADMIN_HOST_ALLOWED,
     doc: 'Bind address of the admin endpoint; anything but loopback requires a token.',
   },
-  token: stringField(
-    /^\S{16,1024}$/,
-    'at least 16 characters without spaces',
-    'Bearer token required for every change (POST).',
-  ),
+  token: {
+    schema: z
+      .string({ error: `expected ${TOKEN_ALLOWED}` })
+      .regex(/^\S{16,1024}$/, { error: `expected ${TOKEN_ALLOWED}` })
+      // Left unexpanded, a reference would become a bearer token anyone reading the file knows.
+      .refine((t) => !looksLikePlaceholder(t), { error: UNEXPANDED }),
+    type: 'string',
+    allowed: TOKEN_ALLOWED,
+    doc: 'Bearer token required for every change (POST).',
+  },
 } satisfies Record<string, FieldSpec>;
 
 export const REGISTRY_FIELDS = {
@@ -222,7 +234,7 @@ export const configSchema = nullAsEmpty(
       defaults: nullAsEmpty(settingsSchema).optional(),
       hosts: nullAsEmpty(hostsSchema).optional(),
       agents: nullAsEmpty(
-        z.record(agentNameSchema, nullAsEmpty(settingsSchema), {
+        protoSafeRecord(agentNameSchema, nullAsEmpty(settingsSchema), {
           error: 'expected a mapping of agent name to settings',
         }),
       ).optional(),

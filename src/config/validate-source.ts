@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { unknownNameHint } from './did-you-mean.js';
 import { formatPath, formatValue } from './format.js';
+import { fromStandIn } from './proto-safe-record.js';
 import { ALLOWED_KEYS_MARKER, configSchema, type RawConfig } from './schema.js';
 
 /** One layer of configuration before validation. */
@@ -27,7 +28,7 @@ export function validateSource(source: ConfigSource): SourceValidation {
 }
 
 export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProblem[] {
-  const path = issue.path;
+  const path = issue.path.map(fromStandIn);
   if (issue.code === 'unrecognized_keys') {
     const allowed = issue.message.startsWith(ALLOWED_KEYS_MARKER)
       ? (JSON.parse(issue.message.slice(ALLOWED_KEYS_MARKER.length)) as string[])

@@ -1,4 +1,5 @@
 import type * as IORedis from 'ioredis';
+import type { Socket } from 'node:net';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /**
@@ -105,3 +106,47 @@ export function majorVersion(version: string | undefined): number {
 
 /** Redis >= 5: scripts may call TIME before writing (effects replication). */
 export const MIN_REDIS_MAJOR = 5;
+
+/** ioredis internals the process-lifetime helpers below touch (stable since ioredis 4). */
+interface NodeInternals {
+  readonly stream?: Socket;
+  readonly reconnectTimeout?: ReturnType<typeof setTimeout> | null;
+}
+
+function nodesOf(client: RedisClient): Redis[] {
+  return (client as Cluster).isCluster === true ? (client as Cluster).nodes() : [client as Redis];
+}
+
+/**
+ * Keeps the client's sockets and reconnect timers out of the event loop's count, so the store
+ * never keeps an app alive that would otherwise exit (an app without us would not wait for Redis).
+ * `held()` true means the opposite for a while: see `holdProcess`.
+ */
+export function followProcessLifetime(client: RedisClient, held: () => boolean): void {
+  // The reconnect timer is set right after the event is emitted (by a node or a whole Cluster).
+  const unrefRetries = (emitter: RedisClient): void => {
+    emitter.on('reconnecting', () =>
+      queueMicrotask(() => {
+        if (!held()) (emitter as unknown as NodeInternals).reconnectTimeout?.unref?.();
+      }),
+    );
+  };
+  const watch = (node: Redis): void => {
+    node.on('connect', () => setRef(node, held()));
+    unrefRetries(node);
+  };
+  unrefRetries(client);
+  if ((client as Cluster).isCluster === true) client.on('+node', (node: Redis) => watch(node));
+  else client.on('connect', () => setRef(client as Redis, held()));
+}
+
+/** Makes the client's open sockets keep the process alive (`true`) or not. */
+export function holdProcess(client: RedisClient, hold: boolean): void {
+  for (const node of nodesOf(client)) setRef(node, hold);
+}
+
+function setRef(node: Redis, ref: boolean): void {
+  const stream = (node as unknown as NodeInternals).stream;
+  if (ref) stream?.ref();
+  else stream?.unref();
+}

@@ -5,6 +5,8 @@ import { breakerKeys, channelPattern, keyPattern, nameFromChannel, nameFromKey }
 import { loadScripts, type ScriptName } from './lua-scripts.js';
 import {
   createClient,
+  followProcessLifetime,
+  holdProcess,
   majorVersion,
   MIN_REDIS_MAJOR,
   parseRedisVersion,
@@ -57,6 +59,8 @@ export class RedisStore implements StateStore {
   readonly keyPrefix: string;
   /** `7.0.15`, once known. */
   redisVersion: string | undefined;
+  /** Redis refused the password or user of the last connection attempt (WRONGPASS, NOAUTH). */
+  authRefused = false;
 
   private readonly commands: RedisClient;
   private subscriber: RedisClient | undefined;
@@ -71,6 +75,9 @@ export class RedisStore implements StateStore {
   private readonly stateTtlMs: number;
   private readonly timeoutMs: number;
   private subscriberWasReady = false;
+  private holding = false;
+  /** A subscription was refused or lost before Redis confirmed it: resubscribe on reconnect. */
+  private subscribeFailed = false;
   private closed = false;
   private readonly ready: Promise<void>;
   private subscribed: Promise<void> | undefined;
@@ -100,9 +107,13 @@ export class RedisStore implements StateStore {
       this.scripts[key] = script.command;
     }
     // ioredis emits 'error' for every failed reconnect; availability is reported by the guard instead.
-    this.commands.on('error', () => {});
+    // Only whether Redis refused our credentials is kept, for the CLI to say so.
+    this.commands.on('error', (error: unknown) => {
+      if (isAuthError(error)) this.authRefused = true;
+    });
     this.commands.on('close', () => this.guard.connectionLost('connection closed'));
     this.commands.on('ready', () => this.onCommandsReady());
+    followProcessLifetime(this.commands, () => this.holding);
     this.ready = this.checkVersion();
   }
 
@@ -284,7 +295,9 @@ export class RedisStore implements StateStore {
     if (this.watched.has(name)) return;
     this.watched.add(name);
     if (this.sharded && this.subscriber !== undefined)
-      this.subscribed = Promise.all([this.subscribed, this.ssubscribe([name])]).then(() => {});
+      this.subscribed = Promise.all([this.subscribed, this.ssubscribe([name])]).then(([, ok]) => {
+        if (!ok) this.subscribeFailed = true;
+      });
   }
 
   onReconnect(listener: () => void): () => void {
@@ -293,6 +306,15 @@ export class RedisStore implements StateStore {
       const i = this.reconnectListeners.indexOf(listener);
       if (i >= 0) this.reconnectListeners.splice(i, 1);
     };
+  }
+
+  /**
+   * While true, the command connection keeps the process alive: for the last writes of an app
+   * that is exiting (see flushOnExit). Otherwise the store never holds an app open.
+   */
+  holdProcess(hold: boolean): void {
+    this.holding = hold;
+    holdProcess(this.commands, hold);
   }
 
   /** Publish command the scripts use: SPUBLISH on a Redis 7 Cluster, else PUBLISH. */
@@ -326,6 +348,7 @@ export class RedisStore implements StateStore {
    * the next store call, so instances reconcile as soon as Redis is back, not a cooldown later.
    */
   private onCommandsReady(): void {
+    this.authRefused = false;
     this.guard.allowTrial();
     if (!this.guard.isAvailable && !this.closed) void this.guard.run(() => this.commands.ping());
   }
@@ -381,32 +404,54 @@ export class RedisStore implements StateStore {
     });
     this.subscriber = sub;
     sub.on('error', () => {});
+    followProcessLifetime(sub, () => false);
     sub.on('ready', () => {
-      // Messages published while the subscriber was away are lost: resync on every reconnect.
-      if (this.subscriberWasReady) this.emitReconnect();
+      if (this.subscribeFailed) {
+        // Asked for while Redis refused us (e.g. a wrong password), the subscription failed and
+        // ioredis does not resend it: ask again now, then resync what was published meanwhile.
+        this.subscribeFailed = false;
+        this.subscribed = this.listen(sub).then(() => this.emitReconnect());
+      } else if (this.subscriberWasReady) {
+        // Messages published while the subscriber was away are lost: resync on every reconnect.
+        this.emitReconnect();
+      }
       this.subscriberWasReady = true;
     });
     if (this.sharded) {
       sub.on('smessage', (channel: string, message: string) => this.deliver(channel, message));
-      this.subscribed = this.ssubscribe([...this.watched]);
     } else {
       sub.on('pmessage', (_pattern: string, channel: string, message: string) =>
         this.deliver(channel, message),
       );
-      this.subscribed = (sub as Redis).psubscribe(channelPattern(this.keyPrefix)).then(
-        () => {},
-        () => {},
-      );
     }
+    this.subscribed = this.listen(sub);
   }
 
-  private async ssubscribe(names: string[]): Promise<void> {
+  /** Subscribes to every breaker's channel; a failure is retried on the next reconnect. */
+  private async listen(sub: RedisClient): Promise<void> {
+    const ok = this.sharded
+      ? await this.ssubscribe([...this.watched])
+      : await (sub as Redis).psubscribe(channelPattern(this.keyPrefix)).then(
+          () => true,
+          () => false,
+        );
+    if (!ok) this.subscribeFailed = true;
+  }
+
+  /** True when every channel was subscribed to. */
+  private async ssubscribe(names: string[]): Promise<boolean> {
     const sub = this.subscriber as Cluster | undefined;
-    if (sub === undefined) return;
+    if (sub === undefined) return false;
     // One SSUBSCRIBE per channel: channels of different breakers live in different slots.
-    await Promise.all(
-      names.map((n) => sub.ssubscribe(breakerKeys(this.keyPrefix, n).channel).catch(() => {})),
+    const results = await Promise.all(
+      names.map((n) =>
+        sub.ssubscribe(breakerKeys(this.keyPrefix, n).channel).then(
+          () => true,
+          () => false,
+        ),
+      ),
     );
+    return results.every(Boolean);
   }
 
   private deliver(channel: string, message: string): void {
@@ -458,6 +503,12 @@ function toState(
     ...(reason ? { reason: String(reason) } : {}),
     ...(origin ? { origin: String(origin) } : {}),
   };
+}
+
+/** Redis's answers to a wrong or missing password (`AUTH`, `HELLO`, or a command before either). */
+function isAuthError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message);
 }
 
 function isCluster(client: RedisClient): client is Cluster {

@@ -133,7 +133,11 @@ export class SharedStateSync implements SharedStateLink {
     }
     if (LOCAL_TRIPS.has(reason)) {
       // One instance's trouble alone must not open the fleet: flush now and let fleet-wide counts decide.
-      void this.flushOne(t);
+      // A flush that did not reach the store (not connected yet: a trip in the first milliseconds)
+      // leaves the decision to be pushed as soon as it connects, like one made while cut off.
+      void this.flushOne(t).then((reached) => {
+        if (!reached && t.breaker.currentState === 'open') t.pending = true;
+      });
       return;
     }
     if (FLEET_WIDE.has(reason) || (PROBE_RESULTS.has(reason) && t.fleet.state === 'open')) {
@@ -169,6 +173,24 @@ export class SharedStateSync implements SharedStateLink {
   async flush(): Promise<void> {
     this.discover();
     await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
+  }
+
+  /** Something decided or counted here has not reached the store yet. */
+  hasUnsentWork(): boolean {
+    this.discover();
+    for (const t of this.tracked.values()) {
+      const c = t.breaker.counters;
+      if (t.pending || t.flushing || c.successes !== t.successes || c.failures !== t.failures)
+        return true;
+    }
+    return false;
+  }
+
+  /** Sends what has not reached the store yet: counts, then decisions made while cut off. */
+  async drain(): Promise<void> {
+    await this.flush();
+    const pending = [...this.tracked.values()].filter((t) => t.pending);
+    await Promise.all(pending.map((t) => this.enqueue(t, () => this.reconcile(t))));
   }
 
   /** Pulls every breaker's fleet state now, pushing what this instance decided while cut off. */
@@ -251,11 +273,12 @@ export class SharedStateSync implements SharedStateLink {
     return t.queue;
   }
 
-  private async flushOne(t: Tracked): Promise<void> {
+  /** False when there were counts to send and the store did not take them. */
+  private async flushOne(t: Tracked): Promise<boolean> {
     if (t.flushing) {
       // A local trip during a timer flush must still reach the fleet now, not a tick later.
       t.flushAgain = true;
-      return;
+      return true;
     }
     const b = t.breaker;
     const c = b.counters;
@@ -266,8 +289,9 @@ export class SharedStateSync implements SharedStateLink {
     t.successes = c.successes;
     t.failures = c.failures;
     t.slowCalls = c.slowCalls;
-    if (successes + failures <= 0) return;
-    if (t.fleet.state !== 'closed' || !this.store.health().available) return;
+    if (successes + failures <= 0) return true;
+    if (t.fleet.state !== 'closed') return true;
+    if (!this.store.health().available) return false;
     const p = b.policy;
     t.flushing = true;
     try {
@@ -282,7 +306,9 @@ export class SharedStateSync implements SharedStateLink {
         slowCallRateThreshold: p.slowCallRateThreshold,
         openMs: openDurationMs(p, 0, this.random),
       });
-      if (r !== undefined) this.applyFleet(t, r.current);
+      if (r === undefined) return false;
+      this.applyFleet(t, r.current);
+      return true;
     } finally {
       t.flushing = false;
       if (t.flushAgain) {

@@ -86,7 +86,7 @@ function transitionAttributes(
   if (transition.to === 'open' && breaker.lastErrorAt !== undefined) {
     // Kind and class of the failure that tripped it: bounded values, never the message.
     attributes[ATTR_FAILURE_KIND] = breaker.lastFailureKind ?? 'error';
-    attributes[ATTR_ERROR_TYPE] = summarizeError(breaker.lastError).type;
+    attributes[ATTR_ERROR_TYPE] = summarizeError(breaker.lastError).class;
   }
   return attributes;
 }

@@ -96,6 +96,8 @@ describe('live status page in Chromium', () => {
     expect(await flaky.locator('td').nth(2).textContent()).toBe('100.0 %');
     expect(await flaky.locator('td').nth(4).textContent()).toBe('3');
     expect(await flaky.locator('td').nth(6).textContent()).toMatch(/^\d+\.\d s$/);
+    // The error column names the kind, the error's class and its redacted message.
+    expect(await flaky.locator('td.err').textContent()).toBe('error: Error HTTP 500');
     expect(await page.locator('#summary').textContent()).toContain('1 open');
 
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -50,12 +50,22 @@ async function waitFor(
 /** A redis-server of the test's own, on a free port: may be killed and restarted. */
 export class OwnRedis {
   private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    /** `requirepass` of the server; CONFIG SET requirepass changes it, see `cli`. */
+    public password?: string,
+  ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const r = new OwnRedis(await freePort());
+  static async start(options: { requirepass?: string } = {}): Promise<OwnRedis> {
+    const r = new OwnRedis(await freePort(), options.requirepass);
     await r.start();
     return r;
+  }
+
+  /** redis-cli against this server, authenticated with its current password. */
+  cli(...args: string[]): Promise<string> {
+    const auth = this.password === undefined ? [] : ['--no-auth-warning', '-a', this.password];
+    return redisCli(this.port, ...auth, ...args);
   }
 
   get url(): string {
@@ -76,15 +86,13 @@ export class OwnRedis {
         'no',
         '--enable-debug-command',
         'local',
+        ...(this.password === undefined ? [] : ['--requirepass', this.password]),
       ],
       {
         stdio: 'ignore',
       },
     );
-    await waitFor(
-      async () => (await redisCli(this.port, 'ping')) === 'PONG',
-      `redis on ${this.port}`,
-    );
+    await waitFor(async () => (await this.cli('ping')) === 'PONG', `redis on ${this.port}`);
   }
 
   /** kill -9: no goodbye to clients. */

@@ -1,16 +1,5 @@
 import { inspect } from 'node:util';
 import { context, trace } from '@opentelemetry/api';
-import {
-  InMemoryLogRecordExporter,
-  LoggerProvider,
-  SimpleLogRecordProcessor,
-} from '@opentelemetry/sdk-logs';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  StackContextManager,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { BreakerRegistry, OVERFLOW_BREAKER_NAME } from '../../src/registry/breaker-registry.js';
@@ -26,6 +15,7 @@ import {
   registerTransitionSpanEvents,
 } from '../../src/telemetry/span-hooks.js';
 import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
+import { startInMemoryTelemetry, type InMemoryTelemetry } from './in-memory-telemetry.js';
 import {
   parseExposition,
   samples,
@@ -100,30 +90,14 @@ describe('no URL path, query, userinfo, header or key in anything we export', ()
   const FORBIDDEN = ['secret', 'XYZ', '/path', 'api_key', 'user:', 'Bearer', 'sk-live'];
 
   let prometheus: PrometheusHarness;
-  let logExporter: InMemoryLogRecordExporter;
-  let loggerProvider: LoggerProvider;
-  let spanExporter: InMemorySpanExporter;
-  let tracerProvider: TracerProvider;
+  let otel: InMemoryTelemetry;
 
   beforeEach(async () => {
     prometheus = await startPrometheus();
-    logExporter = new InMemoryLogRecordExporter();
-    loggerProvider = new LoggerProvider({
-      processors: [new SimpleLogRecordProcessor({ exporter: logExporter })],
-    });
-    spanExporter = new InMemorySpanExporter();
-    tracerProvider = new TracerProvider({
-      spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })],
-    });
-    context.setGlobalContextManager(new StackContextManager().enable());
+    otel = startInMemoryTelemetry();
   });
   afterEach(async () => {
-    context.disable();
-    await Promise.all([
-      prometheus.shutdown(),
-      loggerProvider.shutdown(),
-      tracerProvider.shutdown(),
-    ]);
+    await Promise.all([prometheus.shutdown(), otel.shutdown()]);
   });
 
   /** Errors as transports and SDKs really throw them, each carrying the secret somewhere. */
@@ -148,9 +122,9 @@ describe('no URL path, query, userinfo, header or key in anything we export', ()
     const clock = new ManualClock();
     const registry = new BreakerRegistry({ clock, random: () => 0 });
     registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
-    registerTransitionLogs(registry, { loggerProvider });
+    registerTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
     registerTransitionSpanEvents(registry);
-    const tracer = tracerProvider.getTracer('hygiene');
+    const tracer = otel.tracerProvider.getTracer('hygiene');
 
     for (const name of [
       'api.example.com',
@@ -178,12 +152,12 @@ describe('no URL path, query, userinfo, header or key in anything we export', ()
 
     const exported = {
       metrics: await prometheus.scrape(),
-      logs: inspect(logExporter.getFinishedLogRecords(), { depth: 8 }),
-      spans: inspect(spanExporter.getFinishedSpans(), { depth: 8 }),
+      logs: inspect(otel.logExporter.getFinishedLogRecords(), { depth: 8 }),
+      spans: inspect(otel.spanExporter.getFinishedSpans(), { depth: 8 }),
     };
     // The scenario did produce telemetry worth checking.
     expect(exported.metrics).toContain(PROM_STATE);
-    expect(logExporter.getFinishedLogRecords().length).toBeGreaterThanOrEqual(12);
+    expect(otel.logExporter.getFinishedLogRecords().length).toBeGreaterThanOrEqual(12);
     expect(exported.spans).toContain('circuit_breaker.transition');
     expect(exported.spans).toContain('circuit_breaker.rejected');
     for (const [kind, text] of Object.entries(exported)) {

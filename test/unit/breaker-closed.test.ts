@@ -46,7 +46,7 @@ describe('closed state', () => {
     expect(breaker.currentState).toBe('closed'); // 9 calls: below minimumCalls
     await breaker.execute(failing).catch(() => {});
     expect(breaker.currentState).toBe('open'); // 5 of 10 failed = 0.5
-    expect(breaker.status().lastError).toMatchObject({ type: 'Error', kind: 'connection' });
+    expect(breaker.status().lastError).toMatchObject({ class: 'Error', kind: 'connection' });
   });
 
   it('forgets failures that slid out of the window', async () => {
