@@ -11,25 +11,24 @@
 // fixed cycle with the sides interleaved, each run after a few untimed requests. Every timed run is
 // taken relative to its round's median run; a side's ratio is its median process's trimmed mean of
 // those over the bare side's (see the estimator below and notes/http-bench.md).
-// Then one fresh process times single fetches rejected by an open circuit, and another the floor:
-// the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
-// Targets: instrumented >= 0.97 x bare for each client; rejected-fetch p99 < 50 µs.
-// Run `npm run build` first: this measures dist/, as users get it.
+// Then one fresh process times single fetches rejected by an open circuit, and another, of the same
+// kind and started the same way, the floor: the same fetch through a dispatcher that fails at once
+// (no breaker). They run in alternating blocks, each going first in every other block.
+// Targets, each judged against this run's own noise or floor, never an absolute figure:
+// - instrumented ÷ bare >= 0.97 for each client, missed only when ratio + 2·SE stays below 0.97;
+// - rejected fetch: the median over blocks of its p50 at most 5 µs above the floor's (the rejection
+//   is delivered on a later event-loop turn, which costs about 1-3 µs), and of its p99 at most
+//   10 µs above the floor's.
+// On a machine busier than its cores the timed targets are printed without a verdict (exit 0).
+// BENCH_QUICK=1: fewer rounds, requests and blocks. Run `npm run build` first: this measures dist/.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  bootstrapRatioSe,
-  environment,
-  fmt,
-  median,
-  printTable,
-  Targets,
-  trimmedMean,
-  writeResults,
-} from './lib/harness.mjs';
+import { fmt, median, printTable, trimmedMean } from './lib/harness.mjs';
+import { beginRun } from './lib/run-record.mjs';
+import { bootstrapRatioSe, excessGate, ratioGate, Targets } from './lib/verdict.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,7 +76,11 @@ const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring', '--no-memory-re
 /** Untimed requests before each timed run: a process that waited for its turn starts cold. */
 const LEAD_FRACTION = 0.2;
 const RATIO_TARGET = 0.97;
-const P99_TARGET_US = 50;
+/** How far above the floor a rejected fetch may sit (median over blocks). */
+const P50_BUDGET_US = 5;
+const P99_BUDGET_US = 10;
+
+const run = beginRun('http');
 
 const server = spawn(
   process.execPath,
@@ -115,12 +118,11 @@ const SIDES = [
   { side: 'unlisted', mode: 'unlisted', processes: 2 },
   { side: 'no library', mode: 'no-library', processes: 1 },
 ];
+const versions = {
+  undiciBundled: process.versions.undici,
+  undiciNpm: require('undici/package.json').version,
+};
 const results = {
-  environment: {
-    ...environment(),
-    undiciBundled: process.versions.undici,
-    undiciNpm: require('undici/package.json').version,
-  },
   concurrency: CONCURRENCY,
   throughputV8Flags: THROUGHPUT_V8_FLAGS,
   rounds: ROUNDS,
@@ -225,7 +227,9 @@ for (const [via, worker] of Object.entries(failing)) {
 }
 const failureBlocks = { breaker: [], 'null-dispatcher': [] };
 for (let b = 0; b < FAILURES.blocks; b++) {
-  for (const [via, worker] of Object.entries(failing)) {
+  const order = Object.entries(failing);
+  if (b % 2 === 1) order.reverse();
+  for (const [via, worker] of order) {
     failureBlocks[via].push(await worker.send({ op: 'fail', via, n: FAILURES.n }));
   }
 }
@@ -234,7 +238,7 @@ server.stdin.end();
 
 // ---- report ----
 console.log(
-  `Node ${process.version}, bundled undici ${process.versions.undici}, npm undici ${results.environment.undiciNpm}; ` +
+  `\nNode ${process.version}, bundled undici ${versions.undiciBundled}, npm undici ${versions.undiciNpm}; ` +
     `concurrency ${CONCURRENCY}; ${WARMUP_ROUNDS} warm-up and ${ROUNDS} measured runs per process ` +
     `(node ${THROUGHPUT_V8_FLAGS.join(' ')}) ` +
     `(${REQUESTS_PER_RUN.fetch} fetch / ${REQUESTS_PER_RUN['undici.request']} undici.request requests each)`,
@@ -271,15 +275,17 @@ printTable(
   sideRows,
 );
 
-const rejectedP99Us = median(failureBlocks.breaker.map((b) => b.p99Us));
+const blockMedian = (via, key) => median(failureBlocks[via].map((b) => b[key]));
 const rejectedCount = failureBlocks.breaker.at(-1).rejected;
 const expectedRejections = FAILURES.warmup + FAILURES.blocks * FAILURES.n;
 results.rejectedFetch = {
   ...FAILURES,
   blocks: failureBlocks.breaker,
   floorBlocks: failureBlocks['null-dispatcher'],
-  p99Us: rejectedP99Us,
-  floorP99Us: median(failureBlocks['null-dispatcher'].map((b) => b.p99Us)),
+  p50Us: blockMedian('breaker', 'p50Us'),
+  p99Us: blockMedian('breaker', 'p99Us'),
+  floorP50Us: blockMedian('null-dispatcher', 'p50Us'),
+  floorP99Us: blockMedian('null-dispatcher', 'p99Us'),
   rejected: rejectedCount,
 };
 printTable(
@@ -290,33 +296,45 @@ printTable(
     'p99 µs',
     'floor (null dispatcher): p50 µs',
     'p99 µs',
+    'above floor: p50 µs',
+    'p99 µs',
   ],
   failureBlocks.breaker.map((b, i) => {
     const floor = failureBlocks['null-dispatcher'][i];
-    return [i + 1, fmt(b.p50Us, 2), fmt(b.p99Us, 2), fmt(floor.p50Us, 2), fmt(floor.p99Us, 2)];
+    return [
+      i + 1,
+      fmt(b.p50Us, 2),
+      fmt(b.p99Us, 2),
+      fmt(floor.p50Us, 2),
+      fmt(floor.p99Us, 2),
+      fmt(b.p50Us - floor.p50Us, 2),
+      fmt(b.p99Us - floor.p99Us, 2),
+    ];
   }),
 );
 
 const targets = new Targets();
 for (const [client, sides] of Object.entries(results.clients)) {
-  const { ratioToBare: r, ratioStandardError: se } = sides.instrumented;
-  targets.check(
-    `${client} instrumented/bare >= ${RATIO_TARGET}`,
-    r >= RATIO_TARGET,
-    `${fmt(r, 3)} (SE ${fmt(se * 100, 1)}%, A/A control ${fmt(sides.aaControlRatio, 3)})`,
-  );
+  const { ratioToBare: ratio, ratioStandardError: se } = sides.instrumented;
+  const gate = ratioGate({ ratio, se, target: RATIO_TARGET });
+  targets.gate(`${client} instrumented/bare`, {
+    ok: gate.ok,
+    detail: `${gate.detail}; A/A control ${fmt(sides.aaControlRatio, 3)}`,
+  });
 }
-targets.check(
-  `rejected fetch p99 < ${P99_TARGET_US} µs (median of the blocks' p99)`,
-  rejectedP99Us < P99_TARGET_US,
-  // The floor beside it: when fetch's own failure path misses the target, no breaker can meet it.
-  `${fmt(rejectedP99Us, 2)} µs (floor, no breaker: ${fmt(results.rejectedFetch.floorP99Us, 2)} µs)`,
+const { rejectedFetch: rf } = results;
+targets.gate(
+  `rejected fetch p50 (median of the blocks) at most ${P50_BUDGET_US} µs above the floor`,
+  excessGate({ measured: rf.p50Us, floor: rf.floorP50Us, budget: P50_BUDGET_US, unit: 'µs' }),
+);
+targets.gate(
+  `rejected fetch p99 (median of the blocks) at most ${P99_BUDGET_US} µs above the floor`,
+  excessGate({ measured: rf.p99Us, floor: rf.floorP99Us, budget: P99_BUDGET_US, unit: 'µs' }),
 );
 targets.check(
   'every rejected fetch was rejected by the breaker',
   rejectedCount === expectedRejections,
   `${rejectedCount} of ${expectedRejections}`,
+  { loadIndependent: true },
 );
-results.targets = { passes: targets.passes, failures: targets.failures };
-writeResults(new URL('./results/http.json', import.meta.url).pathname, results);
-targets.finish();
+run.finish(targets, { versions, ...results });
