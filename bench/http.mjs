@@ -13,7 +13,7 @@
 // those over the bare side's (see the estimator below and notes/http-bench.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another, of the same
 // kind and started the same way, the floor: the same fetch through a dispatcher that fails at once
-// (no breaker). They run in alternating blocks, each going first in every other block.
+// (no breaker), in alternating blocks (bench/lib/rejected-fetch.mjs).
 // Targets, each judged against this run's own noise or floor, never an absolute figure:
 // - instrumented ÷ bare >= 0.97 for each client, missed only when ratio + 2·SE stays below 0.97;
 // - rejected fetch: the median over blocks of its p50 at most 5 µs above the floor's (the rejection
@@ -28,7 +28,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, printTable, trimmedMean } from './lib/harness.mjs';
 import { beginRun } from './lib/run-record.mjs';
-import { bootstrapRatioSe, excessGate, ratioGate, Targets } from './lib/verdict.mjs';
+import { measureRejectedFetch, reportRejectedFetch } from './lib/rejected-fetch.mjs';
+import { bootstrapRatioSe, ratioGate, Targets } from './lib/verdict.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,9 +77,6 @@ const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring', '--no-memory-re
 /** Untimed requests before each timed run: a process that waited for its turn starts cold. */
 const LEAD_FRACTION = 0.2;
 const RATIO_TARGET = 0.97;
-/** How far above the floor a rejected fetch may sit (median over blocks). */
-const P50_BUDGET_US = 5;
-const P99_BUDGET_US = 10;
 
 const run = beginRun('http');
 
@@ -216,24 +214,8 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   for (const { worker } of workers) await worker.stop();
 }
 
-// Failed fetches without a socket, each kind in its own fresh process (see http-client-worker.mjs),
-// in alternating blocks so both see the same stretch of machine noise.
-const failing = {
-  breaker: startWorker('instrumented', 'fetch'),
-  'null-dispatcher': startWorker('bare', 'fetch'),
-};
-for (const [via, worker] of Object.entries(failing)) {
-  await worker.send({ op: 'fail', via, n: FAILURES.warmup });
-}
-const failureBlocks = { breaker: [], 'null-dispatcher': [] };
-for (let b = 0; b < FAILURES.blocks; b++) {
-  const order = Object.entries(failing);
-  if (b % 2 === 1) order.reverse();
-  for (const [via, worker] of order) {
-    failureBlocks[via].push(await worker.send({ op: 'fail', via, n: FAILURES.n }));
-  }
-}
-for (const worker of Object.values(failing)) await worker.stop();
+// Failed fetches without a socket: rejected by the breaker, and the floor (see rejected-fetch.mjs).
+results.rejectedFetch = await measureRejectedFetch((mode) => startWorker(mode, 'fetch'), FAILURES);
 server.stdin.end();
 
 // ---- report ----
@@ -275,44 +257,6 @@ printTable(
   sideRows,
 );
 
-const blockMedian = (via, key) => median(failureBlocks[via].map((b) => b[key]));
-const rejectedCount = failureBlocks.breaker.at(-1).rejected;
-const expectedRejections = FAILURES.warmup + FAILURES.blocks * FAILURES.n;
-results.rejectedFetch = {
-  ...FAILURES,
-  blocks: failureBlocks.breaker,
-  floorBlocks: failureBlocks['null-dispatcher'],
-  p50Us: blockMedian('breaker', 'p50Us'),
-  p99Us: blockMedian('breaker', 'p99Us'),
-  floorP50Us: blockMedian('null-dispatcher', 'p50Us'),
-  floorP99Us: blockMedian('null-dispatcher', 'p99Us'),
-  rejected: rejectedCount,
-};
-printTable(
-  `Fetch failing without a socket: ${FAILURES.blocks} blocks of ${FAILURES.n} sequential calls per process, after ${FAILURES.warmup} warm-up calls`,
-  [
-    'block',
-    'rejected by open circuit: p50 µs',
-    'p99 µs',
-    'floor (null dispatcher): p50 µs',
-    'p99 µs',
-    'above floor: p50 µs',
-    'p99 µs',
-  ],
-  failureBlocks.breaker.map((b, i) => {
-    const floor = failureBlocks['null-dispatcher'][i];
-    return [
-      i + 1,
-      fmt(b.p50Us, 2),
-      fmt(b.p99Us, 2),
-      fmt(floor.p50Us, 2),
-      fmt(floor.p99Us, 2),
-      fmt(b.p50Us - floor.p50Us, 2),
-      fmt(b.p99Us - floor.p99Us, 2),
-    ];
-  }),
-);
-
 const targets = new Targets();
 for (const [client, sides] of Object.entries(results.clients)) {
   const { ratioToBare: ratio, ratioStandardError: se } = sides.instrumented;
@@ -322,19 +266,5 @@ for (const [client, sides] of Object.entries(results.clients)) {
     detail: `${gate.detail}; A/A control ${fmt(sides.aaControlRatio, 3)}`,
   });
 }
-const { rejectedFetch: rf } = results;
-targets.gate(
-  `rejected fetch p50 (median of the blocks) at most ${P50_BUDGET_US} µs above the floor`,
-  excessGate({ measured: rf.p50Us, floor: rf.floorP50Us, budget: P50_BUDGET_US, unit: 'µs' }),
-);
-targets.gate(
-  `rejected fetch p99 (median of the blocks) at most ${P99_BUDGET_US} µs above the floor`,
-  excessGate({ measured: rf.p99Us, floor: rf.floorP99Us, budget: P99_BUDGET_US, unit: 'µs' }),
-);
-targets.check(
-  'every rejected fetch was rejected by the breaker',
-  rejectedCount === expectedRejections,
-  `${rejectedCount} of ${expectedRejections}`,
-  { loadIndependent: true },
-);
+reportRejectedFetch(results.rejectedFetch, targets);
 run.finish(targets, { versions, ...results });

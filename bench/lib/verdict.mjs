@@ -97,7 +97,7 @@ export class Targets {
  * their figures but no verdict, and only a failed count can fail the run. (A bench of counts only,
  * such as instructions under callgrind, always gets its verdict.)
  */
-export function decide(checks, { busy, message }) {
+export function decide(checks, { busy, message, load, cores }) {
   const lines = ['', 'Targets'];
   let failed = false;
   let withheld = 0;
@@ -111,6 +111,7 @@ export function decide(checks, { busy, message }) {
     lines.push(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.label}: ${c.detail}`);
   }
   if (withheld > 0) lines.push(message);
+  else if (busy) lines.push(`load ${fmt(load, 2)} above ${cores} cores: counts, verdict given`);
   return {
     lines,
     exitCode: failed ? 1 : 0,

@@ -15,11 +15,12 @@ const { bootstrapSe, bootstrapRatioSe, ratioGate, excessGate, busyVerdict, decid
     busyVerdict: (l: { loadBefore: number; loadAfter: number; cores: number }) => {
       busy: boolean;
       load: number;
+      cores: number;
       message: string | undefined;
     };
     decide: (
       checks: Check[],
-      busy: { busy: boolean; message: string | undefined },
+      busy: { busy: boolean; message: string | undefined; load: number; cores: number },
     ) => { lines: string[]; exitCode: number; verdict: string };
     Targets: new () => {
       checks: Check[];
@@ -142,5 +143,6 @@ describe('too busy for a verdict', () => {
     expect(outcome.exitCode).toBe(1);
     expect(outcome.verdict).toBe('fail');
     expect(outcome.lines.some((l) => l.startsWith('machine too busy'))).toBe(false);
+    expect(outcome.lines.at(-1)).toBe('load 5.43 above 2 cores: counts, verdict given');
   });
 });
