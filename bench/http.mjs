@@ -1,4 +1,4 @@
-// HTTP transport overhead `npm run bench:http`. A loopback keep-alive server in its
+// HTTP transport overhead, `npm run bench:http`. A loopback keep-alive server in its
 // own process (bench/lib/canned-http-server.cjs); for the built-in fetch and npm undici.request,
 // long-lived client processes (bench/lib/http-client-worker.mjs), one per mode:
 //   bare          the library loaded, the hook off
