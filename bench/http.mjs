@@ -1,4 +1,4 @@
-// HTTP transport overhead (issue 4 §10), `npm run bench:http`. A loopback keep-alive server in its
+// HTTP transport overhead, `npm run bench:http`. A loopback keep-alive server in its
 // own process (bench/lib/canned-http-server.cjs); for the built-in fetch and npm undici.request,
 // long-lived client processes (bench/lib/http-client-worker.mjs), one per mode:
 //   bare          the library loaded, the hook off
@@ -11,25 +11,25 @@
 // fixed cycle with the sides interleaved, each run after a few untimed requests. Every timed run is
 // taken relative to its round's median run; a side's ratio is its median process's trimmed mean of
 // those over the bare side's (see the estimator below and notes/http-bench.md).
-// Then one fresh process times single fetches rejected by an open circuit, and another the floor:
-// the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
-// Targets: instrumented >= 0.97 x bare for each client; rejected-fetch p99 < 50 µs.
-// Run `npm run build` first: this measures dist/, as users get it.
+// Then one fresh process times single fetches rejected by an open circuit, and another, of the same
+// kind and started the same way, the floor: the same fetch through a dispatcher that fails at once
+// (no breaker), in alternating blocks (bench/lib/rejected-fetch.mjs).
+// Targets, each judged against this run's own noise or floor, never an absolute figure:
+// - instrumented ÷ bare >= 0.97 for each client, missed only when ratio + 2·SE stays below 0.97;
+// - rejected fetch: the median over blocks of its p50 at most 5 µs above the floor's (the rejection
+//   is delivered on a later event-loop turn, which costs about 1-3 µs), and of its p99 at most
+//   10 µs above the floor's.
+// On a machine busier than its cores the timed targets are printed without a verdict (exit 0).
+// BENCH_QUICK=1: fewer rounds, requests and blocks. Run `npm run build` first: this measures dist/.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  bootstrapRatioSe,
-  environment,
-  fmt,
-  median,
-  printTable,
-  Targets,
-  trimmedMean,
-  writeResults,
-} from './lib/harness.mjs';
+import { fmt, median, printTable, trimmedMean } from './lib/harness.mjs';
+import { beginRun } from './lib/run-record.mjs';
+import { measureRejectedFetch, reportRejectedFetch } from './lib/rejected-fetch.mjs';
+import { bootstrapRatioSe, ratioGate, Targets } from './lib/verdict.mjs';
 
 const require = createRequire(import.meta.url);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,7 +77,8 @@ const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring', '--no-memory-re
 /** Untimed requests before each timed run: a process that waited for its turn starts cold. */
 const LEAD_FRACTION = 0.2;
 const RATIO_TARGET = 0.97;
-const P99_TARGET_US = 50;
+
+const run = beginRun('http');
 
 const server = spawn(
   process.execPath,
@@ -115,12 +116,11 @@ const SIDES = [
   { side: 'unlisted', mode: 'unlisted', processes: 2 },
   { side: 'no library', mode: 'no-library', processes: 1 },
 ];
+const versions = {
+  undiciBundled: process.versions.undici,
+  undiciNpm: require('undici/package.json').version,
+};
 const results = {
-  environment: {
-    ...environment(),
-    undiciBundled: process.versions.undici,
-    undiciNpm: require('undici/package.json').version,
-  },
   concurrency: CONCURRENCY,
   throughputV8Flags: THROUGHPUT_V8_FLAGS,
   rounds: ROUNDS,
@@ -214,27 +214,13 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   for (const { worker } of workers) await worker.stop();
 }
 
-// Failed fetches without a socket, each kind in its own fresh process (see http-client-worker.mjs),
-// in alternating blocks so both see the same stretch of machine noise.
-const failing = {
-  breaker: startWorker('instrumented', 'fetch'),
-  'null-dispatcher': startWorker('bare', 'fetch'),
-};
-for (const [via, worker] of Object.entries(failing)) {
-  await worker.send({ op: 'fail', via, n: FAILURES.warmup });
-}
-const failureBlocks = { breaker: [], 'null-dispatcher': [] };
-for (let b = 0; b < FAILURES.blocks; b++) {
-  for (const [via, worker] of Object.entries(failing)) {
-    failureBlocks[via].push(await worker.send({ op: 'fail', via, n: FAILURES.n }));
-  }
-}
-for (const worker of Object.values(failing)) await worker.stop();
+// Failed fetches without a socket: rejected by the breaker, and the floor (see rejected-fetch.mjs).
+results.rejectedFetch = await measureRejectedFetch((mode) => startWorker(mode, 'fetch'), FAILURES);
 server.stdin.end();
 
 // ---- report ----
 console.log(
-  `Node ${process.version}, bundled undici ${process.versions.undici}, npm undici ${results.environment.undiciNpm}; ` +
+  `\nNode ${process.version}, bundled undici ${versions.undiciBundled}, npm undici ${versions.undiciNpm}; ` +
     `concurrency ${CONCURRENCY}; ${WARMUP_ROUNDS} warm-up and ${ROUNDS} measured runs per process ` +
     `(node ${THROUGHPUT_V8_FLAGS.join(' ')}) ` +
     `(${REQUESTS_PER_RUN.fetch} fetch / ${REQUESTS_PER_RUN['undici.request']} undici.request requests each)`,
@@ -271,52 +257,14 @@ printTable(
   sideRows,
 );
 
-const rejectedP99Us = median(failureBlocks.breaker.map((b) => b.p99Us));
-const rejectedCount = failureBlocks.breaker.at(-1).rejected;
-const expectedRejections = FAILURES.warmup + FAILURES.blocks * FAILURES.n;
-results.rejectedFetch = {
-  ...FAILURES,
-  blocks: failureBlocks.breaker,
-  floorBlocks: failureBlocks['null-dispatcher'],
-  p99Us: rejectedP99Us,
-  floorP99Us: median(failureBlocks['null-dispatcher'].map((b) => b.p99Us)),
-  rejected: rejectedCount,
-};
-printTable(
-  `Fetch failing without a socket: ${FAILURES.blocks} blocks of ${FAILURES.n} sequential calls per process, after ${FAILURES.warmup} warm-up calls`,
-  [
-    'block',
-    'rejected by open circuit: p50 µs',
-    'p99 µs',
-    'floor (null dispatcher): p50 µs',
-    'p99 µs',
-  ],
-  failureBlocks.breaker.map((b, i) => {
-    const floor = failureBlocks['null-dispatcher'][i];
-    return [i + 1, fmt(b.p50Us, 2), fmt(b.p99Us, 2), fmt(floor.p50Us, 2), fmt(floor.p99Us, 2)];
-  }),
-);
-
 const targets = new Targets();
 for (const [client, sides] of Object.entries(results.clients)) {
-  const { ratioToBare: r, ratioStandardError: se } = sides.instrumented;
-  targets.check(
-    `${client} instrumented/bare >= ${RATIO_TARGET}`,
-    r >= RATIO_TARGET,
-    `${fmt(r, 3)} (SE ${fmt(se * 100, 1)}%, A/A control ${fmt(sides.aaControlRatio, 3)})`,
-  );
+  const { ratioToBare: ratio, ratioStandardError: se } = sides.instrumented;
+  const gate = ratioGate({ ratio, se, target: RATIO_TARGET });
+  targets.gate(`${client} instrumented/bare`, {
+    ok: gate.ok,
+    detail: `${gate.detail}; A/A control ${fmt(sides.aaControlRatio, 3)}`,
+  });
 }
-targets.check(
-  `rejected fetch p99 < ${P99_TARGET_US} µs (median of the blocks' p99)`,
-  rejectedP99Us < P99_TARGET_US,
-  // The floor beside it: when fetch's own failure path misses the target, no breaker can meet it.
-  `${fmt(rejectedP99Us, 2)} µs (floor, no breaker: ${fmt(results.rejectedFetch.floorP99Us, 2)} µs)`,
-);
-targets.check(
-  'every rejected fetch was rejected by the breaker',
-  rejectedCount === expectedRejections,
-  `${rejectedCount} of ${expectedRejections}`,
-);
-results.targets = { passes: targets.passes, failures: targets.failures };
-writeResults(new URL('./results/http.json', import.meta.url).pathname, results);
-targets.finish();
+reportRejectedFetch(results.rejectedFetch, targets);
+run.finish(targets, { versions, ...results });

@@ -1,13 +1,17 @@
-// npm run bench:redis (issue 7 §10), in one run:
+// npm run bench:redis, in one run:
 //  1. requests/second of instrumented fetch to a loopback keep-alive server, Redis store vs memory
 //     store: two app processes under `--require register` (identical but for
-//     CIRCUIT_BREAKER_REDIS_URL), measured in alternating rounds; target ratio >= 0.95;
+//     CIRCUIT_BREAKER_REDIS_URL), measured in rounds that rotate their order; target ratio >= 0.95,
+//     met unless ratio + 2·SE stays below it (the median of per-round ratios, its SE bootstrapped
+//     over the rounds). A second memory-store app gives an A/A control: identical apps, this run's noise;
 //  2. Redis commands per 1,000 calls of the Redis-store app, from INFO commandstats deltas of a
 //     redis-server of the bench's own (nobody else's commands in the count);
 //  3. propagation between two processes: (a) a committed transition until the other process's
 //     breaker applies it (many samples), (b) end to end: app A trips on real HTTP failures until
 //     app B's breaker is open (B then rejects without sending, checked every time). Target p99 < 50 ms.
-// Writes bench/results/redis.json; exits 1 when a target is missed. Measures dist/ (npm run build).
+// Writes bench/results/redis.json; exits 1 when a target is missed, but gives the timed targets no
+// verdict on a machine busier than its cores. Measures dist/ (npm run build). BENCH_QUICK=1: fewer
+// rounds and samples.
 // Uses its own redis-server on a free port when `redis-server` is installed, else REDIS_URL or
 // 127.0.0.1:6379 under a unique key prefix (then the command counts may include other clients').
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -16,15 +20,9 @@ import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import {
-  environment,
-  fmt,
-  median,
-  percentile,
-  printTable,
-  Targets,
-  writeResults,
-} from './lib/harness.mjs';
+import { fmt, median, percentile, printTable } from './lib/harness.mjs';
+import { beginRun } from './lib/run-record.mjs';
+import { bootstrapSe, ratioGate, Targets } from './lib/verdict.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -118,6 +116,7 @@ async function runMember() {
 
 // ---- the bench ----------------------------------------------------------------------------------
 async function main() {
+  const run = beginRun('redis');
   const redis = await startRedis();
   const { RedisStore } = require('../dist/cjs/store/index.js');
   const { Redis } = require('ioredis');
@@ -138,11 +137,23 @@ async function main() {
     await e2eStore.close();
 
     printTable(
-      `Instrumented fetch, loopback keep-alive server (${throughput.rounds} alternating rounds of ${throughput.requests} requests, concurrency ${throughput.concurrency})`,
-      ['store', 'req/s (median)', 'vs memory'],
+      `Instrumented fetch, loopback keep-alive server (${throughput.rounds} rounds of ${throughput.requests} requests per app, order rotating, concurrency ${throughput.concurrency}). ` +
+        'Ratio: median of per-round ratios; SE bootstrapped over the rounds',
+      ['store', 'req/s (median)', 'vs memory', 'SE'],
       [
-        ['memory', fmt(throughput.memoryRps, 0), '1.000'],
-        ['redis', fmt(throughput.redisRps, 0), fmt(throughput.ratio, 3)],
+        ['memory', fmt(throughput.memoryRps, 0), '1.000', ''],
+        [
+          'redis',
+          fmt(throughput.redisRps, 0),
+          fmt(throughput.ratio, 3),
+          fmt(throughput.ratioSe, 3),
+        ],
+        [
+          'memory (A/A control)',
+          fmt(throughput.controlRps, 0),
+          fmt(throughput.controlRatio, 3),
+          fmt(throughput.controlSe, 3),
+        ],
       ],
     );
     printTable(
@@ -173,10 +184,9 @@ async function main() {
         ],
       ],
     );
-    targets.check(
+    targets.gate(
       'Redis store vs memory store (req/s)',
-      throughput.ratio >= 0.95,
-      `${fmt(throughput.ratio, 3)} (target >= 0.95)`,
+      ratioGate({ ratio: throughput.ratio, se: throughput.ratioSe, target: 0.95 }),
     );
     targets.check(
       'propagation p99, committed transition',
@@ -193,17 +203,14 @@ async function main() {
       transitionPropagation.rejectedWhenOpen === transitionPropagation.opens &&
         httpPropagation.rejectedWithoutSending === httpPropagation.samples,
       `${transitionPropagation.rejectedWhenOpen}/${transitionPropagation.opens} store-level, ${httpPropagation.rejectedWithoutSending}/${httpPropagation.samples} over HTTP`,
+      { loadIndependent: true },
     );
-    targets.finish();
-    writeResults(new URL('./results/redis.json', import.meta.url).pathname, {
-      environment: environment(),
-      redisVersion: store.redisVersion,
+    run.finish(targets, {
+      versions: { redis: store.redisVersion, ioredis: require('ioredis/package.json').version },
       redis: redis.own ? 'own redis-server on a free port' : redis.url,
       throughput,
       propagation: transitionPropagation,
       httpPropagation,
-      targets: { passed: targets.passes, failed: targets.failures },
-      passed: targets.failures.length === 0,
     });
   } finally {
     // Children are killed by pid, also when a measure failed half-way.
@@ -218,7 +225,7 @@ async function main() {
 async function measureThroughput(redisUrl, keyPrefix, admin) {
   const CONCURRENCY = 16;
   const REQUESTS = quick ? 2_000 : 5_000;
-  const ROUNDS = quick ? 7 : 15;
+  const ROUNDS = quick ? 6 : 18; // whole cycles of the six orders below
   const serverSource = `
 const http = require('node:http');
 const s = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }); res.end('ok'); });
@@ -241,26 +248,34 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
     CIRCUIT_BREAKER_REDIS_URL: redisUrl,
     CIRCUIT_BREAKER_REDIS_KEY_PREFIX: `${keyPrefix}:rps`,
   });
+  const control = await startChild('client', { ...common });
+  const apps = { memory, redis, control };
   const round = async (child) => {
     child.send({ op: 'run', n: REQUESTS, concurrency: CONCURRENCY });
     const [m] = await once(child, 'message');
     return (REQUESTS * 1e9) / m.ns;
   };
-  for (let i = 0; i < 3; i++) {
-    await round(memory);
-    await round(redis);
-  }
+  const names = Object.keys(apps);
+  for (let i = 0; i < 3; i++) for (const name of names) await round(apps[name]);
   const before = await commandStats(admin);
-  const samples = { memory: [], redis: [] };
+  const samples = { memory: [], redis: [], control: [] };
+  // The six orders in turn: over six rounds each app runs first, second and last, and right after
+  // each of the others, equally often.
+  const orders = [
+    [0, 1, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+    [1, 0, 2],
+    [0, 2, 1],
+  ];
   for (let r = 0; r < ROUNDS; r++) {
-    const order = r % 2 === 0 ? ['memory', 'redis'] : ['redis', 'memory'];
-    for (const which of order)
-      samples[which].push(await round(which === 'memory' ? memory : redis));
+    for (const k of orders[r % orders.length]) samples[names[k]].push(await round(apps[names[k]]));
   }
   // One more flush interval, so the counts of the last round reach Redis too.
   await new Promise((r) => setTimeout(r, 1100));
   const after = await commandStats(admin);
-  for (const c of [memory, redis]) c.send({ op: 'exit' });
+  for (const c of Object.values(apps)) c.send({ op: 'exit' });
   server.stdin.end();
   const redisCalls = ROUNDS * REQUESTS;
   const delta = {};
@@ -275,13 +290,19 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
     .reduce((n, [, d]) => n + d, 0);
   const allCommands = Object.values(delta).reduce((n, d) => n + d, 0);
   const ratios = samples.redis.map((x, i) => x / samples.memory[i]);
+  const controlRatios = samples.control.map((x, i) => x / samples.memory[i]);
   return {
     rounds: ROUNDS,
     requests: REQUESTS,
     concurrency: CONCURRENCY,
     memoryRps: median(samples.memory),
     redisRps: median(samples.redis),
+    controlRps: median(samples.control),
     ratio: median(ratios),
+    ratioSe: bootstrapSe(ratios, median),
+    controlRatio: median(controlRatios),
+    controlSe: bootstrapSe(controlRatios, median),
+    samplesRps: samples,
     redisCalls,
     commandDelta: delta,
     clientCommandsPer1000: (clientCommands * 1000) / redisCalls,
@@ -420,6 +441,7 @@ function stats(latencies) {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: Math.max(...latencies),
+    latenciesMs: latencies,
   };
 }
 

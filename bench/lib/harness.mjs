@@ -16,22 +16,6 @@ export const trimmedMean = (xs, fraction = 0.1) => {
   return kept.reduce((sum, x) => sum + x, 0) / kept.length;
 };
 
-/**
- * Standard error of `stat(a) / stat(b)`, bootstrapped: both samples redrawn with replacement
- * `draws` times. The seed is fixed, so a figure can be recomputed from a run's saved samples.
- */
-export function bootstrapRatioSe(a, b, stat, draws = 4000) {
-  let seed = 0x2545f491;
-  const redraw = (xs) =>
-    xs.map(() => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return xs[Math.floor((seed / 2 ** 32) * xs.length)];
-    });
-  const ratios = Array.from({ length: draws }, () => stat(redraw(a)) / stat(redraw(b)));
-  const mean = ratios.reduce((sum, r) => sum + r, 0) / draws;
-  return Math.sqrt(ratios.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (draws - 1));
-}
-
 export const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -46,7 +30,7 @@ export async function nsPerCall(target, n) {
 
 /**
  * Runs every case `rounds` times, rotating the order each round so no case always runs first or
- * last, after a warm-up of each. Returns the median ns/call per case.
+ * last, after a warm-up of each. Returns the median ns/call per case and every round's ns/call.
  */
 export async function compareCases(cases, { calls, rounds, warmup }) {
   for (const c of cases) await nsPerCall(c.run, warmup);
@@ -57,7 +41,8 @@ export async function compareCases(cases, { calls, rounds, warmup }) {
       samples[c.name].push(await nsPerCall(c.run, calls));
     }
   }
-  return Object.fromEntries(cases.map((c) => [c.name, median(samples[c.name])]));
+  const medians = Object.fromEntries(cases.map((c) => [c.name, median(samples[c.name])]));
+  return { medians, samples };
 }
 
 export function printTable(title, header, rows) {
@@ -72,29 +57,6 @@ export function printTable(title, header, rows) {
 export function writeResults(path, data) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
-}
-
-export function environment() {
-  return {
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    date: new Date().toISOString(),
-  };
-}
-
-/** Collects failed targets; `finish()` prints them and sets the exit code. */
-export class Targets {
-  failures = [];
-  passes = [];
-  check(label, ok, detail) {
-    (ok ? this.passes : this.failures).push(`${label}: ${detail}`);
-  }
-  finish() {
-    console.log('\nTargets');
-    for (const p of this.passes) console.log(`  PASS ${p}`);
-    for (const f of this.failures) console.log(`  FAIL ${f}`);
-    if (this.failures.length > 0) process.exitCode = 1;
-  }
 }
 
 export const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
