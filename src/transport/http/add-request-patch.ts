@@ -7,6 +7,7 @@ import { activeClientSpan, markRejected } from './http-span.js';
 import { annotateSpan } from '../../telemetry/span-hooks.js';
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
+import { onLaterTurn } from '../../core/later-turn.js';
 import { observeRequest } from './request-observer.js';
 
 /** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
@@ -102,12 +103,19 @@ function proceed(
 
 /**
  * Fails the request the way an agent reports a socket it could not create: `onSocket(null, err)`
- * emits 'error' then 'close' on the next tick, and no socket is ever made.
+ * emits 'error' then 'close', and no socket is ever made. Node would emit them on the next tick,
+ * which a retry loop with no delay never leaves; a later event-loop turn is what a refused
+ * connection costs without us, so timers, I/O and signals still run between the retries.
  */
 function refuse(req: ClientRequest, options: AgentRequestOptions, entry: OriginTarget): void {
   const error = entry.target.breaker.rejectionError();
   const span = activeClientSpan();
   if (span !== undefined) markRejected(span, error);
   else recordTransportRejection(error, options.method ?? req.method, entry);
-  (req as unknown as { onSocket(socket: null, error: Error): void }).onSocket(null, error);
+  onLaterTurn((request) => request.onSocket(null, error), req as unknown as SocketSink);
+}
+
+/** `ClientRequest#onSocket`: how an agent hands over a socket, or the error of not making one. */
+interface SocketSink {
+  onSocket(socket: null, error: Error): void;
 }
