@@ -130,3 +130,38 @@ describe('http: an admitted request to a configured host', () => {
     expect(await shapeOf()).toEqual({ response: 2, error: 0, close: 1, ownDestroy: true });
   });
 });
+
+describe('http: a caller that gives up before the rejection arrives', () => {
+  const giveUps: Array<[string, (url: string) => http.ClientRequest]> = [
+    [
+      'abort()',
+      (url) => {
+        const req = http.get(url);
+        req.abort();
+        return req;
+      },
+    ],
+    ['destroy()', (url) => http.get(url).destroy()],
+    ['destroy(error)', (url) => http.get(url).destroy(new RangeError('caller reason'))],
+    ['an aborted signal', (url) => http.get(url, { signal: AbortSignal.abort() })],
+  ];
+
+  async function giveUpEvents(make: () => http.ClientRequest): Promise<string[]> {
+    const trace = new Trace();
+    let req: http.ClientRequest | undefined;
+    await exchange(
+      trace,
+      () => (req = make()),
+      () => {},
+    );
+    trace.add(`destroyed=${String(req?.destroyed)} socket=${String(req?.socket)}`);
+    return trace.events;
+  }
+
+  it.each(giveUps)('%s: the same events as without the hook', async (_name, giveUp) => {
+    const url = server.url('/ok');
+    const bare = await giveUpEvents(() => giveUp(url));
+    openCircuit();
+    expect(await giveUpEvents(() => giveUp(url))).toEqual(bare);
+  });
+});

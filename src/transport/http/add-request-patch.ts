@@ -112,10 +112,32 @@ function refuse(req: ClientRequest, options: AgentRequestOptions, entry: OriginT
   const span = activeClientSpan();
   if (span !== undefined) markRejected(span, error);
   else recordTransportRejection(error, options.method ?? req.method, entry);
-  onLaterTurn((request) => request.onSocket(null, error), req as unknown as SocketSink);
+  process.nextTick(refuseAfterCaller, req as unknown as PendingRequest, error);
 }
 
-/** `ClientRequest#onSocket`: how an agent hands over a socket, or the error of not making one. */
-interface SocketSink {
-  onSocket(socket: null, error: Error): void;
+/** `ClientRequest` as an agent sees it: `onSocket` hands over a socket, or the error of not making one. */
+interface PendingRequest {
+  readonly destroyed: boolean;
+  readonly aborted: boolean;
+  _closed: boolean;
+  onSocket(socket: null, error?: Error): void;
+  emit(event: 'close'): boolean;
+}
+
+/**
+ * Runs where Node would hand over the socket (the tick after the request was made). A caller that
+ * gave up in the meantime (`abort()`, `destroy()`, an aborted signal) sees what Node shows when it
+ * gives up before its socket: its own error or 'socket hang up', or after `abort()` only 'close'
+ * (emitted here, as Node does at this point, so it still comes before 'abort'). Otherwise the
+ * rejection follows on a later turn.
+ */
+function refuseAfterCaller(req: PendingRequest, error: Error): void {
+  if (!req.destroyed) return onLaterTurn(deliverRejection, { req, error });
+  if (!req.aborted) return req.onSocket(null);
+  req._closed = true;
+  req.emit('close');
+}
+
+function deliverRejection({ req, error }: { req: PendingRequest; error: Error }): void {
+  req.onSocket(null, req.destroyed ? undefined : error);
 }
