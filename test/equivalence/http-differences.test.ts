@@ -108,6 +108,7 @@ describe('http: a rejected request', () => {
 describe('http: an admitted request to a configured host', () => {
   function shape(req: http.ClientRequest) {
     return {
+      socket: req.listenerCount('socket'),
       response: req.listenerCount('response'),
       error: req.listenerCount('error'),
       close: req.listenerCount('close'),
@@ -121,13 +122,19 @@ describe('http: an admitted request to a configured host', () => {
     return seen;
   }
 
-  it("has one more 'response' and 'close' listener and its own destroy; none for unlisted hosts", async () => {
+  it("has one more 'socket' and 'close' listener and its own destroy; none for unlisted hosts", async () => {
     const bare = await shapeOf();
-    expect(bare).toEqual({ response: 1, error: 0, close: 0, ownDestroy: false });
+    expect(bare).toEqual({ socket: 0, response: 1, error: 0, close: 0, ownDestroy: false });
     enableHttpTransport(transportFixture([rule('localhost')]).resolve);
     expect(await shapeOf()).toEqual(bare);
     enableHttpTransport(transportFixture([rule('127.0.0.1', { mode: 'observe' })]).resolve);
-    expect(await shapeOf()).toEqual({ response: 2, error: 0, close: 1, ownDestroy: true });
+    expect(await shapeOf()).toEqual({
+      socket: 1,
+      response: 1,
+      error: 0,
+      close: 1,
+      ownDestroy: true,
+    });
   });
 });
 

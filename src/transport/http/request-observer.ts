@@ -20,12 +20,17 @@ export function observeRequest(req: ClientRequest, call: CallRecorder): void {
     return destroy.call(this, error);
   } as Destroy;
 
-  // Prepended, so the caller's own listeners are still registered when we count them.
-  req.prependOnceListener('response', (res: IncomingMessage) => {
-    call.response(res.statusCode ?? 0, res.headers);
-    // What Node does when no one listens: `_dump()` discards the body and marks it dumped, so a
-    // later `req.destroy()` or `res` reader sees the same state as without us.
-    if (req.listenerCount('response') === 0) dump(res);
+  // Added once the socket is assigned, in front of every other listener, and removed before the
+  // others run: a listener that counts 'response' listeners to learn whether anyone reads the body
+  // (OTel's http instrumentation resumes it when it is alone) never counts ours. Those who listen
+  // from the start (the caller's callback, instrumentations wrapping http.request) are in place.
+  req.once('socket', () => {
+    req.prependOnceListener('response', (res: IncomingMessage) => {
+      call.response(res.statusCode ?? 0, res.headers);
+      // Node dumps a response nobody listens to only when emit('response') found no listener;
+      // ours was one, so the same `_dump()` (which also marks it dumped) is done here.
+      if (req.listenerCount('response') === 0) dump(res);
+    });
   });
   // An `errorMonitor` listener sees every error without handling it: Node still throws an error
   // nobody listens to, with its own uncaught-error report, and listenerCount('error') is unchanged.
