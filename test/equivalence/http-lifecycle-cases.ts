@@ -9,6 +9,14 @@ function afterSent(req: ClientRequest, giveUp: (req: ClientRequest) => void): vo
   req.once('finish', () => setTimeout(() => giveUp(req), 20));
 }
 
+/** A request to `path` that the caller gives up on with `then` (which must also end it). */
+function givenUp(name: string, path: string, then: (req: ClientRequest) => void): EquivalenceCase {
+  return {
+    name,
+    run: ({ trace, http: s }) => exchange(trace, () => http.request(s.url(path)), then),
+  };
+}
+
 /** Gives up on a response after its first body chunk. */
 async function midBody(trace: Trace, url: string, giveUp: (req: ClientRequest) => void) {
   const req = trace.call(() => http.get(url));
@@ -67,51 +75,15 @@ export const lifecycleCases: EquivalenceCase[] = [
         },
       ),
   },
-  {
-    name: 'destroy() before response, same tick',
-    run: ({ trace, http: s }) =>
-      exchange(
-        trace,
-        () => http.request(s.url('/ok')),
-        (req) => req.destroy(),
-      ),
-  },
-  {
-    name: 'destroy() before response, once sent',
-    run: ({ trace, http: s }) =>
-      exchange(
-        trace,
-        () => http.request(s.url('/hang')),
-        (req) => afterSent(req, (r) => r.destroy()),
-      ),
-  },
-  {
-    name: 'destroy(error) once sent',
-    run: ({ trace, http: s }) =>
-      exchange(
-        trace,
-        () => http.request(s.url('/hang')),
-        (req) => afterSent(req, (r) => r.destroy(new RangeError('caller reason'))),
-      ),
-  },
-  {
-    name: 'abort() before response, same tick',
-    run: ({ trace, http: s }) =>
-      exchange(
-        trace,
-        () => http.request(s.url('/ok')),
-        (req) => req.abort(),
-      ),
-  },
-  {
-    name: 'abort() before response, once sent',
-    run: ({ trace, http: s }) =>
-      exchange(
-        trace,
-        () => http.request(s.url('/hang')),
-        (req) => afterSent(req, (r) => r.abort()),
-      ),
-  },
+  givenUp('destroy() before response, same tick', '/ok', (req) => req.destroy()),
+  givenUp('destroy() before response, once sent', '/hang', (req) =>
+    afterSent(req, (r) => r.destroy()),
+  ),
+  givenUp('destroy(error) once sent', '/hang', (req) =>
+    afterSent(req, (r) => r.destroy(new RangeError('caller reason'))),
+  ),
+  givenUp('abort() before response, same tick', '/ok', (req) => req.abort()),
+  givenUp('abort() before response, once sent', '/hang', (req) => afterSent(req, (r) => r.abort())),
   {
     name: 'destroy() after response',
     run: ({ trace, http: s }) => midBody(trace, s.url('/partial'), (req) => req.destroy()),
