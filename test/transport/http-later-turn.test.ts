@@ -9,6 +9,7 @@ import {
   disableHttpTransport,
   enableHttpTransport,
 } from '../../src/transport/http/http-transport.js';
+import { createSelfSignedCertificate } from './support/certificate.js';
 import { CountingServer } from './support/counting-server.js';
 import { rule, transportFixture } from './support/transport-fixture.js';
 
@@ -26,19 +27,21 @@ interface Line {
 }
 
 let server: CountingServer;
+let secure: CountingServer;
 beforeAll(async () => {
   server = await CountingServer.start('http:');
+  secure = await CountingServer.start('https:', createSelfSignedCertificate());
 });
-afterAll(() => server.close());
+afterAll(() => Promise.all([server.close(), secure.close()]));
 
 /**
  * Runs the retry loop; sends SIGTERM once the timer fired and the loop spun a while, or
  * `timerWaitMs` after the loop began.
  */
-function runLoop(timerWaitMs: number, exitWaitMs: number) {
+function runLoop(target: CountingServer, timerWaitMs: number, exitWaitMs: number) {
   return new Promise<{ lines: Line[]; code: number | null; killed: boolean; stderr: string }>(
     (done) => {
-      const child = spawn(process.execPath, ['--import', tsx, fixture, server.url('/')], {
+      const child = spawn(process.execPath, ['--import', tsx, fixture, target.url('/')], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const lines: Line[] = [];
@@ -81,24 +84,30 @@ function runLoop(timerWaitMs: number, exitWaitMs: number) {
   );
 }
 
-describe('http: retry loop against an open circuit', () => {
-  it('a 100 ms timer fires within 150 ms, and SIGTERM ends the process', async () => {
-    const { lines, code, killed, stderr } = await runLoop(3_000, 5_000);
-    expect(stderr).toBe('');
-    const timer = lines.find((l) => l.timerMs !== undefined);
-    // The timer fired while the loop was running, not before it started.
-    expect(timer?.iterations).toBeGreaterThan(0);
-    console.log(`timer fired after ${timer?.timerMs?.toFixed(1)} ms`);
-    expect(timer?.timerMs).toBeGreaterThanOrEqual(99);
-    expect(timer?.timerMs).toBeLessThan(150);
-    expect(killed).toBe(false);
-    expect(code).toBe(0);
-    const exit = lines.find((l) => l.exited === true);
-    // The loop really spun on rejections, and none of them reached the server.
-    expect(exit?.iterations).toBeGreaterThanOrEqual(1_000);
-    expect(exit?.rejected).toBe(exit?.iterations);
-    expect(server.connections).toBe(0);
-  });
+describe('http/https: retry loop against an open circuit', () => {
+  it.each([
+    ['http.get', () => server],
+    ['https.get', () => secure],
+  ])(
+    '%s: a 100 ms timer fires within 150 ms, and SIGTERM ends the process',
+    async (_name, target) => {
+      const { lines, code, killed, stderr } = await runLoop(target(), 3_000, 5_000);
+      expect(stderr).toBe('');
+      const timer = lines.find((l) => l.timerMs !== undefined);
+      // The timer fired while the loop was running, not before it started.
+      expect(timer?.iterations).toBeGreaterThan(0);
+      console.log(`timer fired after ${timer?.timerMs?.toFixed(1)} ms`);
+      expect(timer?.timerMs).toBeGreaterThanOrEqual(99);
+      expect(timer?.timerMs).toBeLessThan(150);
+      expect(killed).toBe(false);
+      expect(code).toBe(0);
+      const exit = lines.find((l) => l.exited === true);
+      // The loop really spun on rejections, and none of them reached the server.
+      expect(exit?.iterations).toBeGreaterThanOrEqual(1_000);
+      expect(exit?.rejected).toBe(exit?.iterations);
+      expect(target().connections).toBe(0);
+    },
+  );
 });
 
 describe('http: how a rejected request looks to the caller', () => {
