@@ -103,9 +103,9 @@ function proceed(
 
 /**
  * Fails the request the way an agent reports a socket it could not create: `onSocket(null, err)`
- * emits 'error' then 'close', and no socket is ever made. Node would emit them on the next tick,
- * which a retry loop with no delay never leaves; a later event-loop turn is what a refused
- * connection costs without us, so timers, I/O and signals still run between the retries.
+ * emits 'error' then 'close', and no socket is ever made. Called right away it would emit them on
+ * the next tick, which a retry loop with no delay never leaves; a later event-loop turn is what a
+ * refused connection costs without us, so timers, I/O and signals still run between the retries.
  */
 function refuse(req: ClientRequest, options: AgentRequestOptions, entry: OriginTarget): void {
   const error = entry.target.breaker.rejectionError();
