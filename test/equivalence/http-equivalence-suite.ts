@@ -53,10 +53,15 @@ export function httpEquivalenceSuite(surroundings: string): void {
     const trace = new Trace();
     try {
       const result = await testCase.run({ ...context, trace });
-      // A client may settle before its request closed (an abort, a timeout): let that happen.
+      // A client may settle before its request closed (an abort, a timeout), and the breaker
+      // records the call at 'close': wait for that (bounded), however slow the machine is.
       http.globalAgent.destroy();
       https.globalAgent.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      const seen = mode !== 'without hook' && testCase.unseen !== true;
+      for (let waited = 0; waited < 2_000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (!seen || decidedCalls(mode).decided > before.decided) break;
+      }
       const after = decidedCalls(mode);
       return {
         events: trace.events,
