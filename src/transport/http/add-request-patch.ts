@@ -7,6 +7,7 @@ import { activeClientSpan, markRejected } from './http-span.js';
 import { annotateSpan } from '../../telemetry/span-hooks.js';
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
+import { onLaterTurn } from '../../core/later-turn.js';
 import { observeRequest } from './request-observer.js';
 
 /** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
@@ -102,12 +103,41 @@ function proceed(
 
 /**
  * Fails the request the way an agent reports a socket it could not create: `onSocket(null, err)`
- * emits 'error' then 'close' on the next tick, and no socket is ever made.
+ * emits 'error' then 'close', and no socket is ever made. Called right away it would emit them on
+ * the next tick, which a retry loop with no delay never leaves; a later event-loop turn is what a
+ * refused connection costs without us, so timers, I/O and signals still run between the retries.
  */
 function refuse(req: ClientRequest, options: AgentRequestOptions, entry: OriginTarget): void {
   const error = entry.target.breaker.rejectionError();
   const span = activeClientSpan();
   if (span !== undefined) markRejected(span, error);
   else recordTransportRejection(error, options.method ?? req.method, entry);
-  (req as unknown as { onSocket(socket: null, error: Error): void }).onSocket(null, error);
+  process.nextTick(refuseAfterCaller, req as unknown as PendingRequest, error);
+}
+
+/** `ClientRequest` as an agent sees it: `onSocket` hands over a socket, or the error of not making one. */
+interface PendingRequest {
+  readonly destroyed: boolean;
+  readonly aborted: boolean;
+  _closed: boolean;
+  onSocket(socket: null, error?: Error): void;
+  emit(event: 'close'): boolean;
+}
+
+/**
+ * Runs where Node would hand over the socket (the tick after the request was made). A caller that
+ * gave up in the meantime (`abort()`, `destroy()`, an aborted signal) sees what Node shows when it
+ * gives up before its socket: its own error or 'socket hang up', or after `abort()` only 'close'
+ * (emitted here, as Node does at this point, so it still comes before 'abort'). Otherwise the
+ * rejection follows on a later turn.
+ */
+function refuseAfterCaller(req: PendingRequest, error: Error): void {
+  if (!req.destroyed) return onLaterTurn(deliverRejection, { req, error });
+  if (!req.aborted) return req.onSocket(null);
+  req._closed = true;
+  req.emit('close');
+}
+
+function deliverRejection({ req, error }: { req: PendingRequest; error: Error }): void {
+  req.onSocket(null, req.destroyed ? undefined : error);
 }
