@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { unknownNameHint } from './did-you-mean.js';
 import { formatPath, formatValue } from './format.js';
+import { misplacedEntryHint, placementHint } from './placement-messages.js';
 import { ALLOWED_KEYS_MARKER, configSchema, type RawConfig } from './schema.js';
 
 /** One layer of configuration before validation. */
@@ -34,7 +35,13 @@ function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProbl
       : [];
     return issue.keys.map((key) => {
       const keyPath = [...path, key];
-      const hint = allowed.length > 0 ? `; ${unknownNameHint(key, allowed)}` : '';
+      const placement = placementHint(key);
+      const hint =
+        placement !== undefined
+          ? `; ${placement}`
+          : allowed.length > 0
+            ? `; ${unknownNameHint(key, allowed)}`
+            : '';
       return {
         source: source.labelFor(keyPath),
         path: formatPath(keyPath),
@@ -64,12 +71,13 @@ function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProbl
       },
     ];
   }
+  const misplaced = misplacedEntryHint(path);
   return [
     {
       source: source.labelFor(path),
       path: formatPath(path),
       value: formatValue(found.value, path),
-      message: issue.message,
+      message: misplaced === undefined ? issue.message : `${issue.message}; ${misplaced}`,
     },
   ];
 }
