@@ -46,12 +46,16 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
   }
   const resolved = instrumentation.resolved;
   if (!resolved.enabled) {
-    report(resolved, { kind: 'none' });
+    report(resolved, { kind: 'none', why: 'disabled' });
     return { instrumentation, sdk: undefined };
   }
-  if (sdkAlreadyRunning() || env.OTEL_SDK_DISABLED === 'true') {
+  const appSdk = sdkAlreadyRunning();
+  if (appSdk || env.OTEL_SDK_DISABLED === 'true') {
     registerInstrumentations({ instrumentations: [instrumentation] });
-    report(resolved, { kind: 'app-sdk' });
+    report(
+      resolved,
+      appSdk ? { kind: 'app-sdk' } : { kind: 'none', why: 'OTEL_SDK_DISABLED=true' },
+    );
     return { instrumentation, sdk: undefined };
   }
   const { sdk, metrics } = startSdk(instrumentation, env);
@@ -104,7 +108,7 @@ function startSdk(
       ? { kind: 'prometheus', url: endpoint.url }
       : named.length > 0
         ? { kind: 'exporters', names: named.join(',') }
-        : { kind: 'none' };
+        : { kind: 'none', why: 'OTEL_METRICS_EXPORTER=none' };
   return { sdk, metrics };
 }
 

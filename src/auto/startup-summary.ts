@@ -6,7 +6,7 @@ export type MetricsDestination =
   | { readonly kind: 'prometheus'; readonly url: string }
   | { readonly kind: 'app-sdk' }
   | { readonly kind: 'exporters'; readonly names: string }
-  | { readonly kind: 'none' };
+  | { readonly kind: 'none'; readonly why: string };
 
 export interface StartupSummary {
   /** The one line `register` prints; undefined when the config asks for quiet. */
@@ -31,9 +31,10 @@ export function startupSummary(
     const line = `${head}: disabled (enabled: false, ${envVarNameFor(['enabled'])}), nothing is patched`;
     return { line: config.quiet ? undefined : line, warnings };
   }
-  if (config.hosts.length === 0) {
+  // Agent-only apps configure `agents:` and wrap their clients in code: nothing is missing there.
+  if (config.hosts.length === 0 && Object.keys(config.agents).length === 0) {
     warnings.push(
-      `no hosts configured, so no outgoing call is protected: list them in ${envVarNameFor(['hosts'])} or under hosts: in the file named by ${CONFIG_FILE_ENV_VAR}`,
+      `no hosts configured, so no fetch, undici or http(s) call is protected (only clients wrapped with registerAgentClient are): list hosts in ${envVarNameFor(['hosts'])} or under hosts: in the file named by ${CONFIG_FILE_ENV_VAR}`,
     );
   }
   const parts = [
@@ -85,6 +86,6 @@ function metricsText(metrics: MetricsDestination): string {
     case 'exporters':
       return `through OTEL_METRICS_EXPORTER=${metrics.names}`;
     case 'none':
-      return 'off (OTEL_METRICS_EXPORTER=none)';
+      return `off (${metrics.why})`;
   }
 }

@@ -88,7 +88,7 @@ describe('warnings', { timeout: 30_000 }, () => {
   it('warns when no host is protected, and when the config file is empty', async () => {
     const none = await runRegistered({ CIRCUIT_BREAKER_QUIET: 'true' });
     expect(lineOf(none.stderr)).toEqual([
-      'otel-circuit-breaker: warning: no hosts configured, so no outgoing call is protected: list them in CIRCUIT_BREAKER_HOSTS or under hosts: in the file named by CIRCUIT_BREAKER_CONFIG',
+      'otel-circuit-breaker: warning: no hosts configured, so no fetch, undici or http(s) call is protected (only clients wrapped with registerAgentClient are): list hosts in CIRCUIT_BREAKER_HOSTS or under hosts: in the file named by CIRCUIT_BREAKER_CONFIG',
     ]);
     const file = join(dir, 'empty.yaml');
     writeFileSync(file, '# nothing yet\n');
