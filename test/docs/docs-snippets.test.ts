@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import picocolors from 'picocolors';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startAdminServer } from '../../src/admin/admin-server.js';
 import type { AdminSnapshot } from '../../src/admin/admin-snapshot.js';
+import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { renderTable, summaryLine, type StatusRow } from '../../src/cli/status-table.js';
 import { CIRCUIT_BREAKER_ENV_VARS } from '../../src/config/env-vars.js';
@@ -283,12 +286,12 @@ describe('sample outputs are what the code prints now', { timeout: 60_000 }, () 
       const rows = chunk.slice(1, -1).map(rowFromDoc);
       const fleet = / \(fleet-wide\) - /.test(chunk.at(-1)!);
       const label = chunk.at(-1)!.split(' - ').slice(1).join(' - ');
-      const snapshot = {
+      const snapshot: AdminSnapshot = {
         generatedAt: '',
         scope: fleet ? 'fleet' : 'local',
         breakers: [],
         fleetOnly: [],
-      } as const;
+      };
       const printed = [
         ...renderTable(rows, picocolors.createColors(false), 160),
         `${summaryLine(snapshot, rows)} - ${label}`,
@@ -297,10 +300,128 @@ describe('sample outputs are what the code prints now', { timeout: 60_000 }, () 
     }
   });
 
+  it.each(outputs('output admin-list').concat(outputs('output admin-action')))(
+    'admin JSON $where: every key shown exists in a real answer',
+    async (s) => {
+      const registry = new BreakerRegistry();
+      const breaker = registry.get('api.openai.com', { failureThreshold: 1 });
+      breaker.recordFailure(new Error('HTTP 503'));
+      const token = 'a-long-enough-admin-token-0123456789';
+      const admin = await startAdminServer({ registry, port: 0, token });
+      try {
+        const real: unknown = s.marker.endsWith('admin-list')
+          ? await (await fetch(`${admin.url}/circuit-breakers`)).json()
+          : await (
+              await fetch(`${admin.url}/circuit-breakers/api.openai.com/reset`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${token}` },
+              })
+            ).json();
+        expect(missingKeys(JSON.parse(s.text), real), s.where).toEqual([]);
+      } finally {
+        await admin.close();
+      }
+    },
+  );
+
+  it.each(outputs('output rejected-response'))('rejected response $where', async (s) => {
+    const [head, body] = s.text.split('\n\n');
+    const upstream = createHttpServer((_req, res) => res.writeHead(503).end());
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--require',
+          register,
+          '-e',
+          `(async () => {
+            await (await fetch('http://${host}/v1')).arrayBuffer();
+            const res = await fetch('http://${host}/v1');
+            console.log(JSON.stringify({ status: res.status, statusText: res.statusText,
+              headers: [...res.headers.keys()], body: await res.json() }));
+          })()`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            CIRCUIT_BREAKER_HOSTS: host,
+            CIRCUIT_BREAKER_PRESET: 'llm',
+            CIRCUIT_BREAKER_FAILURE_THRESHOLD: '1',
+            CIRCUIT_BREAKER_QUIET: 'true',
+            OTEL_SDK_DISABLED: 'true',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      await new Promise((r) => child.on('close', r));
+      const real = JSON.parse(out) as {
+        status: number;
+        statusText: string;
+        headers: string[];
+        body: { error: { type: string } };
+      };
+      const [statusLine, ...headerLines] = head!.split('\n');
+      expect(statusLine).toBe(`HTTP/1.1 ${real.status} ${real.statusText}`);
+      expect(headerLines.map((l) => l.split(':')[0]!.toLowerCase()).sort()).toEqual(
+        real.headers.filter((h) => h !== 'content-length').sort(),
+      );
+      const shown = JSON.parse(body!) as { error: { type: string } };
+      expect(missingKeys(shown, real.body)).toEqual([]);
+      expect(missingKeys(real.body, shown)).toEqual([]);
+      expect(shown.error.type).toBe(real.body.error.type);
+    } finally {
+      upstream.close();
+    }
+  });
+
+  it.each(outputs('output example '))('example output $where', async (s) => {
+    const script = s.marker.slice('output example '.length).trim();
+    const child = spawn(process.execPath, [join(root, script)], {
+      cwd: root,
+      env: { ...process.env, RUN_SECONDS: '6' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((r) => child.on('close', r));
+    const real = out.split('\n');
+    for (const line of s.text.split('\n')) {
+      // Times, ports and counts differ on every run; the words around them must not.
+      const pattern = new RegExp(
+        `^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+(\\\.\d+)?/g, '\\d+(\\.\\d+)?')}$`,
+      );
+      expect(
+        real.some((l) => pattern.test(l)),
+        `${s.where}: no line like "${line}" in:\n${out}`,
+      ).toBe(true);
+    }
+  });
+
   it.each(outputs('output not-checked: '))('not checked, with a reason: $where', (s) => {
     expect(s.marker.length).toBeGreaterThan('output not-checked: '.length + 10);
   });
 });
+
+/** Key paths of `shown` (a documented JSON sample) that `real` lacks; `"..."` keys stand for more. */
+function missingKeys(shown: unknown, real: unknown, path = ''): string[] {
+  if (Array.isArray(shown))
+    return Array.isArray(real) && shown.length > 0 && real.length > 0
+      ? missingKeys(shown[0], real[0], `${path}[0]`)
+      : [];
+  if (shown === null || typeof shown !== 'object') return [];
+  if (real === null || typeof real !== 'object') return [path];
+  return Object.entries(shown).flatMap(([key, value]) =>
+    key === '...'
+      ? []
+      : key in real
+        ? missingKeys(value, (real as Record<string, unknown>)[key], `${path}.${key}`)
+        : [`${path}.${key}`],
+  );
+}
 
 /** A YAML file whose leaves (`hosts["a.com"].openSeconds = 1.5`) sit on the given lines. */
 function yamlWithLeavesAt(
