@@ -172,6 +172,12 @@ describe('commands name what exists', () => {
       for (const words of simpleCommands(line)) checkCommand(words, s.where);
   });
 
+  it('docs/configuration.md lists every variable the library reads', () => {
+    const text = readFileSync(join(root, 'docs/configuration.md'), 'utf8');
+    const listed = new Set([...text.matchAll(/^\| `(CIRCUIT_BREAKER_\w+)`/gm)].map((m) => m[1]));
+    expect([...listed].sort()).toEqual([...KNOWN_ENV].sort());
+  });
+
   it.each(docFiles(root))('every CIRCUIT_BREAKER_* name in %s is one the library reads', (file) => {
     const outputs = snippetsOf(file, root).filter((s) => kindOf(s)?.startsWith('output'));
     let text = readFileSync(file, 'utf8');
