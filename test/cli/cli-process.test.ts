@@ -1,24 +1,16 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli-harness.js';
+import { freePort } from '../utils/free-port.js';
 
 // The CLI as a well-kept command-line tool: quiet on a closed pipe, executable after the build,
 // gone when whoever started it is gone, and able to find the app from the app's own config.
 const BIN = resolve(ROOT, 'dist/cjs/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** True while `pid` runs (a zombie nobody reaped counts as gone). */
 function alive(pid: number): boolean {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import picocolors from 'picocolors';
@@ -22,6 +21,7 @@ import {
   snippetsOf,
   type Snippet,
 } from './markdown-snippets.js';
+import { freePort } from '../utils/free-port.js';
 
 // The docs cannot show a form the code does not accept or print: every config snippet goes
 // through the real loader, every command names a script, subcommand, flag and variable that
@@ -201,14 +201,6 @@ function runRegistered(env: Record<string, string>, cwd = dir): Promise<string> 
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   return new Promise((done) => child.on('close', () => done(stderr)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 const outputs = (kind: string) => snippets.filter((s) => kindOf(s) === kind);

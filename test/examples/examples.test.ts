@@ -1,22 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../utils/free-port.js';
 
 // Smoke tests: each example's one documented command, as a user would run it from the repo root
 // (the examples use the package name through self-reference, so `npm run build` must have run).
 // Every run.mjs checks its own story and exits 0 only when the expected state change happened.
 const root = resolve(__dirname, '../..');
-
-/** A port nobody listens on right now, so parallel test files never collide on :9464. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface RunResult {
   readonly code: number | null;
