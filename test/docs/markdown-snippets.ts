@@ -102,3 +102,19 @@ export function simpleCommands(line: string): string[][] {
   if (words.length > 0) commands.push(words);
   return commands;
 }
+
+/** Markers a block may carry; yaml blocks are `config` unless marked, sh blocks are commands. */
+export const SNIPPET_KINDS = [
+  'config', // a whole config file (yaml or json), validated by loadConfig
+  'config-fragment under=', // a part of one, validated nested under the dotted path given
+  'output config-error', // what register prints for a bad config: rebuilt from its lines, run, compared
+  'output startup-line', // register's startup line: run with the hosts/mode/store it names, compared
+  'output status-table', // the CLI's table: the same rows rendered by the CLI code, compared
+  'output example ', // lines an example prints: the example is run, each line must appear (numbers aside)
+  'output rejected-response', // the synthetic 503 of rejectWith: response, compared with a real one
+  'output admin-list', // GET /circuit-breakers JSON: every key shown exists in a real answer
+  'output admin-action', // POST …/:action JSON: the same
+  'output not-checked: ', // measured figures of a machine (benchmark tables); the reason is required
+] as const;
+export const kindOf = (s: Snippet): string | undefined =>
+  SNIPPET_KINDS.find((k) => s.marker === k || s.marker.startsWith(k));
