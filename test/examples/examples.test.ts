@@ -146,19 +146,27 @@ describe(
       return { port, close: () => new Promise((done) => server.close(() => done())) };
     }
 
-    it.each(['basic-fetch', 'own-sdk', 'demo'])(
-      '%s fails loudly when its metrics port is taken',
-      async (name) => {
-        const foreign = await foreignMetricsServer();
-        try {
-          const result = await runExample(name, foreign.port);
-          expect(result.code).not.toBe(0);
-          expect(result.stdout).toMatch(/OTEL_EXPORTER_PROMETHEUS_PORT/);
-          expect(result.stdout).not.toMatch(/^PASS$/m);
-        } finally {
-          await foreign.close();
-        }
-      },
-    );
+    // Each says the metrics are not its app's and names the variable to set.
+    it.each([
+      [
+        'basic-fetch',
+        /^FAIL {2}the metrics at \S+ come from process 1, not the app \(pid \d+\); set OTEL_EXPORTER_PROMETHEUS_PORT/m,
+      ],
+      ['own-sdk', /the metrics on port \d+ are not ours: set OTEL_EXPORTER_PROMETHEUS_PORT/],
+      [
+        'demo',
+        /^FAIL {2}port \d+ is served by another process, not the demo app: set OTEL_EXPORTER_PROMETHEUS_PORT/m,
+      ],
+    ] as const)('%s fails loudly when its metrics port is taken', async (name, message) => {
+      const foreign = await foreignMetricsServer();
+      try {
+        const result = await runExample(name, foreign.port);
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toMatch(message);
+        expect(result.stdout).not.toMatch(/^PASS$/m);
+      } finally {
+        await foreign.close();
+      }
+    });
   },
 );
