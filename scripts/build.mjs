@@ -3,7 +3,15 @@
 // `require` still gets a single breaker registry and patches each transport once (no dual-package hazard).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +26,10 @@ execFileSync(
     stdio: 'inherit',
   },
 );
+
+// The CLI is run as a program (`npx otel-circuit-breaker`, node_modules/.bin links): tsc writes
+// files without the execute bit, and npm only sets it when installing from a registry tarball.
+chmodSync(join(dist, 'cjs/cli/main.js'), 0o755);
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });

@@ -50,11 +50,11 @@ export class InstrumentationRuntime {
       this.disposers.push(
         flushOnExit(this.sync, this.store as RedisStore, this.config.store.storeTimeoutMs),
       );
-      // Breakers of exact hosts exist from the start, so their fleet state is pulled as soon as
-      // Redis answers: a new instance sees a circuit the fleet has open before its first call.
-      for (const rule of this.config.hosts)
-        if (!rule.name.includes('*')) this.registry.get(rule.name, rule.policy);
     }
+    // Every configured host has its breaker from the start: status, the status page and the
+    // dashboards list it (0 calls) before its first call, and with Redis its fleet state is pulled
+    // as soon as Redis answers, so a new instance sees a circuit the fleet has open.
+    for (const rule of this.config.hosts) this.registry.get(rule.name, rule.policy);
     if (this.config.admin !== undefined) {
       const { port, host, token } = this.config.admin;
       // With the Redis store, the endpoint's changes go to the whole fleet.

@@ -13,6 +13,8 @@ export interface CircuitBreakerConfig {
   mode?: BreakerPolicy['mode'];
   /** Preset every host starts from unless it names its own. Default `default`. */
   preset?: PresetName;
+  /** Leaves out the one-line startup summary `register` prints to stderr. Default false. */
+  quiet?: boolean;
   /** Fields applied to every host and agent breaker, on top of the preset. */
   defaults?: BreakerSettings;
   /**

@@ -77,5 +77,8 @@ finish({
   'metrics show both agent breakers':
     stateIn(samples, 'agent:primary') === 'closed' &&
     stateIn(samples, 'agent:secondary') === 'closed' &&
-    total(samples, 'circuit_breaker_transitions_total', { name: 'agent:primary', to: 'open' }) > 0,
+    total(samples, 'circuit_breaker_transitions_total', {
+      circuit_breaker_name: 'agent:primary',
+      circuit_breaker_to: 'open',
+    }) > 0,
 });

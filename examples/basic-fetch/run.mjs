@@ -45,7 +45,9 @@ const recovered = await waitFor(async () => {
   if (app.child.exitCode !== null) return 'app exited'; // it died (its output says why)
   const state = stateIn(await scrape(), BREAKER);
   if (state !== undefined && state !== last) {
-    console.log(`metrics   circuit_breaker_state{name="${BREAKER}"}: ${last} → ${state}`);
+    console.log(
+      `metrics   circuit_breaker_state{circuit_breaker_name="${BREAKER}"}: ${last} → ${state}`,
+    );
     last = state;
     if (state === 'open') opened = true;
   }
@@ -59,8 +61,8 @@ await app.stop();
 await upstream.close();
 
 const rejected = total(samples, 'circuit_breaker_calls_total', {
-  name: BREAKER,
-  outcome: 'rejected',
+  circuit_breaker_name: BREAKER,
+  circuit_breaker_outcome: 'rejected',
 });
 console.log(
   `\nupstream received ${upstream.requests()} requests; ${rejected} calls were rejected without leaving the process`,

@@ -1,17 +1,38 @@
-// The demo app: plain fetch in a loop, nothing about circuit breakers in its code. It runs under
+// The demo app: plain fetch in a loop, nothing about circuit breakers in its calls. It runs under
 // `node --require otel-circuit-breaker/register`, which protects the host named in
-// CIRCUIT_BREAKER_HOSTS. It prints one line per second and exits after DEMO_SECONDS.
+// CIRCUIT_BREAKER_HOSTS. It prints one line per second, a line for every state change of the
+// breaker (with the half-open probe and its outcome), and exits after DEMO_SECONDS.
 const { breakers } = require('otel-circuit-breaker');
 
 const url = process.env.UPSTREAM_URL;
 const host = process.env.CIRCUIT_BREAKER_HOSTS;
-const seconds = Number(process.env.DEMO_SECONDS ?? 25);
+const seconds = Number(process.env.DEMO_SECONDS ?? 11);
+const started = Date.now();
+const clock = () => `t=${((Date.now() - started) / 1000).toFixed(1).padStart(4)}s`;
 let tally = { ok: 0, failed: 0, rejected: 0 };
+let lastStatus = 0;
+
+const WHY = {
+  consecutive_failures: 'failures in a row',
+  failure_rate: 'failure rate over the window',
+  open_timeout_elapsed: 'open time is over: this call is the probe',
+  probe_succeeded: 'the probe succeeded: calls flow again',
+  probe_failed: 'the probe failed',
+};
+
+// Transitions are reported as they happen (synchronously, on the call that causes them).
+breakers.onTransition((t) => {
+  let why = WHY[t.reason] ?? t.reason;
+  if (t.reason === 'probe_failed') why += ` (${lastStatus})`;
+  if (t.to === 'open') why += `: rejecting calls for ${(t.openMs / 1000).toFixed(1)} s`;
+  console.log(`${clock()}  ${`${t.from} → ${t.to}`.padEnd(20)} ${why}`);
+});
 
 async function callUpstream() {
   try {
     const res = await fetch(`${url}/v1/quote?api_key=never-shown`);
     await res.arrayBuffer();
+    lastStatus = res.status;
     if (res.ok) tally.ok++;
     else tally.failed++;
   } catch (err) {
@@ -21,7 +42,6 @@ async function callUpstream() {
 }
 
 async function main() {
-  const started = Date.now();
   let nextReport = started + 1000;
   while (Date.now() - started < seconds * 1000) {
     await callUpstream();
@@ -29,11 +49,10 @@ async function main() {
     if (Date.now() >= nextReport) {
       nextReport += 1000;
       const status = breakers.peek(host)?.status();
-      const t = String(Math.round((Date.now() - started) / 1000)).padStart(2);
       const recovery =
         status?.secondsUntilRecovery != null ? `  probe in ${status.secondsUntilRecovery}s` : '';
       console.log(
-        `t=${t}s  ok=${String(tally.ok).padStart(3)}  failed=${String(tally.failed).padStart(3)}  ` +
+        `${clock()}  ok=${String(tally.ok).padStart(3)}  failed=${String(tally.failed).padStart(3)}  ` +
           `rejected=${String(tally.rejected).padStart(3)}  state=${status?.state ?? 'closed'}${recovery}`,
       );
       tally = { ok: 0, failed: 0, rejected: 0 };

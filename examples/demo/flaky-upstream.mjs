@@ -3,13 +3,15 @@ import { createServer } from 'node:http';
 
 /**
  * Starts the upstream on a free loopback port. `phases` is a list of [untilMs, status]: requests
- * get the status of the first phase whose time has not passed yet (the last one after that).
+ * get the status of the first phase whose time has not passed yet (the last one after that). The
+ * timeline starts with the first request, however long the app took to start on a busy machine.
  */
 export async function startFlakyUpstream(phases) {
-  const started = Date.now();
+  let started;
   let requests = 0;
   const server = createServer((req, res) => {
     requests++;
+    started ??= Date.now();
     const elapsed = Date.now() - started;
     const status = (phases.find(([until]) => elapsed < until) ?? phases.at(-1))[1];
     res.writeHead(status, { 'content-type': 'application/json' });

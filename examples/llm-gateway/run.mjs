@@ -54,6 +54,13 @@ async function askGateway(n) {
     `#${String(n).padEnd(2)} ${sentAt}  ${res.status} ${what} in ${ms} ms` +
       `  (provider has received ${fake.requests()} requests)`,
   );
+  // The one slow question is the one the 429 answered: the openai SDK honours Retry-After and
+  // retries that single response once (its own rule, before the circuit was open). Questions
+  // asked while the circuit is open are never retried: they are the fast circuit_open lines.
+  if (ms >= 1000)
+    console.log(
+      `    ↳ #${n} met the 429 itself: the SDK waited its Retry-After (2 s) and retried once, so it ends late`,
+    );
   return { status: res.status, error: body.error, ms };
 }
 
@@ -72,12 +79,18 @@ await fake.close();
 
 const rejectedAtGateway = results.filter((r) => r.error === 'circuit_open');
 const rejectedByBreaker = total(samples, 'circuit_breaker_calls_total', {
-  name: BREAKER,
-  outcome: 'rejected',
+  circuit_breaker_name: BREAKER,
+  circuit_breaker_outcome: 'rejected',
 });
 const admitted =
-  total(samples, 'circuit_breaker_calls_total', { name: BREAKER, outcome: 'success' }) +
-  total(samples, 'circuit_breaker_calls_total', { name: BREAKER, outcome: 'failure' });
+  total(samples, 'circuit_breaker_calls_total', {
+    circuit_breaker_name: BREAKER,
+    circuit_breaker_outcome: 'success',
+  }) +
+  total(samples, 'circuit_breaker_calls_total', {
+    circuit_breaker_name: BREAKER,
+    circuit_breaker_outcome: 'failure',
+  });
 console.log(
   `\n${results.length} questions; the provider received ${fake.requests()} requests; ` +
     `${rejectedAtGateway.length} questions were answered 503 circuit_open without a request`,
@@ -85,8 +98,8 @@ console.log(
 finish({
   'a 429 opened the circuit for its Retry-After':
     total(samples, 'circuit_breaker_failures_total', {
-      name: BREAKER,
-      failure_kind: 'rate_limited',
+      circuit_breaker_name: BREAKER,
+      circuit_breaker_failure_kind: 'rate_limited',
     }) > 0,
   // Generous bound: the point is that nobody waited for the SDK's back-off (0.5 s at least). The
   // one question that met the 429 waits its Retry-After inside the SDK's retry, and that retry may

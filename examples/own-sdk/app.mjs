@@ -37,6 +37,11 @@ for (let i = 1; i <= 5; i++) {
 
 // What our own exporter serves (the instrumentation's metrics go through the app's SDK).
 const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+// If the port was taken, our exporter did not start and someone else answered: say so and fail.
+if (!text.includes(`process_pid="${process.pid}"`)) {
+  console.log(`the metrics on port ${metricsPort} are not ours: set OTEL_EXPORTER_PROMETHEUS_PORT`);
+  process.exit(1);
+}
 console.log(
   `\nour PrometheusExporter at http://127.0.0.1:${metricsPort}/metrics (non-zero breaker series):`,
 );

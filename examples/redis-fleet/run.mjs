@@ -3,11 +3,12 @@
 // Replica a is busy (a call every 50 ms) and trips the circuit on its failures; replica b is quiet
 // (a call every 700 ms): far too few calls to ever reach minimumCalls on its own, yet its breaker
 // opens as soon as a's does, learned from Redis, and its next calls are rejected without being
-// sent. Exits by itself after ~10 s: 0 when b was protected that way, 1 otherwise.
+// sent. Exits by itself after ~10 s, printing ok/FAIL per check: 0 when b was protected that way.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startFlakyUpstream } from '../demo/flaky-upstream.mjs';
+import { finish } from '../support/harness.mjs';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const seconds = Number(process.env.RUN_SECONDS ?? 9);
@@ -80,7 +81,12 @@ console.log(
     ? `b's circuit was opened by a's failures, through Redis: b sent ${b.failed} failing call(s) instead of ${b.failed + b.rejected}.`
     : 'b was not protected by the fleet (is Redis reachable?)',
 );
-process.exit(codes.every((c) => c === 0) && protectedByFleet ? 0 : 1);
+finish({
+  'both replicas exited 0': codes.every((c) => c === 0),
+  "b's circuit was opened from Redis (reason remote), not by its own calls":
+    b.openedBy === 'remote',
+  'b rejected calls without sending them': b.rejected > 0,
+});
 
 /** Fails fast with a clear message when nothing listens at the Redis URL. */
 async function ensureRedis(url) {

@@ -3,10 +3,26 @@
 // written as a user would write them.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** Port of the app's Prometheus endpoint: OTEL_EXPORTER_PROMETHEUS_PORT, else the default 9464. */
-export const metricsPort = process.env.OTEL_EXPORTER_PROMETHEUS_PORT ?? '9464';
+/** A loopback port nobody listens on right now. */
+export async function freePort() {
+  const server = createNetServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
+}
+
+/**
+ * Port of the app's Prometheus endpoint: OTEL_EXPORTER_PROMETHEUS_PORT, else a free port (never
+ * 9464 blindly: another process there would answer our scrapes with its own metrics).
+ */
+export const metricsPort = process.env.OTEL_EXPORTER_PROMETHEUS_PORT || (await freePort());
+
+/** The app whose metrics `scrape()` reads; its pid is checked against the scrape's target_info. */
+let currentApp;
 
 /**
  * A loopback HTTP server on a free port. `handler(req, res, body, n)` answers the n-th request
@@ -52,6 +68,7 @@ export function startApp(nodeArgs, { env = {}, cwd, prefix = 'app  ' } = {}) {
   });
   // Whatever way this driver ends (a failed check, an exception), the app must not outlive it.
   process.on('exit', () => child.kill('SIGKILL'));
+  currentApp = child;
   const lines = [];
   const waiters = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -94,8 +111,10 @@ export function startApp(nodeArgs, { env = {}, cwd, prefix = 'app  ' } = {}) {
 }
 
 /**
- * One scrape of the app's Prometheus endpoint, as samples `{ name, labels, value }`, or `[]` while
- * the endpoint is not up yet. Label names are shortened: `circuit_breaker_name` → `name`, etc.
+ * One scrape of the app's Prometheus endpoint, as samples `{ name, labels, value }` with the
+ * labels as Prometheus has them (`circuit_breaker_name`, ...), or `[]` while the endpoint is not up
+ * yet. Exits with FAIL when the endpoint belongs to another process (its target_info names another
+ * pid): checks on someone else's metrics would prove nothing.
  */
 export async function scrape(port = metricsPort) {
   let text;
@@ -104,14 +123,20 @@ export async function scrape(port = metricsPort) {
   } catch {
     return [];
   }
+  const pid = /^target_info\{.*\bprocess_pid="(\d+)"/m.exec(text)?.[1];
+  if (currentApp !== undefined && pid !== String(currentApp.pid)) {
+    console.log(
+      `FAIL  the metrics at http://127.0.0.1:${port}/metrics come from process ${pid ?? '(unknown)'}, not the app (pid ${currentApp.pid}); set OTEL_EXPORTER_PROMETHEUS_PORT to a free port`,
+    );
+    process.exit(1);
+  }
   const samples = [];
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
     if (m === null || !m[1].startsWith('circuit_breaker_')) continue;
     const labels = {};
     for (const [, key, value] of m[2].matchAll(/([a-z_]+)="([^"]*)"/g)) {
-      if (key.startsWith('otel_scope_')) continue;
-      labels[key.replace(/^circuit_breaker_/, '')] = value;
+      if (!key.startsWith('otel_scope_')) labels[key] = value;
     }
     samples.push({ name: m[1], labels, value: Number(m[3]) });
   }
@@ -121,11 +146,12 @@ export async function scrape(port = metricsPort) {
 /** The state of breaker `name` in a scrape (the `circuit_breaker_state` series whose value is 1). */
 export function stateIn(samples, name) {
   return samples.find(
-    (s) => s.name === 'circuit_breaker_state' && s.labels.name === name && s.value === 1,
-  )?.labels.state;
+    (s) =>
+      s.name === 'circuit_breaker_state' && s.labels.circuit_breaker_name === name && s.value === 1,
+  )?.labels.circuit_breaker_state;
 }
 
-/** Sum of the samples of metric `name` whose labels include all of `labels`. */
+/** Sum of the samples of metric `name` whose labels include all of `labels` (full label names). */
 export function total(samples, name, labels = {}) {
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))

@@ -5,7 +5,10 @@ import { isConfigError } from '../config/config-error.js';
 import { CircuitBreakerInstrumentation } from '../instrumentation.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
 import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { PACKAGE_VERSION } from '../telemetry/package-version.js';
 import { startPrometheusEndpoint } from './prometheus-endpoint.js';
+import { startupSummary, type MetricsDestination } from './startup-summary.js';
 
 export interface AutoInstrumentation {
   readonly instrumentation: CircuitBreakerInstrumentation | undefined;
@@ -41,13 +44,30 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
     warn(`invalid configuration, not starting the app:\n${error.message}`);
     process.exit(1);
   }
-  if (!instrumentation.resolved.enabled) return { instrumentation, sdk: undefined };
-  if (sdkAlreadyRunning() || env.OTEL_SDK_DISABLED === 'true') {
-    registerInstrumentations({ instrumentations: [instrumentation] });
+  const resolved = instrumentation.resolved;
+  if (!resolved.enabled) {
+    report(resolved, { kind: 'none', why: 'disabled' });
     return { instrumentation, sdk: undefined };
   }
-  const sdk = startSdk(instrumentation, env);
+  const appSdk = sdkAlreadyRunning();
+  if (appSdk || env.OTEL_SDK_DISABLED === 'true') {
+    registerInstrumentations({ instrumentations: [instrumentation] });
+    report(
+      resolved,
+      appSdk ? { kind: 'app-sdk' } : { kind: 'none', why: 'OTEL_SDK_DISABLED=true' },
+    );
+    return { instrumentation, sdk: undefined };
+  }
+  const { sdk, metrics } = startSdk(instrumentation, env);
+  report(resolved, metrics);
   return { instrumentation, sdk };
+}
+
+/** The startup line and warnings on stderr, so a user sees what is (not) protected. */
+function report(resolved: ResolvedConfig, metrics: MetricsDestination): void {
+  const summary = startupSummary(resolved, PACKAGE_VERSION ?? 'unknown', metrics);
+  if (summary.line !== undefined) process.stderr.write(`${summary.line}\n`);
+  for (const warning of summary.warnings) warn(`warning: ${warning}`);
 }
 
 /** A global meter or tracer provider other than the API's no-op/proxy defaults means the app has an SDK. */
@@ -59,7 +79,10 @@ function sdkAlreadyRunning(): boolean {
   return delegate.constructor.name !== 'NoopTracerProvider';
 }
 
-function startSdk(instrumentation: CircuitBreakerInstrumentation, env: NodeJS.ProcessEnv): NodeSDK {
+function startSdk(
+  instrumentation: CircuitBreakerInstrumentation,
+  env: NodeJS.ProcessEnv,
+): { sdk: NodeSDK; metrics: MetricsDestination } {
   // Without a collector, OTLP exporters would log connection errors forever: traces and logs are
   // off unless the user names an exporter. Metrics default to our Prometheus endpoint.
   env.OTEL_TRACES_EXPORTER ??= 'none';
@@ -68,19 +91,25 @@ function startSdk(instrumentation: CircuitBreakerInstrumentation, env: NodeJS.Pr
     .split(',')
     .map((s) => s.trim());
   const usePrometheus = metricsExporters.includes('prometheus');
-  if (usePrometheus) {
-    // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.
-    const others = metricsExporters.filter((e) => e !== 'prometheus');
-    env.OTEL_METRICS_EXPORTER = others.length > 0 ? others.join(',') : 'none';
-  }
+  const others = metricsExporters.filter((e) => e !== 'prometheus' && e !== '');
+  // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.
+  if (usePrometheus) env.OTEL_METRICS_EXPORTER = others.length > 0 ? others.join(',') : 'none';
+  const endpoint = usePrometheus ? startPrometheusEndpoint(env, warn) : undefined;
   const sdk = new NodeSDK({
     instrumentations: [instrumentation],
     views: breakerMetricViews(instrumentation.resolved.registry.maxBreakers),
-    ...(usePrometheus ? { metricReaders: [startPrometheusEndpoint(env, warn).exporter] } : {}),
+    ...(endpoint !== undefined ? { metricReaders: [endpoint.exporter] } : {}),
   });
   sdk.start();
   if (env.OTEL_TRACES_EXPORTER !== 'none') attachSpanProcessor(new CircuitBreakerSpanProcessor());
-  return sdk;
+  const named = others.filter((e) => e !== 'none');
+  const metrics: MetricsDestination =
+    endpoint !== undefined
+      ? { kind: 'prometheus', url: endpoint.url }
+      : named.length > 0
+        ? { kind: 'exporters', names: named.join(',') }
+        : { kind: 'none', why: 'OTEL_METRICS_EXPORTER=none' };
+  return { sdk, metrics };
 }
 
 /**

@@ -1,5 +1,8 @@
 import picocolors from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
+import { formatProblem, isConfigError } from '../config/config-error.js';
+import { CONFIG_FILE_ENV_VAR } from '../config/env-vars.js';
+import { loadConfig } from '../config/load-config.js';
 import { AdminHttpSource } from './admin-http-source.js';
 import type { BreakerSource } from './breaker-source.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -50,6 +53,34 @@ export function adminUrlFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv): strin
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
+/**
+ * The app's own admin settings, read from the config file it uses (CIRCUIT_BREAKER_CONFIG), so
+ * `status` works from the app's directory and environment without --url.
+ */
+function adminFromConfig(
+  env: NodeJS.ProcessEnv,
+): { url?: string; token?: string; why?: string } | undefined {
+  const file = env[CONFIG_FILE_ENV_VAR];
+  if (file === undefined || file.trim() === '') return undefined;
+  let admin;
+  try {
+    admin = loadConfig({ env }).admin;
+  } catch (error) {
+    const first = isConfigError(error) ? formatProblem(error.problems[0]!) : String(error);
+    return { why: `${CONFIG_FILE_ENV_VAR} could not be read: ${first}` };
+  }
+  if (admin === undefined || admin.port === 0)
+    return { why: `${file} (${CONFIG_FILE_ENV_VAR}) sets no fixed admin.port` };
+  const url = adminUrlFrom(
+    { timeout: 0 },
+    { [CLI_ENV.port]: String(admin.port), [CLI_ENV.host]: admin.host },
+  );
+  return {
+    ...(url !== undefined ? { url } : {}),
+    ...(admin.token !== undefined ? { token: admin.token } : {}),
+  };
+}
+
 export async function createContext(
   opts: GlobalOptions,
   env: NodeJS.ProcessEnv,
@@ -71,14 +102,16 @@ export async function createContext(
       }),
     };
   }
-  const url = adminUrlFrom(opts, env);
+  const fromConfig = adminUrlFrom(opts, env) === undefined ? adminFromConfig(env) : undefined;
+  const url = adminUrlFrom(opts, env) ?? fromConfig?.url;
   if (url === undefined) {
+    const why = fromConfig?.why === undefined ? '' : ` (${fromConfig.why})`;
     throw new CliError(
       EXIT.USAGE,
-      `no admin endpoint given: pass --url http://127.0.0.1:<port> or set ${CLI_ENV.url}`,
+      `no admin endpoint given${why}: pass --url http://127.0.0.1:<port> or set ${CLI_ENV.url}`,
     );
   }
-  const token = opts.token ?? (env[CLI_ENV.token] || undefined);
+  const token = opts.token ?? (env[CLI_ENV.token] || undefined) ?? fromConfig?.token;
   return {
     ...base,
     source: new AdminHttpSource({

@@ -3,10 +3,12 @@
 // whole fleet straight from Redis (--redis).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AdminAction } from '../admin/admin-routes.js';
+import { CONFIG_FILE_ENV_VAR } from '../config/env-vars.js';
 import { createContext, CLI_ENV, type CliContext, type GlobalOptions } from './cli-context.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
 import { actionCommand, statusCommand } from './commands.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { exitQuietlyOnClosedOutput } from './process-lifetime.js';
 import { watchCommand } from './watch-command.js';
 
 function positiveInt(label: string) {
@@ -19,7 +21,8 @@ function positiveInt(label: string) {
 }
 
 const HELP_AFTER = `
-Endpoint: --url, else ${CLI_ENV.url}, else http://127.0.0.1:$${CLI_ENV.port}.
+Endpoint: --url, else ${CLI_ENV.url}, else http://127.0.0.1:$${CLI_ENV.port}, else the
+admin.port of the app's config file (${CONFIG_FILE_ENV_VAR}).
 Token (for changes): --token, else ${CLI_ENV.token} (prefer the env var: arguments show up in ps).
 Fleet: --redis redis://host:6379 reads and changes the shared state every app instance follows
 (no admin endpoint or token involved: access to Redis is the permission); --key-prefix, else
@@ -140,6 +143,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 if (require.main === module) {
+  exitQuietlyOnClosedOutput();
   void main(process.argv, process.env).then((code) => {
     process.exitCode = code;
   });

@@ -1,5 +1,6 @@
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { stopSignal } from './process-lifetime.js';
 import { renderPlainLines, renderTable, rowsOf, summaryLine } from './status-table.js';
 
 export interface WatchOptions {
@@ -32,14 +33,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * `watch`: refreshes every `intervalMs`. On a TTY it redraws a coloured table in place; otherwise
- * it prints one plain line per breaker per refresh (NDJSON snapshots with --json). Ends on SIGINT
- * (exit 0) or after `count` refreshes; exits 2 if the last refresh could not reach the endpoint.
+ * it prints one plain line per breaker per refresh (NDJSON snapshots with --json). Ends on
+ * SIGINT, SIGTERM, SIGHUP or when its parent process goes away (exit 0), or after `count`
+ * refreshes; exits 2 if the last refresh could not reach the endpoint.
  */
 export async function watchCommand(ctx: CliContext, options: WatchOptions): Promise<ExitCode> {
   const tty = ctx.stdout.isTTY === true && !ctx.json;
-  const stop = new AbortController();
-  const onSigint = (): void => stop.abort();
-  process.on('SIGINT', onSigint);
+  const stop = stopSignal();
   let lastCode: ExitCode = EXIT.OK;
   if (tty) ctx.stdout.write(HIDE_CURSOR + CLEAR_SCREEN);
   try {
@@ -50,7 +50,7 @@ export async function watchCommand(ctx: CliContext, options: WatchOptions): Prom
       await sleep(options.intervalMs, stop.signal);
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
     if (tty) ctx.stdout.write(SHOW_CURSOR);
   }
   return lastCode;

@@ -1,4 +1,5 @@
 import { POLICY_FIELDS, SETTINGS_FIELDS, type FieldSpec, type FieldType } from './field-specs.js';
+import { levenshtein } from './did-you-mean.js';
 import { HOST_PATTERN_ALLOWED } from './host-pattern.js';
 import { ADMIN_FIELDS, REGISTRY_FIELDS, STORE_FIELDS, TOP_FIELDS } from './schema.js';
 
@@ -68,6 +69,7 @@ export const CIRCUIT_BREAKER_ENV_VARS: readonly EnvVarSpec[] = [
   },
   fromSpec('PRESET', ['preset'], TOP_FIELDS.preset),
   fromSpec('MODE', ['mode'], TOP_FIELDS.mode),
+  fromSpec('QUIET', ['quiet'], TOP_FIELDS.quiet),
   ...Object.entries(POLICY_FIELDS)
     .filter(([key]) => key !== 'mode')
     .map(([key, spec]) => fromSpec(screamingSnake(key), ['defaults', key], spec)),
@@ -90,6 +92,13 @@ const SPECS_BY_NAME = new Map(CIRCUIT_BREAKER_ENV_VARS.map((spec) => [spec.name,
 /** Looks up an env var of the table by name. */
 export function envVarSpec(name: string): EnvVarSpec | undefined {
   return SPECS_BY_NAME.get(name);
+}
+
+/** The env var that sets the config field at `path` (`['defaults', 'openSeconds']`), if any. */
+export function envVarNameFor(path: readonly string[]): string | undefined {
+  return CIRCUIT_BREAKER_ENV_VARS.find(
+    (spec) => spec.path.length === path.length && spec.path.every((s, i) => s === path[i]),
+  )?.name;
 }
 
 const TRUE_WORDS = /^(true|1|yes|on)$/i;
@@ -129,4 +138,26 @@ export function formatEnvVarTable(): string {
     '|---|---|---|---|',
     ...rows,
   ].join('\n');
+}
+
+/**
+ * For a variable outside our namespace whose name starts like ours (`CIRCUIT_BRAKER_HOSTS`,
+ * `CIRCUITBREAKER_HOSTS`, `CIRCUIT_BREAKERS_HOSTS`, `circuit_breaker_hosts`): the prefix as written,
+ * so it can be treated like an unknown `CIRCUIT_BREAKER_*` name rather than silently ignored.
+ * A prefix counts when it is within two edits of ours and something follows it.
+ */
+export function lookalikePrefix(name: string): string | undefined {
+  if (name.startsWith(ENV_VAR_PREFIX)) return undefined;
+  const upper = name.toUpperCase();
+  if (!upper.startsWith('CIRC') && !upper.startsWith('CIRK')) return undefined;
+  let best: { prefix: string; distance: number } | undefined;
+  for (let length = ENV_VAR_PREFIX.length - 2; length <= ENV_VAR_PREFIX.length + 2; length++) {
+    if (length >= name.length) break;
+    const prefix = name.slice(0, length);
+    if (!prefix.endsWith('_')) continue;
+    const distance = levenshtein(prefix, ENV_VAR_PREFIX);
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { prefix, distance };
+  }
+  return best?.prefix;
 }

@@ -47,7 +47,21 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   if (merge.problems.length > 0) throw new ConfigError(merge.problems);
   const resolution = resolveConfig(merge, sourceNames(layers.map((layer) => layer.source)));
   if (!resolution.ok) throw new ConfigError(resolution.problems);
-  return resolution.config;
+  const warnings = file.source !== undefined ? emptyFileWarnings(file.source) : [];
+  if (warnings.length === 0) return resolution.config;
+  return Object.freeze({ ...resolution.config, warnings: Object.freeze(warnings) });
+}
+
+/** A config file with nothing in it is valid, but almost always a mistake (wrong file, lost content). */
+function emptyFileWarnings(source: ConfigSource): string[] {
+  const data = source.data;
+  const empty =
+    data === null ||
+    data === undefined ||
+    (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0);
+  return empty
+    ? [`config file ${source.labelFor([])} is empty: nothing is configured from it`]
+    : [];
 }
 
 function sourceNames(sources: readonly ConfigSource[]): string[] {

@@ -8,6 +8,7 @@ import type { ConfigSource } from './validate-source.js';
 /** All sources folded into one, hosts keyed by their canonical pattern. Still unresolved. */
 export interface MergedConfig {
   enabled?: boolean;
+  quiet?: boolean;
   mode?: BreakerMode;
   preset?: PresetName;
   defaults: RawSettings;
@@ -66,6 +67,7 @@ export function mergeSources(
     }
     for (const [key, value] of [
       ['enabled', config.enabled],
+      ['quiet', config.quiet],
       ['preset', config.preset ?? preset],
       ['mode', config.mode ?? mode],
     ] as const) {

@@ -5,6 +5,7 @@ import {
   CONFIG_FILE_ENV_VAR,
   ENV_VAR_PREFIX,
   envVarSpec,
+  lookalikePrefix,
   parseEnvValue,
 } from './env-vars.js';
 import type { ConfigSource } from './validate-source.js';
@@ -14,7 +15,7 @@ const KNOWN_NAMES = CIRCUIT_BREAKER_ENV_VARS.map((spec) => spec.name);
 export interface EnvReadResult {
   /** Raw config built from the env vars, ready for validation; undefined when none is set. */
   readonly source: ConfigSource | undefined;
-  /** Unknown `CIRCUIT_BREAKER_*` names. */
+  /** Unknown `CIRCUIT_BREAKER_*` names, and names that look like ours but are not (`CIRCUIT_BRAKER_HOSTS`). */
   readonly problems: readonly ConfigProblem[];
 }
 
@@ -28,8 +29,18 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvReadResult {
   const origins: Array<{ path: readonly string[]; name: string }> = [];
   const problems: ConfigProblem[] = [];
   for (const [name, text] of Object.entries(env)) {
-    if (!name.startsWith(ENV_VAR_PREFIX) || name === CONFIG_FILE_ENV_VAR || text === undefined)
+    if (text === undefined) continue;
+    const lookalike = lookalikePrefix(name);
+    if (lookalike !== undefined) {
+      const meant = ENV_VAR_PREFIX + name.slice(lookalike.length).toUpperCase();
+      problems.push({
+        source: `env ${name}`,
+        path: '',
+        message: `not read: the prefix is ${ENV_VAR_PREFIX}; ${hintFor(meant)}`,
+      });
       continue;
+    }
+    if (!name.startsWith(ENV_VAR_PREFIX) || name === CONFIG_FILE_ENV_VAR) continue;
     const spec = envVarSpec(name);
     if (spec === undefined) {
       problems.push({
@@ -57,7 +68,7 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvReadResult {
 }
 
 function hintFor(name: string): string {
-  const suggestion = didYouMean(name, KNOWN_NAMES);
+  const suggestion = KNOWN_NAMES.includes(name) ? name : didYouMean(name, KNOWN_NAMES);
   return suggestion === undefined
     ? `not one of the ${KNOWN_NAMES.length} CIRCUIT_BREAKER_* variables this library reads (see the README)`
     : `did you mean "${suggestion}"?`;

@@ -1,5 +1,6 @@
 import { resolvePolicy, type BreakerPolicy, type PresetName } from '../core/policy.js';
 import type { ConfigProblem } from './config-error.js';
+import { envVarNameFor } from './env-vars.js';
 import { formatPath, formatValue } from './format.js';
 import type { MergeResult } from './merge-sources.js';
 import type {
@@ -111,6 +112,8 @@ export function resolveConfig(
       admin,
       registry: Object.freeze({ ...REGISTRY_DEFAULTS, ...merged.registry }),
       sources: Object.freeze([...sources]),
+      quiet: merged.quiet ?? false,
+      warnings: Object.freeze([]),
     }),
   };
 }
@@ -142,9 +145,16 @@ function crossFieldProblems(
   const open = where('openSeconds');
   const blameMax = max.depth >= open.depth;
   const blamed = blameMax ? max : open;
+  const partner = (field: 'openSeconds' | 'maxOpenSeconds'): string => {
+    const fromEnv = blamed.source.startsWith('env ');
+    const where = fromEnv
+      ? envVarNameFor(['defaults', field])
+      : formatPath([...blamed.path.slice(0, -1), field]);
+    return `${blameMax ? 'lower' : 'raise'} ${field} (${where}) too`;
+  };
   const message = blameMax
-    ? `expected at least openSeconds (${policy.openSeconds}, ${open.text})`
-    : `expected at most maxOpenSeconds (${policy.maxOpenSeconds}, ${max.text})`;
+    ? `expected at least openSeconds (${policy.openSeconds}, ${open.text}); ${partner('openSeconds')}`
+    : `expected at most maxOpenSeconds (${policy.maxOpenSeconds}, ${max.text}); ${partner('maxOpenSeconds')}`;
   const value = blameMax ? policy.maxOpenSeconds : policy.openSeconds;
   return [
     { source: blamed.source, path: formatPath(blamed.path), value: formatValue(value), message },

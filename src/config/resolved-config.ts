@@ -57,4 +57,8 @@ export interface ResolvedConfig {
   readonly registry: Required<RegistryLimits>;
   /** Where the config came from, for messages: file path, env vars, code. */
   readonly sources: readonly string[];
+  /** True when `register` should not print its startup summary. */
+  readonly quiet: boolean;
+  /** Things that are valid but probably not what the user meant (an empty config file). */
+  readonly warnings: readonly string[];
 }

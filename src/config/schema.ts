@@ -224,6 +224,9 @@ export const TOP_FIELDS = {
     'Default mode of every breaker (a host or defaults.mode overrides it).',
   ),
   preset: oneOfField(PRESET_NAMES, 'Preset every host starts from unless it names its own.'),
+  quiet: booleanField(
+    'Leaves out the one-line summary `register` prints to stderr at startup (warnings still print).',
+  ),
 } satisfies Record<string, FieldSpec>;
 
 /** The whole raw config of one source (file, env or code), before merging and resolution. */

@@ -3,6 +3,7 @@ import type { ConfigProblem } from './config-error.js';
 import { unknownNameHint } from './did-you-mean.js';
 import { formatPath, formatValue } from './format.js';
 import { fromStandIn } from './proto-safe-record.js';
+import { misplacedEntryHint, placementHint } from './placement-messages.js';
 import { ALLOWED_KEYS_MARKER, configSchema, type RawConfig } from './schema.js';
 
 /** One layer of configuration before validation. */
@@ -35,7 +36,13 @@ export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): Conf
       : [];
     return issue.keys.map((key) => {
       const keyPath = [...path, key];
-      const hint = allowed.length > 0 ? `; ${unknownNameHint(key, allowed)}` : '';
+      const placement = placementHint(key);
+      const hint =
+        placement !== undefined
+          ? `; ${placement}`
+          : allowed.length > 0
+            ? `; ${unknownNameHint(key, allowed)}`
+            : '';
       return {
         source: source.labelFor(keyPath),
         path: formatPath(keyPath),
@@ -65,12 +72,13 @@ export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): Conf
       },
     ];
   }
+  const misplaced = misplacedEntryHint(path);
   return [
     {
       source: source.labelFor(path),
       path: formatPath(path),
       value: formatValue(found.value, path),
-      message: issue.message,
+      message: misplaced === undefined ? issue.message : `${issue.message}; ${misplaced}`,
     },
   ];
 }

@@ -30,6 +30,7 @@ const REDIS = { store: { type: 'redis' } };
 /** One bad value for every configurable field; the completeness tests below keep it that way. */
 const BAD_VALUES: readonly BadValue[] = [
   { path: ['enabled'], bad: 'yes', envText: 'maybe', allowed: 'true or false' },
+  { path: ['quiet'], bad: 'yes', envText: 'shh', allowed: 'true or false' },
   { path: ['mode'], bad: 'block', allowed: 'one of "enforce", "observe"' },
   { path: ['preset'], bad: 'llms', allowed: '"fast-recovery", "llm", "internal-http"' },
   { path: ['defaults', 'failureThreshold'], bad: -1, allowed: 'an integer from 0 to 10000' },

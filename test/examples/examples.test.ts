@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../utils/free-port.js';
 
 // Smoke tests: each example's one documented command, as a user would run it from the repo root
 // (the examples use the package name through self-reference, so `npm run build` must have run).
 // Every run.mjs checks its own story and exits 0 only when the expected state change happened.
 const root = resolve(__dirname, '../..');
-
-/** A port nobody listens on right now, so parallel test files never collide on :9464. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface RunResult {
   readonly code: number | null;
@@ -23,8 +15,8 @@ interface RunResult {
   readonly stderr: string;
 }
 
-async function runExample(name: string): Promise<RunResult> {
-  const port = await freePort();
+async function runExample(name: string, metricsPort?: number): Promise<RunResult> {
+  const port = metricsPort ?? (await freePort());
   const child = spawn(process.execPath, [`examples/${name}/run.mjs`], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,9 +44,15 @@ describe('examples', { timeout: 30_000 }, () => {
   it('basic-fetch: --require with a YAML config, the circuit opens and recovers', async () => {
     const result = await runExample('basic-fetch');
     expectPassed(result);
-    expect(result.stdout).toContain('circuit_breaker_state{name="127.0.0.1"}: closed → open');
+    expect(result.stdout).toContain(
+      'circuit_breaker_state{circuit_breaker_name="127.0.0.1"}: closed → open',
+    );
     expect(result.stdout).toMatch(
-      /circuit_breaker_state\{name="127\.0\.0\.1"\}: (half_)?open → closed/,
+      /circuit_breaker_state\{circuit_breaker_name="127\.0\.0\.1"\}: (half_)?open → closed/,
+    );
+    // The printed scrape uses the label names Prometheus really has.
+    expect(result.stdout).toMatch(
+      /^ {2}circuit_breaker_calls_total\{circuit_breaker_name="127\.0\.0\.1",circuit_breaker_outcome="rejected"\} [1-9]/m,
     );
     expect(result.stdout).toMatch(/rejected at once: circuit breaker "127\.0\.0\.1" is open/);
   });
@@ -83,6 +81,10 @@ describe('examples', { timeout: 30_000 }, () => {
     expect(result.stdout).toMatch(/503 error circuit_open in \d+ ms/);
     expect(result.stdout).toContain('failure_kind="rate_limited"');
     expect(result.stdout).toContain('ok    the SDK did not retry them');
+    // The question that met the 429 ends late (the SDK's own retry of it): said, not left to puzzle.
+    expect(result.stdout).toMatch(
+      /↳ #\d+ met the 429 itself: the SDK waited its Retry-After \(2 s\) and retried once/,
+    );
   });
 
   it("agent-gateway: questions go to the secondary while the primary's circuit is open", async () => {
@@ -91,9 +93,80 @@ describe('examples', { timeout: 30_000 }, () => {
     expect(result.stdout).toContain(
       'answered by secondary (primary circuit open, primary not called)',
     );
-    expect(result.stdout).toMatch(/circuit_breaker_state\{name="agent:primary",state="closed"\} 1/);
+    expect(result.stdout).toContain(
+      'circuit_breaker_state{circuit_breaker_name="agent:primary",circuit_breaker_state="closed"} 1',
+    );
+    expect(result.stdout).toContain(
+      'circuit_breaker_state{circuit_breaker_name="agent:secondary",circuit_breaker_state="closed"} 1',
+    );
+  });
+
+  it('demo: the probe and its outcome are shown, the scrape comes after the last line', async () => {
+    const result = await runExample('demo');
+    if (result.code !== 0) console.log(`stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const opened = at(/closed → open +failures in a row: rejecting calls for 2\.0 s/);
+    const probeFailed = at(
+      /half_open → open +the probe failed \(503\): rejecting calls for 3\.0 s/,
+    );
+    const closed = at(/half_open → closed +the probe succeeded/);
+    expect(opened).toBeGreaterThan(-1);
+    expect(probeFailed).toBeGreaterThan(opened);
+    expect(closed).toBeGreaterThan(probeFailed);
+    expect(
+      lines.filter((l) => /open → half_open +open time is over: this call is the probe/.test(l)),
+    ).toHaveLength(2);
+    const scrape = at(/^scrape of http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const lastTick = lines.findLastIndex((l) => /^t=[ \d.]+s +ok=/.test(l));
+    expect(scrape).toBeGreaterThan(lastTick);
     expect(result.stdout).toMatch(
-      /circuit_breaker_state\{name="agent:secondary",state="closed"\} 1/,
+      /circuit_breaker_transitions_total\{[^}]*circuit_breaker_from="half_open",circuit_breaker_to="open"\} 1/,
+    );
+    expect(result.stderr).toMatch(
+      /^otel-circuit-breaker \S+: protecting 1 host \(127\.0\.0\.1:\d+\)/m,
     );
   });
 });
+
+describe(
+  'examples never read metrics from a process that is not theirs',
+  { timeout: 30_000 },
+  () => {
+    /** A server on the metrics port that answers like someone else's Prometheus endpoint. */
+    async function foreignMetricsServer(): Promise<{ port: number; close: () => Promise<void> }> {
+      const server = createHttpServer((_req, res) =>
+        res.end(
+          'target_info{process_pid="1"} 1\ncircuit_breaker_state{circuit_breaker_name="x",circuit_breaker_state="closed"} 1\n',
+        ),
+      );
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const { port } = server.address() as { port: number };
+      return { port, close: () => new Promise((done) => server.close(() => done())) };
+    }
+
+    // Each says the metrics are not its app's and names the variable to set.
+    it.each([
+      [
+        'basic-fetch',
+        /^FAIL {2}the metrics at \S+ come from process 1, not the app \(pid \d+\); set OTEL_EXPORTER_PROMETHEUS_PORT/m,
+      ],
+      ['own-sdk', /the metrics on port \d+ are not ours: set OTEL_EXPORTER_PROMETHEUS_PORT/],
+      [
+        'demo',
+        /^FAIL {2}port \d+ is served by another process, not the demo app: set OTEL_EXPORTER_PROMETHEUS_PORT/m,
+      ],
+    ] as const)('%s fails loudly when its metrics port is taken', async (name, message) => {
+      const foreign = await foreignMetricsServer();
+      try {
+        const result = await runExample(name, foreign.port);
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toMatch(message);
+        expect(result.stdout).not.toMatch(/^PASS$/m);
+      } finally {
+        await foreign.close();
+      }
+    });
+  },
+);

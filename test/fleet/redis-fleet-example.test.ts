@@ -23,4 +23,9 @@ it('node examples/redis-fleet/run.mjs shows one replica tripping the other and e
   expect(stdout).toMatch(/\[a\] .*closed -> open {2}\(its own calls: failure_rate\)/);
   expect(stdout).toMatch(/\[b\] .*closed -> open {2}\(learned from the fleet \(Redis\)/);
   expect(stdout).toContain('rejected at once, nothing sent');
+  expect(stdout).toContain(
+    "ok    b's circuit was opened from Redis (reason remote), not by its own calls",
+  );
+  expect(stdout).toContain('ok    b rejected calls without sending them');
+  expect(stdout).toMatch(/^PASS$/m);
 }, 60_000);
