@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createServer as createTcpServer } from 'node:net';
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import {
@@ -43,6 +45,8 @@ export interface WiringRow {
   readonly field: string;
   readonly arrange: (ctx: { host: string }) => Promise<Arranged> | Arranged;
 }
+
+const REGISTER_ENTRY = resolve(__dirname, '../../dist/cjs/register.js');
 
 const envName = (path: string): string =>
   CIRCUIT_BREAKER_ENV_VARS.find((spec) => spec.path.join('.') === path)!.name;
@@ -352,12 +356,35 @@ export const WIRING_ROWS: readonly WiringRow[] = [
     },
   },
   {
+    // The startup line is printed by the register entry, so this row runs it in a child process.
+    field: 'quiet',
+    arrange: () => ({
+      env: {},
+      check: async (ctx) => {
+        const stderrOf = (quiet: string): string =>
+          spawnSync(process.execPath, ['--require', REGISTER_ENTRY, '-e', ''], {
+            encoding: 'utf8',
+            env: {
+              PATH: process.env.PATH ?? '',
+              OTEL_SDK_DISABLED: 'true',
+              CIRCUIT_BREAKER_HOSTS: ctx.host,
+              [envName('quiet')]: quiet,
+            },
+          }).stderr;
+        expect(stderrOf('false')).toContain(`protecting 1 host (${ctx.host})`);
+        expect(stderrOf('true')).not.toContain('protecting');
+      },
+    }),
+  },
+  {
     field: 'registry.maxBreakers',
     arrange: () => ({
       env: { [envName('registry.maxBreakers')]: '3' },
       check: async (ctx) => {
+        // The configured host has its breaker from the start.
+        const before = ctx.registry.size;
         for (const name of ['a', 'b', 'c', 'd']) ctx.registry.get(name);
-        expect([ctx.registry.size, ctx.registry.overflowedNames]).toEqual([3, 1]);
+        expect([ctx.registry.size, ctx.registry.overflowedNames]).toEqual([3, before + 1]);
       },
     }),
   },
@@ -366,11 +393,13 @@ export const WIRING_ROWS: readonly WiringRow[] = [
     arrange: () => ({
       env: { [envName('registry.idleEvictSeconds')]: '120' },
       check: async (ctx) => {
+        // The configured host's breaker, made at start, idles alongside the one made here.
+        const before = ctx.registry.size;
         ctx.registry.get('idle');
         ctx.clock.advance(119_000);
         expect(ctx.registry.evictIdle()).toBe(0);
         ctx.clock.advance(1000);
-        expect(ctx.registry.evictIdle()).toBe(1);
+        expect(ctx.registry.evictIdle()).toBe(before + 1);
       },
     }),
   },

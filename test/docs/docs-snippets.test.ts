@@ -56,10 +56,13 @@ describe('config snippets load through the real loader', () => {
       `snippet-${s.where.replace(/\W/g, '_')}.${s.lang === 'json' ? 'json' : 'yaml'}`,
     );
     writeFileSync(file, text);
-    // Secrets are written as ${env:NAME} placeholders: give each a value that passes validation.
+    // Secrets are written as ${env:NAME} placeholders: give each one without a default a value
+    // that passes validation; a reference with a default (`${env:NAME:-9465}`) shows its default.
     const env: Record<string, string> = { CIRCUIT_BREAKER_CONFIG: file };
-    for (const [, name] of text.matchAll(/\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)/g))
-      env[name!] = 'a-long-enough-secret-value-0123456789';
+    for (const [, name, fallback] of text.matchAll(
+      /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g,
+    ))
+      if (fallback === undefined) env[name!] = 'a-long-enough-secret-value-0123456789';
     expect(() => loadConfig({ env, cwd: dir })).not.toThrow();
   });
 });
