@@ -1,5 +1,5 @@
 // npm run bench: the breaker core against bare calls, opossum and cockatiel, in one process and run.
-// Targets (PRODUCT.md §6, BENCHMARKS.md): closed-state overhead of execute() ≤ opossum(defaults)/10
+// Targets (docs/design/benchmarks.md): closed-state overhead of execute() ≤ opossum(defaults)/10
 // and ≤ cockatiel ConsecutiveBreaker/2; under 2 KB of heap per breaker.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

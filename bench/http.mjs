@@ -1,4 +1,4 @@
-// HTTP transport overhead (issue 4 §10), `npm run bench:http`. A loopback keep-alive server in its
+// HTTP transport overhead, `npm run bench:http`. A loopback keep-alive server in its
 // own process (bench/lib/canned-http-server.cjs); for the built-in fetch and npm undici.request,
 // long-lived client processes (bench/lib/http-client-worker.mjs), one per mode:
 //   bare          the library loaded, the hook off
@@ -10,7 +10,7 @@
 // Each process is warmed up until the JIT settles, then every round runs each of them once, in one
 // fixed cycle with the sides interleaved, each run after a few untimed requests. Every timed run is
 // taken relative to its round's median run; a side's ratio is its median process's trimmed mean of
-// those over the bare side's (see the estimator below and notes/http-bench.md).
+// those over the bare side's (see the estimator below and docs/design/benchmarks.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another the floor:
 // the same fetch through a dispatcher that fails at once (no breaker), in alternating blocks.
 // Targets: instrumented >= 0.97 x bare for each client; rejected-fetch p99 < 50 µs.
@@ -172,7 +172,7 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   // and a side's figure is the median of its processes' levels: now and then a process runs
   // 5-11% slow for its whole life, whatever side it is on, and one or two such processes must not
   // move a side. (A median of per-round medians, the earlier estimator, wasted most of the data:
-  // A/A controls of 0.97-1.04.) notes/http-bench.md has the comparison.
+  // A/A controls of 0.97-1.04.) docs/design/benchmarks.md has the comparison.
   const roundMedian = samples.bare.map((_, r) =>
     median(SIDES.flatMap(({ side }) => samples[side][r].map((s) => s.rps))),
   );

@@ -1,4 +1,4 @@
-// npm run bench:redis (issue 7 §10), in one run:
+// npm run bench:redis, in one run:
 //  1. requests/second of instrumented fetch to a loopback keep-alive server, Redis store vs memory
 //     store: two app processes under `--require register` (identical but for
 //     CIRCUIT_BREAKER_REDIS_URL), measured in alternating rounds; target ratio >= 0.95;

@@ -1,7 +1,7 @@
 // Telemetry on vs off: closed-state execute() with the breaker metrics registered on a real
 // MeterProvider + PrometheusExporter (scraped over HTTP in the middle of the run) against the same
 // call with no telemetry, in one process and run. The metrics are observable instruments read at
-// collection time, so a call should pay nothing: target ratio (off ns ÷ on ns) ≥ 0.98 (issue 5).
+// collection time, so a call should pay nothing: target ratio (off ns ÷ on ns) ≥ 0.98.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
