@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 
 /** Each program a test spawns, and the Debian package (and Homebrew formula) that provides it. */
 const TOOLS = [
-  { bin: 'redis-server', apt: 'redis-server', brew: 'redis', usedBy: 'Redis failover tests' },
+  { bin: 'redis-server', apt: 'redis-server', brew: 'redis', usedBy: 'the Redis failover tests' },
   { bin: 'redis-cli', apt: 'redis-tools', brew: 'redis', usedBy: 'the Redis Cluster tests' },
   { bin: 'promtool', apt: 'prometheus', brew: 'prometheus', usedBy: 'the alert-rule tests' },
   { bin: 'prometheus', apt: 'prometheus', brew: 'prometheus', usedBy: 'the dashboard e2e test' },
