@@ -10,7 +10,7 @@
 // Each process is warmed up until the JIT settles, then every round runs each of them once, in one
 // fixed cycle with the sides interleaved, each run after a few untimed requests. Every timed run is
 // taken relative to its round's median run; a side's ratio is its median process's trimmed mean of
-// those over the bare side's (see the estimator below and notes/http-bench.md).
+// those over the bare side's (see the estimator below and docs/design/benchmarks.md).
 // Then one fresh process times single fetches rejected by an open circuit, and another, of the same
 // kind and started the same way, the floor: the same fetch through a dispatcher that fails at once
 // (no breaker), in alternating blocks (bench/lib/rejected-fetch.mjs).
@@ -172,7 +172,7 @@ for (const client of Object.keys(REQUESTS_PER_RUN)) {
   // and a side's figure is the median of its processes' levels: now and then a process runs
   // 5-11% slow for its whole life, whatever side it is on, and one or two such processes must not
   // move a side. (A median of per-round medians, the earlier estimator, wasted most of the data:
-  // A/A controls of 0.97-1.04.) notes/http-bench.md has the comparison.
+  // A/A controls of 0.97-1.04.) docs/design/benchmarks.md has the comparison.
   const roundMedian = samples.bare.map((_, r) =>
     median(SIDES.flatMap(({ side }) => samples[side][r].map((s) => s.rps))),
   );

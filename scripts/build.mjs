@@ -1,4 +1,5 @@
-// Builds the package: TypeScript → CommonJS in dist/cjs, then thin ESM wrappers in dist/esm.
+// Builds the package: TypeScript → CommonJS in dist/cjs, then thin ESM wrappers in dist/esm, each
+// with its own `.d.mts` types (a `.d.ts` in this CommonJS package would type `import` as CommonJS).
 // One CommonJS implementation serves both module systems, so an app that mixes `import` and
 // `require` still gets a single breaker registry and patches each transport once (no dual-package hazard).
 import { execFileSync } from 'node:child_process';
@@ -52,3 +53,8 @@ for (const file of readdirSync(srcDir)) {
 if (!existsSync(join(esm, 'register.mjs'))) {
   writeFileSync(join(esm, 'register.mjs'), `import '../cjs/register.js';\n`);
 }
+writeFileSync(
+  join(esm, 'index.d.mts'),
+  `export * from '../cjs/index.js';\nimport cjs from '../cjs/index.js';\nexport default cjs;\n`,
+);
+writeFileSync(join(esm, 'register.d.mts'), `export {};\n`);

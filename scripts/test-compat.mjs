@@ -1,6 +1,8 @@
 // npm run test:compat — the built-in fetch tests on Node 22 (bundled undici 6) and Node 26
-// (undici 8), besides the main run on Node 24. Each Node comes from the npm registry via npx.
+// (undici 8), besides the main run on Node 24 (each Node comes from the npm registry via npx); then
+// the lowest and highest @opentelemetry/api of the peer range in a fresh app (compat-otel-api.mjs).
 import { spawnSync } from 'node:child_process';
+import { checkOtelApiRange } from './compat-otel-api.mjs';
 
 const files = ['test/transport/builtin-fetch.test.ts'];
 let failed = false;
@@ -24,4 +26,5 @@ for (const major of [22, 26]) {
   );
   if (run.status !== 0) failed = true;
 }
+if (!(await checkOtelApiRange())) failed = true;
 process.exit(failed ? 1 : 0);

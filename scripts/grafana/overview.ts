@@ -1,5 +1,5 @@
 /**
- * "Circuit breakers / Overview": every breaker of the selected services at a glance (issue 6 §1).
+ * "Circuit breakers / Overview": every breaker of the selected services at a glance.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';

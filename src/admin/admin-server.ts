@@ -79,7 +79,7 @@ function urlFor(address: AddressInfo): string {
 
 /**
  * Starts the opt-in admin endpoint: JSON API, live status page and event stream (see
- * notes/admin-readme.md for routes and shapes). Rejects with AdminServerError on bad options or an
+ * docs/admin-and-cli.md for routes and shapes). Rejects with AdminServerError on bad options or an
  * unsafe bind, and with the listen error (e.g. EADDRINUSE); once started it never throws into the
  * app: a failing request gets a 500 without details.
  */

@@ -3,7 +3,7 @@ import type { AdminSnapshot } from '../admin/admin-snapshot.js';
 import type { AdminActionResult } from '../admin/apply-action.js';
 
 /**
- * Where the CLI reads and changes breakers: the admin endpoint of one app (`--url`) or, later, the
+ * Where the CLI reads and changes breakers: the admin endpoint of one app (`--url`) or the
  * shared store directly (`--redis`). Methods reject with CliError carrying the exit code.
  */
 export interface BreakerSource {

@@ -37,7 +37,7 @@ interface Change {
 }
 
 /**
- * Fleet-wide control of breakers through the shared store (issue 8 §4): every change is one
+ * Fleet-wide control of breakers through the shared store (admin endpoint and CLI): every change is one
  * compare-and-set transition on the breaker's fleet epoch, published by the store's script, so
  * every instance applies it at once (and a missed message is caught by the next resync).
  */

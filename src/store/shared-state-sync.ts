@@ -146,8 +146,8 @@ export class SharedStateSync implements SharedStateLink {
   }
 
   /**
-   * Proposed core hook (see notes/store-core-changes.md): called when a half-open breaker admits a
-   * probe. Fleet-wide budget while the fleet circuit is open; local budget only when the half-open
+   * The core's `SharedStateLink.acquireProbe` (core/breaker.ts): asked when a half-open breaker is
+   * about to admit a probe. Fleet-wide budget while the fleet circuit is open; local budget only when the half-open
    * state is this instance's own, or the store is unreachable. `null` = do not probe.
    */
   async acquireProbe(breaker: CircuitBreaker): Promise<ProbeLease | null> {

@@ -24,7 +24,7 @@ export interface BreakerMetricsOptions {
 }
 
 /**
- * Exposes the breakers of `registry` as the metrics of PRODUCT.md §3 (see metric-definitions.ts).
+ * Exposes the breakers of `registry` as the public metrics listed in metric-definitions.ts.
  * Every instrument is observable and one batch callback walks the registry once per collection,
  * reading the breakers' own counters: a call through a breaker does no telemetry work at all.
  * Returns a function that unregisters the callback (the instruments then report nothing).

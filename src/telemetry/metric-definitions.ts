@@ -20,7 +20,7 @@ import {
 /** `counter` = monotonic observable counter; `gauge` = observable gauge. */
 export type MetricKind = 'counter' | 'gauge';
 
-/** One instrument of PRODUCT.md §3: what the meter creates and what the README table shows. */
+/** One public instrument: what the meter creates and what the README's metrics table shows. */
 export interface MetricDefinition {
   readonly name: string;
   readonly kind: MetricKind;

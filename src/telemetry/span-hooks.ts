@@ -23,7 +23,7 @@ import { PACKAGE_VERSION } from './package-version.js';
 import { ATTR_ERROR_TYPE } from '../semconv.js';
 
 /**
- * Small pure helpers the transports call to put breaker facts on spans (PRODUCT.md §3, Spans).
+ * Small pure helpers the transports call to put breaker facts on spans (docs/telemetry.md, Spans).
  * They take names and states only, never a URL or header, so nothing secret can reach a span
  * through them. Each does nothing when there is no (recording) span.
  */

@@ -1,4 +1,4 @@
-// Multi-process fleet tests (issue 7 §8 a, b, d; issue 8 §4): every instance is its own Node process
+// Multi-process fleet tests (shared trips, fleet-wide probes, fleet control): every instance is its own Node process
 // under `--require otel-circuit-breaker/register`, calling a flaky loopback upstream with plain
 // fetch, sharing breaker state through the shared Redis under a key prefix of its own.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Multi-process fault test (issue 7 §8 c): Redis is killed with SIGKILL under load for 5 s, then
+// Multi-process fault test: Redis is killed with SIGKILL under load for 5 s, then
 // restarted empty (no persistence). Two app processes under --require register keep calling a
 // loopback upstream the whole time. The test's own redis-server: the shared one is never touched.
 import { afterAll, describe, expect, it } from 'vitest';

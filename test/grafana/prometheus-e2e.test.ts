@@ -1,5 +1,5 @@
 /**
- * End to end with a real Prometheus (issue 6 §5): a plain fetch app runs under
+ * End to end with a real Prometheus: a plain fetch app runs under
  * `node --require dist/cjs/register.js` against flaky loopback upstreams, with the Redis store
  * pointed at a closed port (so the store metrics report it unavailable). Prometheus scrapes it
  * every second with the shipped rules plus a copy of the alerts whose `for:` the test shortened.

@@ -1,4 +1,4 @@
-// The real openai and @anthropic-ai/sdk clients, pointed by baseURL at a local fake. Issue 4 §3b:
+// The real openai and @anthropic-ai/sdk clients, pointed by baseURL at a local fake:
 // with rejectWith 'response' and the SDKs' DEFAULT retries, an open circuit fails the call at
 // once, sends nothing and is not retried. (No timing is asserted: the request counter at the
 // server and the number of fetch attempts the SDK made prove it.)

@@ -7,7 +7,7 @@ import { createAddRequest } from './add-request-patch.js';
 /**
  * http and https: `http.Agent.prototype.addRequest` is the one point every client request with an
  * agent passes before a socket exists (see add-request-patch.ts for what that covers, and
- * notes/transport-readme.md for what it does not). Patching the prototype, not the module's
+ * docs/transports.md for what it does not). Patching the prototype, not the module's
  * `request`/`get` exports, is why ESM named imports and early-captured references are covered.
  */
 

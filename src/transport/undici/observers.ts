@@ -16,7 +16,7 @@ import { SyntheticController } from './synthetic-controller.js';
 /**
  * Wrappers that watch an admitted request and pass every callback through untouched (bodies are
  * never buffered, back-pressure return values are forwarded). One per API a DispatcherBase may
- * speak; see notes/undici-hook.md for why each exists. Each is also the request's CallRecorder, so
+ * speak; see docs/design/undici-hook.md for why each exists. Each is also the request's CallRecorder, so
  * an admitted request costs one object of ours.
  */
 abstract class ObservedDispatch extends CallRecorder {
