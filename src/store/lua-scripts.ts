@@ -5,12 +5,12 @@ import { join } from 'node:path';
  * Bumped whenever any script changes, so instances of two versions in one fleet never run each
  * other's cached script under the same command name.
  */
-export const SCRIPT_VERSION = 1;
+export const SCRIPT_VERSION = 2;
 
 /** Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). */
 export const SCRIPT_FILES = {
-  transition: 'transition-4.lua',
-  flush: 'flush-4.lua',
+  transition: 'transition-6.lua',
+  flush: 'flush-6.lua',
   read: 'read-1.lua',
   acquirePermit: 'acquire-permit-1.lua',
   countPermits: 'count-permits-1.lua',

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { BreakerStateName } from '../core/states.js';
-import { breakerKeys, channelPattern, keyPattern, nameFromChannel, nameFromKey } from './keys.js';
+import { CHANGE_LOG_MAX_NAMES, RedisChangeLog } from './fleet-change-log.js';
+import {
+  breakerKeys,
+  channelPattern,
+  keyPattern,
+  nameFromChannel,
+  nameFromKey,
+  shardKeys,
+  shardOf,
+} from './keys.js';
 import { loadScripts, type ScriptName } from './lua-scripts.js';
 import {
   createClient,
@@ -12,6 +21,7 @@ import {
   type RedisTarget,
 } from './redis-connection.js';
 import type {
+  FleetChanges,
   FlushRequest,
   FlushResult,
   SharedState,
@@ -74,6 +84,7 @@ export class RedisStore implements StateStore {
   private closed = false;
   private readonly ready: Promise<void>;
   private subscribed: Promise<void> | undefined;
+  private readonly changeLog: RedisChangeLog;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? 'cb';
@@ -103,6 +114,9 @@ export class RedisStore implements StateStore {
     this.commands.on('error', () => {});
     this.commands.on('close', () => this.guard.connectionLost('connection closed'));
     this.commands.on('ready', () => this.onCommandsReady());
+    this.changeLog = new RedisChangeLog(this.commands, this.keyPrefix, this.cluster, (fn) =>
+      this.guard.run(fn),
+    );
     this.ready = this.checkVersion();
   }
 
@@ -137,6 +151,7 @@ export class RedisStore implements StateStore {
     request: TransitionRequest,
   ): Promise<TransitionResult | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
+    const log = shardKeys(this.keyPrefix, shardOf(name));
     const reply = await this.guard.run(() =>
       this.script(
         'transition',
@@ -144,6 +159,8 @@ export class RedisStore implements StateStore {
         keys.window,
         keys.permits,
         keys.channel,
+        log.version,
+        log.changes,
         request.expectedEpoch,
         request.state,
         Math.max(0, Math.round(request.openMs ?? 0)),
@@ -151,6 +168,8 @@ export class RedisStore implements StateStore {
         this.instanceId,
         this.stateTtlMs,
         this.publish,
+        name,
+        CHANGE_LOG_MAX_NAMES,
       ),
     );
     if (!Array.isArray(reply)) return undefined;
@@ -162,6 +181,7 @@ export class RedisStore implements StateStore {
 
   async flush(name: string, r: FlushRequest): Promise<FlushResult | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
+    const log = shardKeys(this.keyPrefix, shardOf(name));
     const bucketMs = Math.max(1, Math.floor(r.windowMs / r.windowBuckets));
     // No retry here, ever: a flush that timed out may have been applied.
     const reply = await this.guard.run(() =>
@@ -171,6 +191,8 @@ export class RedisStore implements StateStore {
         keys.window,
         keys.permits,
         keys.channel,
+        log.version,
+        log.changes,
         r.calls,
         r.failures,
         r.slowCalls,
@@ -183,6 +205,8 @@ export class RedisStore implements StateStore {
         this.instanceId,
         this.stateTtlMs,
         this.publish,
+        name,
+        CHANGE_LOG_MAX_NAMES,
       ),
     );
     if (!Array.isArray(reply)) return undefined;
@@ -193,6 +217,10 @@ export class RedisStore implements StateStore {
       slowCalls: Number(reply[3]),
       current: toState(reply[4], reply[5], reply[6], reply[7], reply[8]),
     };
+  }
+
+  changes(): Promise<FleetChanges | undefined> {
+    return this.changeLog.look();
   }
 
   async acquirePermit(name: string, maxCalls: number, ttlMs: number): Promise<string | null> {
@@ -425,6 +453,8 @@ export class RedisStore implements StateStore {
   }
 
   private emitReconnect(): void {
+    // Messages were missed and Redis may have lost data: the next resync reads every breaker.
+    this.changeLog.forget();
     for (const listener of [...this.reconnectListeners]) {
       try {
         listener();

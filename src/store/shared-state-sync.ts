@@ -171,12 +171,28 @@ export class SharedStateSync implements SharedStateLink {
     await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
   }
 
-  /** Pulls every breaker's fleet state now, pushing what this instance decided while cut off. */
+  /**
+   * Pulls the fleet state of every breaker that changed since the last resync (all of them the
+   * first time and after a reconnect), and pushes what this instance decided while cut off. With
+   * nothing changed it costs the store one look, whatever the number of breakers.
+   */
   async resync(): Promise<void> {
     this.discover();
-    await Promise.all(
-      [...this.tracked.values()].map((t) => this.enqueue(t, () => this.reconcile(t))),
+    const changes = await this.store.changes();
+    if (changes === undefined) return;
+    const due = [...this.tracked.values()].filter(
+      (t) => t.pending || changes.changed(t.breaker.name),
     );
+    let read = 0;
+    await Promise.all(
+      due.map((t) =>
+        this.enqueue(t, async () => {
+          if (await this.reconcile(t)) read++;
+        }),
+      ),
+    );
+    // A breaker that could not be read is read again next time: the look is not recorded.
+    if (read === due.length) changes.commit();
   }
 
   /**
@@ -328,9 +344,9 @@ export class SharedStateSync implements SharedStateLink {
    * After a partition or on the periodic resync: what this instance decided while cut off is
    * pushed only if nobody committed anything newer meanwhile; otherwise the fleet state wins.
    */
-  private async reconcile(t: Tracked): Promise<void> {
+  private async reconcile(t: Tracked): Promise<boolean> {
     const s = await this.store.read(t.breaker.name);
-    if (s === undefined) return;
+    if (s === undefined) return false;
     if (s.epoch < t.fleet.epoch) {
       t.fleet = s;
       t.pending = true;
@@ -338,15 +354,16 @@ export class SharedStateSync implements SharedStateLink {
     if (t.pending && s.epoch === t.fleet.epoch) {
       t.pending = false;
       const local = t.breaker.currentState;
-      if (local === 'open') return this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
-      if (local === 'forced_open' || local === 'disabled')
-        return this.push(t, local, 'reconciled', undefined);
-      if (local === 'closed' && s.state !== 'closed')
-        return this.push(t, 'closed', 'reconciled', undefined);
-      return;
+      if (local === 'open') await this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
+      else if (local === 'forced_open' || local === 'disabled')
+        await this.push(t, local, 'reconciled', undefined);
+      else if (local === 'closed' && s.state !== 'closed')
+        await this.push(t, 'closed', 'reconciled', undefined);
+      return true;
     }
     t.pending = false;
     this.applyFleet(t, s);
+    return true;
   }
 
   /** Applies a fleet state newer than the last one seen, unless the breaker is already there. */
