@@ -45,6 +45,8 @@ interface Tracked {
   failures: number;
   slowCalls: number;
   flushing: boolean;
+  /** When counts were last sent (Date.now()); successes alone wait up to one window bucket. */
+  flushedAt: number;
   /** A flush was asked for (a local trip) while one was in flight: run another right after it. */
   flushAgain: boolean;
   /** Set while a fleet change committed by this instance is applied locally: do not push it back. */
@@ -94,7 +96,7 @@ export class SharedStateSync implements SharedStateLink {
       this.store.onReconnect(() => void this.resync()),
     );
     for (const b of registry.list()) this.track(b);
-    const flush = setInterval(() => void this.flush(), this.flushIntervalMs);
+    const flush = setInterval(() => void this.flushDue(), this.flushIntervalMs);
     const resync = setInterval(() => void this.resync(), this.resyncIntervalMs);
     flush.unref();
     resync.unref();
@@ -165,10 +167,25 @@ export class SharedStateSync implements SharedStateLink {
     };
   }
 
-  /** Flushes every breaker's counts now (the timer does this every flushIntervalMs). */
+  /** Flushes every breaker's counts now (the timer flushes what is due every flushIntervalMs). */
   async flush(): Promise<void> {
     this.discover();
     await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
+  }
+
+  /**
+   * The timer's flush. Counts with a failure or a slow call go at once (with the successes before
+   * them); successes alone wait until one window bucket has passed since the breaker's last flush:
+   * a healthy host then costs Redis one script per bucket instead of one per flushIntervalMs.
+   * Successes alone never trip the fleet, and they arrive at most one bucket late (the window's
+   * own resolution); until they do, other instances' successes are missing from the fleet rate.
+   */
+  async flushDue(): Promise<void> {
+    this.discover();
+    const now = Date.now();
+    await Promise.all(
+      [...this.tracked.values()].map((t) => (this.mayWait(t, now) ? undefined : this.flushOne(t))),
+    );
   }
 
   /**
@@ -238,6 +255,7 @@ export class SharedStateSync implements SharedStateLink {
       failures: c.failures,
       slowCalls: c.slowCalls,
       flushing: false,
+      flushedAt: 0,
       flushAgain: false,
       adopting: false,
       pending: false,
@@ -286,6 +304,7 @@ export class SharedStateSync implements SharedStateLink {
     if (t.fleet.state !== 'closed' || !this.store.health().available) return;
     const p = b.policy;
     t.flushing = true;
+    t.flushedAt = Date.now();
     try {
       const r = await this.store.flush(b.name, {
         calls: successes + failures,
@@ -306,6 +325,13 @@ export class SharedStateSync implements SharedStateLink {
         void this.flushOne(t);
       }
     }
+  }
+
+  private mayWait(t: Tracked, now: number): boolean {
+    const c = t.breaker.counters;
+    const p = t.breaker.policy;
+    if (c.failures !== t.failures || c.slowCalls !== t.slowCalls) return false;
+    return now - t.flushedAt < (p.windowSeconds * 1000) / p.windowBuckets;
   }
 
   private async push(
