@@ -331,7 +331,10 @@ export class SharedStateSync implements SharedStateLink {
     const c = t.breaker.counters;
     const p = t.breaker.policy;
     if (c.failures !== t.failures || c.slowCalls !== t.slowCalls) return false;
-    return now - t.flushedAt < (p.windowSeconds * 1000) / p.windowBuckets;
+    // Half a tick early counts as due: timer ticks land a millisecond either side of the bucket.
+    return (
+      now - t.flushedAt < (p.windowSeconds * 1000) / p.windowBuckets - this.flushIntervalMs / 2
+    );
   }
 
   private async push(
