@@ -7,7 +7,10 @@ import { join } from 'node:path';
  */
 export const SCRIPT_VERSION = 2;
 
-/** Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). */
+/**
+ * Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). A
+ * line `-- @include <part>` is replaced by `include/<part>.lua`, a piece two scripts share.
+ */
 export const SCRIPT_FILES = {
   transition: 'transition-6.lua',
   flush: 'flush-6.lua',
@@ -52,9 +55,15 @@ export function loadScripts(): Record<ScriptName, LoadedScript> {
     out[name] = {
       command: `cb${name[0]!.toUpperCase()}${name.slice(1)}V${SCRIPT_VERSION}`,
       numberOfKeys: Number(keys![1]),
-      lua: readFileSync(join(dir, file), 'utf8'),
+      lua: withIncludes(dir, readFileSync(join(dir, file), 'utf8')),
     };
   }
   cache = out;
   return out;
+}
+
+function withIncludes(dir: string, lua: string): string {
+  return lua.replace(/^-- @include ([a-z-]+)$/gm, (_, part: string) =>
+    readFileSync(join(dir, 'include', `${part}.lua`), 'utf8').trimEnd(),
+  );
 }

@@ -102,7 +102,9 @@ describe('Redis keys and scripts', () => {
   });
 
   it('has one script per file named <name>-<numKeys>.lua, each with a KEYS/ARGV header matching its key count', () => {
+    const includes = new Set(readdirSync(join(LUA_DIR, 'include')));
     for (const file of readdirSync(LUA_DIR)) {
+      if (file === 'include') continue;
       const m = /^[a-z-]+-(\d+)\.lua$/.exec(file);
       expect(m, file).not.toBeNull();
       const text = readFileSync(join(LUA_DIR, file), 'utf8');
@@ -114,6 +116,12 @@ describe('Redis keys and scripts', () => {
         file,
       ).toBe(true);
       // Every key used is a KEYS entry: no key name is built inside a script.
+      expect(text).not.toMatch(/redis\.call\('[A-Z]+',\s*'[^']*[:{]/);
+      for (const m of text.matchAll(/^-- @include (\S+)$/gm))
+        expect(includes.has(`${m[1]}.lua`), `${file} includes ${m[1]}`).toBe(true);
+    }
+    for (const part of includes) {
+      const text = readFileSync(join(LUA_DIR, 'include', part), 'utf8');
       expect(text).not.toMatch(/redis\.call\('[A-Z]+',\s*'[^']*[:{]/);
     }
   });

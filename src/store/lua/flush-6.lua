@@ -62,23 +62,7 @@ redis.call('HSET', KEYS[1], 'state', 'open', 'epoch', newEpoch, 'openedAt', now,
   'reason', trip, 'origin', ARGV[10], 'updatedAt', now)
 redis.call('PEXPIRE', KEYS[1], ARGV[11])
 redis.call('DEL', KEYS[2], KEYS[3])
--- Recorded in the shard's change log exactly as transition-6.lua does.
-local version = redis.call('GET', KEYS[5])
-local run, n, floor = nil, 1, 0
-if version then
-  local r, last, lost = string.match(version, '^(.+):(%d+):(%d+)$')
-  if r then run, n, floor = r, tonumber(last) + 1, tonumber(lost) end
-end
-if run == nil then
-  run = t[1] .. '.' .. t[2]
-  redis.call('DEL', KEYS[6])
-elseif redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[14]) then
-  local oldest = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
-  redis.call('ZREMRANGEBYRANK', KEYS[6], 0, 0)
-  floor = tonumber(oldest[2])
-end
-redis.call('SET', KEYS[5], run .. ':' .. n .. ':' .. floor, 'PX', ARGV[11])
-redis.call('ZADD', KEYS[6], n, ARGV[13])
-redis.call('PEXPIRE', KEYS[6], ARGV[11])
+local changeName, changeTtl, changeMax = ARGV[13], ARGV[11], ARGV[14]
+-- @include record-change
 redis.call(ARGV[12], KEYS[4], 'open|' .. newEpoch .. '|' .. openMs .. '|' .. trip .. '|' .. ARGV[10])
 return {1, c, f, s, 'open', newEpoch, openMs, trip, ARGV[10]}

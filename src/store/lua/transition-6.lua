@@ -34,25 +34,7 @@ redis.call('HSET', KEYS[1], 'state', state, 'epoch', newEpoch, 'openedAt', now, 
 if state == 'forced_open' or state == 'disabled' then redis.call('PERSIST', KEYS[1])
 else redis.call('PEXPIRE', KEYS[1], ARGV[6]) end
 redis.call('DEL', KEYS[2], KEYS[3])
--- The change log. <run> names one life of the log (a new one when it expired or was lost), <n>
--- counts its changes, <floor> is the highest n dropped from a full log: a reader whose mark is at
--- least <floor> in the same run finds every change since in the set; any other reads the whole shard.
-local version = redis.call('GET', KEYS[5])
-local run, n, floor = nil, 1, 0
-if version then
-  local r, last, lost = string.match(version, '^(.+):(%d+):(%d+)$')
-  if r then run, n, floor = r, tonumber(last) + 1, tonumber(lost) end
-end
-if run == nil then
-  run = t[1] .. '.' .. t[2]
-  redis.call('DEL', KEYS[6])
-elseif redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[9]) then
-  local oldest = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
-  redis.call('ZREMRANGEBYRANK', KEYS[6], 0, 0)
-  floor = tonumber(oldest[2])
-end
-redis.call('SET', KEYS[5], run .. ':' .. n .. ':' .. floor, 'PX', ARGV[6])
-redis.call('ZADD', KEYS[6], n, ARGV[8])
-redis.call('PEXPIRE', KEYS[6], ARGV[6])
+local changeName, changeTtl, changeMax = ARGV[8], ARGV[6], ARGV[9]
+-- @include record-change
 redis.call(ARGV[7], KEYS[4], state .. '|' .. newEpoch .. '|' .. openMs .. '|' .. ARGV[4] .. '|' .. ARGV[5])
 return {1, state, newEpoch, openMs, ARGV[4], ARGV[5]}
