@@ -131,6 +131,27 @@ async function measure(redis, instances, seconds) {
   return { ...summarise(total, instances), perNode: perNode.map((d) => summarise(d, instances)) };
 }
 
+/**
+ * Waits until the instances' start-up reads are over (fewer script calls than one per instance in
+ * 2 s), so the idle window measures the steady state. Returns the seconds waited.
+ */
+async function quiesce(redis, instances) {
+  const started = Date.now();
+  let before = await Promise.all(redis.ports.map(counters));
+  while (Date.now() - started < 300_000) {
+    await sleep(2);
+    const after = await Promise.all(redis.ports.map(counters));
+    let scripts = 0;
+    for (let i = 0; i < after.length; i++) {
+      const d = delta(before[i], after[i]).commands;
+      scripts += (d.evalsha ?? 0) + (d.eval ?? 0);
+    }
+    before = after;
+    if (scripts < instances) break;
+  }
+  return (Date.now() - started) / 1000;
+}
+
 /** One host fails everywhere: when each instance opened, and the probes of the first half-open. */
 async function trip(fleet, host, instances) {
   await fleet.collect();
@@ -168,6 +189,7 @@ async function runSize(redis, instances) {
   const fleet = await startFleet(redis, instances, { active: ACTIVE, callsPerSecond: 10 });
   const startupSeconds = (Date.now() - started) / 1000;
   await sleep(SECONDS.settle);
+  const quietAfterSeconds = await quiesce(redis, instances);
   const idle = await measure(redis, instances, SECONDS.idle);
   fleet.all({ type: 'traffic', on: true });
   await sleep(SECONDS.warm);
@@ -180,7 +202,7 @@ async function runSize(redis, instances) {
   await fleet.stop();
   const lags = trips.flatMap((t) => t.lags);
   const lastLags = trips.map((t) => Math.max(...t.lags));
-  return { instances, startupSeconds, idle, active, trips, lags, lastLags };
+  return { instances, startupSeconds, quietAfterSeconds, idle, active, trips, lags, lastLags };
 }
 
 async function runCluster(instances) {

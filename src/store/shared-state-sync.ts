@@ -73,6 +73,12 @@ export class SharedStateSync implements SharedStateLink {
   private readonly resyncIntervalMs: number;
   private readonly random: () => number;
   private timers: Array<ReturnType<typeof setInterval>> = [];
+  /** A resync has listed what to read: from then on a newly tracked breaker is read on its own. */
+  private looked = false;
+  /** Breakers whose last resync read failed: read again at the next one, changed or not. */
+  private readonly unread = new Set<string>();
+  private runningResync: Promise<void> | undefined;
+  private queuedResync: Promise<void> | undefined;
   private unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -96,6 +102,8 @@ export class SharedStateSync implements SharedStateLink {
       this.store.onReconnect(() => void this.resync()),
     );
     for (const b of registry.list()) this.track(b);
+    // The first look reads every breaker tracked by then (a store that connects later looks again).
+    void this.resync();
     const flush = setInterval(() => void this.flushDue(), this.flushIntervalMs);
     const resync = setInterval(() => void this.resync(), this.resyncIntervalMs);
     flush.unref();
@@ -193,23 +201,41 @@ export class SharedStateSync implements SharedStateLink {
    * first time and after a reconnect), and pushes what this instance decided while cut off. With
    * nothing changed it costs the store one look, whatever the number of breakers.
    */
-  async resync(): Promise<void> {
+  resync(): Promise<void> {
+    // One at a time: two looks in flight would both read everything on the first one. A call
+    // during a resync runs once after it (calls meanwhile share that one).
+    if (this.queuedResync !== undefined) return this.queuedResync;
+    if (this.runningResync === undefined) {
+      this.runningResync = this.resyncNow().finally(() => {
+        this.runningResync = undefined;
+      });
+      return this.runningResync;
+    }
+    this.queuedResync = this.runningResync.then(() => {
+      this.queuedResync = undefined;
+      return this.resync();
+    });
+    return this.queuedResync;
+  }
+
+  private async resyncNow(): Promise<void> {
     this.discover();
     const changes = await this.store.changes();
     if (changes === undefined) return;
     const due = [...this.tracked.values()].filter(
-      (t) => t.pending || changes.changed(t.breaker.name),
+      (t) => t.pending || this.unread.has(t.breaker.name) || changes.changed(t.breaker.name),
     );
-    let read = 0;
+    this.looked = true;
     await Promise.all(
       due.map((t) =>
         this.enqueue(t, async () => {
-          if (await this.reconcile(t)) read++;
+          const name = t.breaker.name;
+          this.unread.add(name);
+          if (await this.reconcile(t)) this.unread.delete(name);
         }),
       ),
     );
-    // A breaker that could not be read is read again next time: the look is not recorded.
-    if (read === due.length) changes.commit();
+    changes.commit();
   }
 
   /**
@@ -263,10 +289,12 @@ export class SharedStateSync implements SharedStateLink {
     };
     this.tracked.set(breaker.name, t);
     this.store.watch(breaker.name);
-    void this.enqueue(t, async () => {
-      const s = await this.store.read(breaker.name);
-      if (s !== undefined) this.applyFleet(t, s);
-    });
+    // Before the first look, that look reads it: a starting instance reads each breaker once.
+    if (this.looked)
+      void this.enqueue(t, async () => {
+        const s = await this.store.read(breaker.name);
+        if (s !== undefined) this.applyFleet(t, s);
+      });
     return t;
   }
 
@@ -275,7 +303,10 @@ export class SharedStateSync implements SharedStateLink {
     const registry = this.registry;
     if (registry === undefined) return;
     for (const [name, t] of this.tracked)
-      if (registry.peek(name) !== t.breaker) this.tracked.delete(name);
+      if (registry.peek(name) !== t.breaker) {
+        this.tracked.delete(name);
+        this.unread.delete(name);
+      }
     for (const b of registry.list()) if (b.name !== OVERFLOW_BREAKER_NAME) this.ensureTracked(b);
   }
 

@@ -78,6 +78,14 @@ describe('resync through the change log (own redis-server)', () => {
     expect(counts).toEqual({ mget: 2 });
   });
 
+  it('reads each breaker once when an instance starts', async () => {
+    await redisCli(redis.port, 'config', 'resetstat');
+    await instance(uniquePrefix('start'));
+    const counts = await commandCounts(redis.port);
+    // A script's first run on a fresh server is an EVAL (after NOSCRIPT), the others EVALSHA.
+    expect((counts.evalsha ?? 0) + (counts.eval ?? 0)).toBe(HOSTS.length);
+  });
+
   it('brings an instance that missed a pub/sub message up to date within one resync, reading only what changed', async () => {
     const keyPrefix = uniquePrefix('missed');
     const a = await instance(keyPrefix);
