@@ -112,7 +112,12 @@ export class RedisStore implements StateStore {
     }
     // ioredis emits 'error' for every failed reconnect; availability is reported by the guard instead.
     this.commands.on('error', () => {});
-    this.commands.on('close', () => this.guard.connectionLost('connection closed'));
+    this.commands.on('close', () => {
+      // Redis may come back without its data (a restart, a failover): then read every breaker.
+      // Slow replies alone (timeouts on a live connection) lose nothing and do not cost that.
+      this.changeLog.forget();
+      this.guard.connectionLost('connection closed');
+    });
     this.commands.on('ready', () => this.onCommandsReady());
     this.changeLog = new RedisChangeLog(this.commands, this.keyPrefix, this.cluster, (fn) =>
       this.guard.run(fn),
@@ -411,7 +416,10 @@ export class RedisStore implements StateStore {
     sub.on('error', () => {});
     sub.on('ready', () => {
       // Messages published while the subscriber was away are lost: resync on every reconnect.
-      if (this.subscriberWasReady) this.emitReconnect();
+      if (this.subscriberWasReady) {
+        this.changeLog.forget();
+        this.emitReconnect();
+      }
       this.subscriberWasReady = true;
     });
     if (this.sharded) {
@@ -453,8 +461,6 @@ export class RedisStore implements StateStore {
   }
 
   private emitReconnect(): void {
-    // Messages were missed and Redis may have lost data: the next resync reads every breaker.
-    this.changeLog.forget();
     for (const listener of [...this.reconnectListeners]) {
       try {
         listener();
