@@ -5,12 +5,15 @@ import { join } from 'node:path';
  * Bumped whenever any script changes, so instances of two versions in one fleet never run each
  * other's cached script under the same command name.
  */
-export const SCRIPT_VERSION = 1;
+export const SCRIPT_VERSION = 2;
 
-/** Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). */
+/**
+ * Script files, named `<name>-<numKeys>.lua` (one script per file, header lists KEYS and ARGV). A
+ * line `-- @include <part>` is replaced by `include/<part>.lua`, a piece two scripts share.
+ */
 export const SCRIPT_FILES = {
-  transition: 'transition-4.lua',
-  flush: 'flush-4.lua',
+  transition: 'transition-6.lua',
+  flush: 'flush-6.lua',
   read: 'read-1.lua',
   acquirePermit: 'acquire-permit-1.lua',
   countPermits: 'count-permits-1.lua',
@@ -52,9 +55,15 @@ export function loadScripts(): Record<ScriptName, LoadedScript> {
     out[name] = {
       command: `cb${name[0]!.toUpperCase()}${name.slice(1)}V${SCRIPT_VERSION}`,
       numberOfKeys: Number(keys![1]),
-      lua: readFileSync(join(dir, file), 'utf8'),
+      lua: withIncludes(dir, readFileSync(join(dir, file), 'utf8')),
     };
   }
   cache = out;
   return out;
+}
+
+function withIncludes(dir: string, lua: string): string {
+  return lua.replace(/^-- @include ([a-z-]+)$/gm, (_, part: string) =>
+    readFileSync(join(dir, 'include', `${part}.lua`), 'utf8').trimEnd(),
+  );
 }

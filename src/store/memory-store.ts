@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BreakerStateName } from '../core/states.js';
 import {
   INITIAL_SHARED_STATE,
+  type FleetChanges,
   type FlushRequest,
   type FlushResult,
   type SharedState,
@@ -31,6 +32,9 @@ interface StoredBreaker {
 export class MemoryBackend {
   readonly breakers = new Map<string, StoredBreaker>();
   readonly listeners = new Set<SharedStateListener>();
+  /** Committed transitions so far, and the count at each breaker's latest one (the change log). */
+  changeCount = 0;
+  readonly changedAt = new Map<string, number>();
   constructor(readonly now: () => number = Date.now) {}
 }
 
@@ -49,6 +53,8 @@ export class MemoryStore implements StateStore {
   readonly instanceId: string;
   private readonly backend: MemoryBackend;
   private readonly own = new Set<SharedStateListener>();
+  /** backend.changeCount at this client's last committed look; undefined before the first. */
+  private seen: number | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
@@ -123,6 +129,18 @@ export class MemoryStore implements StateStore {
     return Promise.resolve({ tripped: true, calls: c, failures: f, slowCalls: s, current });
   }
 
+  changes(): Promise<FleetChanges> {
+    const { changedAt } = this.backend;
+    const seen = this.seen;
+    const count = this.backend.changeCount;
+    return Promise.resolve({
+      changed: (name) => seen === undefined || (changedAt.get(name) ?? 0) > seen,
+      commit: () => {
+        this.seen = count;
+      },
+    });
+  }
+
   acquirePermit(name: string, maxCalls: number, ttlMs: number): Promise<string | null> {
     const now = this.backend.now();
     let b = this.backend.breakers.get(name);
@@ -191,6 +209,7 @@ export class MemoryStore implements StateStore {
     b.origin = this.instanceId;
     b.window.clear();
     b.permits.clear();
+    this.backend.changedAt.set(name, ++this.backend.changeCount);
     const current: SharedState = {
       state,
       epoch: b.epoch,

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { BreakerStateName } from '../core/states.js';
-import { breakerKeys, channelPattern, keyPattern, nameFromChannel, nameFromKey } from './keys.js';
+import { CHANGE_LOG_MAX_NAMES, RedisChangeLog } from './fleet-change-log.js';
+import {
+  breakerKeys,
+  channelPattern,
+  keyPattern,
+  nameFromChannel,
+  nameFromKey,
+  shardKeys,
+  shardOf,
+} from './keys.js';
 import { loadScripts, type ScriptName } from './lua-scripts.js';
 import {
   createClient,
@@ -14,6 +23,7 @@ import {
   type RedisTarget,
 } from './redis-connection.js';
 import type {
+  FleetChanges,
   FlushRequest,
   FlushResult,
   SharedState,
@@ -81,6 +91,7 @@ export class RedisStore implements StateStore {
   private closed = false;
   private readonly ready: Promise<void>;
   private subscribed: Promise<void> | undefined;
+  private readonly changeLog: RedisChangeLog;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? 'cb';
@@ -111,9 +122,17 @@ export class RedisStore implements StateStore {
     this.commands.on('error', (error: unknown) => {
       if (isAuthError(error)) this.authRefused = true;
     });
-    this.commands.on('close', () => this.guard.connectionLost('connection closed'));
+    this.commands.on('close', () => {
+      // Redis may come back without its data (a restart, a failover): then read every breaker.
+      // Slow replies alone (timeouts on a live connection) lose nothing and do not cost that.
+      this.changeLog.forget();
+      this.guard.connectionLost('connection closed');
+    });
     this.commands.on('ready', () => this.onCommandsReady());
     followProcessLifetime(this.commands, () => this.holding);
+    this.changeLog = new RedisChangeLog(this.commands, this.keyPrefix, this.cluster, (fn) =>
+      this.guard.run(fn),
+    );
     this.ready = this.checkVersion();
   }
 
@@ -148,6 +167,7 @@ export class RedisStore implements StateStore {
     request: TransitionRequest,
   ): Promise<TransitionResult | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
+    const log = shardKeys(this.keyPrefix, shardOf(name));
     const reply = await this.guard.run(() =>
       this.script(
         'transition',
@@ -155,6 +175,8 @@ export class RedisStore implements StateStore {
         keys.window,
         keys.permits,
         keys.channel,
+        log.version,
+        log.changes,
         request.expectedEpoch,
         request.state,
         Math.max(0, Math.round(request.openMs ?? 0)),
@@ -162,6 +184,8 @@ export class RedisStore implements StateStore {
         this.instanceId,
         this.stateTtlMs,
         this.publish,
+        name,
+        CHANGE_LOG_MAX_NAMES,
       ),
     );
     if (!Array.isArray(reply)) return undefined;
@@ -173,6 +197,7 @@ export class RedisStore implements StateStore {
 
   async flush(name: string, r: FlushRequest): Promise<FlushResult | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
+    const log = shardKeys(this.keyPrefix, shardOf(name));
     const bucketMs = Math.max(1, Math.floor(r.windowMs / r.windowBuckets));
     // No retry here, ever: a flush that timed out may have been applied.
     const reply = await this.guard.run(() =>
@@ -182,6 +207,8 @@ export class RedisStore implements StateStore {
         keys.window,
         keys.permits,
         keys.channel,
+        log.version,
+        log.changes,
         r.calls,
         r.failures,
         r.slowCalls,
@@ -194,6 +221,8 @@ export class RedisStore implements StateStore {
         this.instanceId,
         this.stateTtlMs,
         this.publish,
+        name,
+        CHANGE_LOG_MAX_NAMES,
       ),
     );
     if (!Array.isArray(reply)) return undefined;
@@ -204,6 +233,10 @@ export class RedisStore implements StateStore {
       slowCalls: Number(reply[3]),
       current: toState(reply[4], reply[5], reply[6], reply[7], reply[8]),
     };
+  }
+
+  changes(): Promise<FleetChanges | undefined> {
+    return this.changeLog.look();
   }
 
   async acquirePermit(name: string, maxCalls: number, ttlMs: number): Promise<string | null> {
@@ -410,9 +443,11 @@ export class RedisStore implements StateStore {
         // Asked for while Redis refused us (e.g. a wrong password), the subscription failed and
         // ioredis does not resend it: ask again now, then resync what was published meanwhile.
         this.subscribeFailed = false;
+        this.changeLog.forget();
         this.subscribed = this.listen(sub).then(() => this.emitReconnect());
       } else if (this.subscriberWasReady) {
         // Messages published while the subscriber was away are lost: resync on every reconnect.
+        this.changeLog.forget();
         this.emitReconnect();
       }
       this.subscriberWasReady = true;

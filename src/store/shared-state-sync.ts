@@ -45,6 +45,8 @@ interface Tracked {
   failures: number;
   slowCalls: number;
   flushing: boolean;
+  /** When counts were last sent (Date.now()); successes alone wait up to one window bucket. */
+  flushedAt: number;
   /** A flush was asked for (a local trip) while one was in flight: run another right after it. */
   flushAgain: boolean;
   /** Set while a fleet change committed by this instance is applied locally: do not push it back. */
@@ -71,6 +73,12 @@ export class SharedStateSync implements SharedStateLink {
   private readonly resyncIntervalMs: number;
   private readonly random: () => number;
   private timers: Array<ReturnType<typeof setInterval>> = [];
+  /** A resync has listed what to read: from then on a newly tracked breaker is read on its own. */
+  private looked = false;
+  /** Breakers whose last resync read failed: read again at the next one, changed or not. */
+  private readonly unread = new Set<string>();
+  private runningResync: Promise<void> | undefined;
+  private queuedResync: Promise<void> | undefined;
   private unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -94,7 +102,9 @@ export class SharedStateSync implements SharedStateLink {
       this.store.onReconnect(() => void this.resync()),
     );
     for (const b of registry.list()) this.track(b);
-    const flush = setInterval(() => void this.flush(), this.flushIntervalMs);
+    // The first look reads every breaker tracked by then (a store that connects later looks again).
+    void this.resync();
+    const flush = setInterval(() => void this.flushDue(), this.flushIntervalMs);
     const resync = setInterval(() => void this.resync(), this.resyncIntervalMs);
     flush.unref();
     resync.unref();
@@ -169,7 +179,7 @@ export class SharedStateSync implements SharedStateLink {
     };
   }
 
-  /** Flushes every breaker's counts now (the timer does this every flushIntervalMs). */
+  /** Flushes every breaker's counts now (the timer flushes what is due every flushIntervalMs). */
   async flush(): Promise<void> {
     this.discover();
     await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
@@ -190,15 +200,70 @@ export class SharedStateSync implements SharedStateLink {
   async drain(): Promise<void> {
     await this.flush();
     const pending = [...this.tracked.values()].filter((t) => t.pending);
-    await Promise.all(pending.map((t) => this.enqueue(t, () => this.reconcile(t))));
+    await Promise.all(
+      pending.map((t) =>
+        this.enqueue(t, async () => {
+          await this.reconcile(t);
+        }),
+      ),
+    );
   }
 
-  /** Pulls every breaker's fleet state now, pushing what this instance decided while cut off. */
-  async resync(): Promise<void> {
+  /**
+   * The timer's flush. Counts with a failure or a slow call go at once (with the successes before
+   * them); successes alone wait until one window bucket has passed since the breaker's last flush:
+   * a healthy host then costs Redis one script per bucket instead of one per flushIntervalMs.
+   * Successes alone never trip the fleet, and they arrive at most one bucket late (the window's
+   * own resolution); until they do, other instances' successes are missing from the fleet rate.
+   */
+  async flushDue(): Promise<void> {
     this.discover();
+    const now = Date.now();
     await Promise.all(
-      [...this.tracked.values()].map((t) => this.enqueue(t, () => this.reconcile(t))),
+      [...this.tracked.values()].map((t) => (this.mayWait(t, now) ? undefined : this.flushOne(t))),
     );
+  }
+
+  /**
+   * Pulls the fleet state of every breaker that changed since the last resync (all of them the
+   * first time and after a reconnect), and pushes what this instance decided while cut off. With
+   * nothing changed it costs the store one look, whatever the number of breakers.
+   */
+  resync(): Promise<void> {
+    // One at a time: two looks in flight would both read everything on the first one. A call
+    // during a resync runs once after it (calls meanwhile share that one).
+    if (this.queuedResync !== undefined) return this.queuedResync;
+    if (this.runningResync === undefined) {
+      this.runningResync = this.resyncNow().finally(() => {
+        this.runningResync = undefined;
+      });
+      return this.runningResync;
+    }
+    this.queuedResync = this.runningResync.then(() => {
+      this.queuedResync = undefined;
+      return this.resync();
+    });
+    return this.queuedResync;
+  }
+
+  private async resyncNow(): Promise<void> {
+    this.discover();
+    const changes = await this.store.changes();
+    if (changes === undefined) return;
+    const due = [...this.tracked.values()].filter(
+      (t) => t.pending || this.unread.has(t.breaker.name) || changes.changed(t.breaker.name),
+    );
+    this.looked = true;
+    await Promise.all(
+      due.map((t) =>
+        this.enqueue(t, async () => {
+          const name = t.breaker.name;
+          this.unread.add(name);
+          if (await this.reconcile(t)) this.unread.delete(name);
+        }),
+      ),
+    );
+    changes.commit();
   }
 
   /**
@@ -244,6 +309,7 @@ export class SharedStateSync implements SharedStateLink {
       failures: c.failures,
       slowCalls: c.slowCalls,
       flushing: false,
+      flushedAt: 0,
       flushAgain: false,
       adopting: false,
       pending: false,
@@ -251,10 +317,12 @@ export class SharedStateSync implements SharedStateLink {
     };
     this.tracked.set(breaker.name, t);
     this.store.watch(breaker.name);
-    void this.enqueue(t, async () => {
-      const s = await this.store.read(breaker.name);
-      if (s !== undefined) this.applyFleet(t, s);
-    });
+    // Before the first look, that look reads it: a starting instance reads each breaker once.
+    if (this.looked)
+      void this.enqueue(t, async () => {
+        const s = await this.store.read(breaker.name);
+        if (s !== undefined) this.applyFleet(t, s);
+      });
     return t;
   }
 
@@ -263,7 +331,10 @@ export class SharedStateSync implements SharedStateLink {
     const registry = this.registry;
     if (registry === undefined) return;
     for (const [name, t] of this.tracked)
-      if (registry.peek(name) !== t.breaker) this.tracked.delete(name);
+      if (registry.peek(name) !== t.breaker) {
+        this.tracked.delete(name);
+        this.unread.delete(name);
+      }
     for (const b of registry.list()) if (b.name !== OVERFLOW_BREAKER_NAME) this.ensureTracked(b);
   }
 
@@ -294,6 +365,7 @@ export class SharedStateSync implements SharedStateLink {
     if (!this.store.health().available) return false;
     const p = b.policy;
     t.flushing = true;
+    t.flushedAt = Date.now();
     try {
       const r = await this.store.flush(b.name, {
         calls: successes + failures,
@@ -316,6 +388,16 @@ export class SharedStateSync implements SharedStateLink {
         void this.flushOne(t);
       }
     }
+  }
+
+  private mayWait(t: Tracked, now: number): boolean {
+    const c = t.breaker.counters;
+    const p = t.breaker.policy;
+    if (c.failures !== t.failures || c.slowCalls !== t.slowCalls) return false;
+    // Half a tick early counts as due: timer ticks land a millisecond either side of the bucket.
+    return (
+      now - t.flushedAt < (p.windowSeconds * 1000) / p.windowBuckets - this.flushIntervalMs / 2
+    );
   }
 
   private async push(
@@ -354,9 +436,9 @@ export class SharedStateSync implements SharedStateLink {
    * After a partition or on the periodic resync: what this instance decided while cut off is
    * pushed only if nobody committed anything newer meanwhile; otherwise the fleet state wins.
    */
-  private async reconcile(t: Tracked): Promise<void> {
+  private async reconcile(t: Tracked): Promise<boolean> {
     const s = await this.store.read(t.breaker.name);
-    if (s === undefined) return;
+    if (s === undefined) return false;
     if (s.epoch < t.fleet.epoch) {
       t.fleet = s;
       t.pending = true;
@@ -364,15 +446,16 @@ export class SharedStateSync implements SharedStateLink {
     if (t.pending && s.epoch === t.fleet.epoch) {
       t.pending = false;
       const local = t.breaker.currentState;
-      if (local === 'open') return this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
-      if (local === 'forced_open' || local === 'disabled')
-        return this.push(t, local, 'reconciled', undefined);
-      if (local === 'closed' && s.state !== 'closed')
-        return this.push(t, 'closed', 'reconciled', undefined);
-      return;
+      if (local === 'open') await this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
+      else if (local === 'forced_open' || local === 'disabled')
+        await this.push(t, local, 'reconciled', undefined);
+      else if (local === 'closed' && s.state !== 'closed')
+        await this.push(t, 'closed', 'reconciled', undefined);
+      return true;
     }
     t.pending = false;
     this.applyFleet(t, s);
+    return true;
   }
 
   /** Applies a fleet state newer than the last one seen, unless the breaker is already there. */

@@ -76,6 +76,17 @@ export interface SharedStateMessage extends SharedState {
 
 export type SharedStateListener = (message: SharedStateMessage) => void;
 
+/**
+ * What may have changed in the fleet since a store client's last committed look (`changes()`):
+ * the resync reads only those breakers instead of every one it tracks.
+ */
+export interface FleetChanges {
+  /** True when `name`'s stored state may differ from what this client read at its last look. */
+  changed(name: string): boolean;
+  /** Records this look as applied (call once every changed breaker was read): the next look starts here. */
+  commit(): void;
+}
+
 /** One line for operators; emitted once per availability change, never per call. */
 export interface StoreLogEvent {
   readonly event: 'store.unavailable' | 'store.available' | 'store.connected';
@@ -103,6 +114,12 @@ export interface StateStore {
   releasePermit(name: string, token: string): Promise<void>;
   /** Permits currently held (expired ones excluded); for tests and status. */
   permitCount(name: string): Promise<number | undefined>;
+  /**
+   * Which breakers changed since this client's last committed look: O(1) store work when nothing
+   * did, whatever the number of breakers. The first look (and the first after a reconnect, when
+   * data may have been lost) reports every breaker. Undefined when the store is unreachable.
+   */
+  changes(): Promise<FleetChanges | undefined>;
   /** Receives every committed transition of the breakers being watched. */
   subscribe(listener: SharedStateListener): () => void;
   /** Starts receiving a breaker's transitions (a no-op where one subscription covers all). */

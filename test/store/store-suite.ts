@@ -233,6 +233,37 @@ export function storeSuite(label: string, makeFleet: () => Promise<FleetFixture>
       expect((await a.read('running'))?.state).toBe('open');
     });
 
+    it('reports every breaker at the first look, then only the ones changed since the last committed look', async () => {
+      await a.transition('before', { expectedEpoch: 0, state: 'forced_open', reason: 'x' });
+      const first = await b.changes();
+      expect(first?.changed('before')).toBe(true);
+      expect(first?.changed('never-seen')).toBe(true);
+      first!.commit();
+      const quiet = await b.changes();
+      expect(quiet?.changed('before')).toBe(false);
+      expect(quiet?.changed('never-seen')).toBe(false);
+      await a.transition('later', { expectedEpoch: 0, state: 'disabled', reason: 'x' });
+      await a.flush('tripped', { ...RULES, calls: 20, failures: 20, slowCalls: 0 });
+      const next = await b.changes();
+      expect(next?.changed('later')).toBe(true);
+      expect(next?.changed('tripped')).toBe(true);
+      expect(next?.changed('before')).toBe(false);
+      // Not committed (say a read failed): the same changes are reported again.
+      const again = await b.changes();
+      expect(again?.changed('later')).toBe(true);
+      again!.commit();
+      const after = await b.changes();
+      expect(['before', 'later', 'tripped'].some((n) => after!.changed(n))).toBe(false);
+    });
+
+    it('reports nothing for flushes that do not trip, refused transitions or permits', async () => {
+      (await b.changes())!.commit();
+      await a.flush('calm', { ...RULES, calls: 30, failures: 1, slowCalls: 0 });
+      await a.transition('calm', { expectedEpoch: 7, state: 'open', openMs: 10, reason: 'x' });
+      await a.acquirePermit('calm', 1, 30_000);
+      expect((await b.changes())?.changed('calm')).toBe(false);
+    });
+
     it('reports its health', () => {
       expect(a.health()).toEqual({ available: true, errors: 0, store: a.kind });
     });

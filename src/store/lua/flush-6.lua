@@ -4,11 +4,14 @@
 -- KEYS[2] window hash: fields '<slot>:c' calls, '<slot>:f' failures, '<slot>:s' slow calls
 -- KEYS[3] permits sorted set (cleared when this flush trips)
 -- KEYS[4] channel the transition is published on (a shard channel with the same hash tag, not a key)
+-- KEYS[5] shard version string '<run>:<n>:<floor>'
+-- KEYS[6] shard change log sorted set (see transition-6.lua)
 -- ARGV[1] calls   ARGV[2] failures   ARGV[3] slow calls   (since this instance's last flush)
 -- ARGV[4] bucket width in ms   ARGV[5] buckets in the window
 -- ARGV[6] minimum calls   ARGV[7] failure-rate threshold (0 = off)   ARGV[8] slow-call-rate threshold (0 = off)
 -- ARGV[9] open time in ms if this flush trips   ARGV[10] origin (instance id)
--- ARGV[11] idle ttl of the state hash in ms   ARGV[12] publish command: PUBLISH or SPUBLISH
+-- ARGV[11] idle ttl of the state hash and the change log in ms   ARGV[12] publish command: PUBLISH or SPUBLISH
+-- ARGV[13] breaker name   ARGV[14] most names the change log keeps (the oldest is dropped)
 -- Returns {tripped 0|1, calls, failures, slow, state, epoch, openRemainingMs, reason, origin}
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
@@ -38,7 +41,10 @@ redis.call('PEXPIRE', KEYS[2], math.floor(bucketMs * (buckets + 1)))
 local cur = redis.call('HMGET', KEYS[1], 'state', 'epoch', 'openUntil', 'reason', 'origin')
 local state = cur[1] or 'closed'
 local epoch = tonumber(cur[2]) or 0
-if cur[1] then redis.call('PEXPIRE', KEYS[1], ARGV[11]) end
+-- A forced_open or disabled record has no ttl (see transition-6.lua): a flush does not give it one.
+if cur[1] and cur[1] ~= 'forced_open' and cur[1] ~= 'disabled' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[11])
+end
 local c, f, s = totals.c, totals.f, totals.s
 local failThr, slowThr = tonumber(ARGV[7]), tonumber(ARGV[8])
 local trip = nil
@@ -56,5 +62,7 @@ redis.call('HSET', KEYS[1], 'state', 'open', 'epoch', newEpoch, 'openedAt', now,
   'reason', trip, 'origin', ARGV[10], 'updatedAt', now)
 redis.call('PEXPIRE', KEYS[1], ARGV[11])
 redis.call('DEL', KEYS[2], KEYS[3])
+local changeName, changeTtl, changeMax = ARGV[13], ARGV[11], ARGV[14]
+-- @include record-change
 redis.call(ARGV[12], KEYS[4], 'open|' .. newEpoch .. '|' .. openMs .. '|' .. trip .. '|' .. ARGV[10])
 return {1, c, f, s, 'open', newEpoch, openMs, trip, ARGV[10]}
