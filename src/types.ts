@@ -65,9 +65,9 @@ export type StoreConfig =
       sentinel?: { readonly sentinels: readonly string[]; readonly name: string };
       /** Prefix of every key. Default `cb`. */
       keyPrefix?: string;
-      /** How often local outcome counts are flushed to Redis. Default 1000. */
+      /** How often counts with failures or slow calls are flushed to Redis (successes alone: once per window bucket). Default 1000. */
       flushIntervalMs?: number;
-      /** Safety-net full resync period. Default 5000. */
+      /** Period of the safety-net resync, which reads only breakers that changed. Default 5000. */
       resyncIntervalMs?: number;
       /** Every store call is raced against this. Default 200. */
       storeTimeoutMs?: number;

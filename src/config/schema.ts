@@ -133,12 +133,12 @@ export const STORE_FIELDS = {
   flushIntervalMs: integerField(
     10,
     60_000,
-    'How often local outcome counts are flushed to Redis (ms).',
+    'How often local counts with failures or slow calls are flushed to Redis; successes alone go once per window bucket (ms).',
   ),
   resyncIntervalMs: integerField(
     100,
     3_600_000,
-    'Period of the safety-net full resync from Redis (ms).',
+    'Period of the safety-net resync: one look at the fleet change logs, reading only breakers that changed (ms).',
   ),
   storeTimeoutMs: integerField(1, 60_000, 'Every store call is raced against this timeout (ms).'),
 } satisfies Record<string, FieldSpec>;

@@ -7,7 +7,7 @@ import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from './state
 export interface SharedStateSyncOptions {
   /** How often local outcome counts are flushed. Default 1000. */
   readonly flushIntervalMs?: number;
-  /** Safety-net full resync period. Default 5000. */
+  /** Period of the safety-net resync, which reads only breakers that changed. Default 5000. */
   readonly resyncIntervalMs?: number;
   /** Jitter source for fleet open times. Default Math.random. */
   readonly random?: () => number;
