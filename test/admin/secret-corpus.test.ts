@@ -54,7 +54,9 @@ describe('no secret of the corpus reaches any surface', () => {
   let prometheus: PrometheusHarness;
   let otel: InMemoryTelemetry;
   let admin: AdminServer;
-  const registry = new BreakerRegistry({ defaults: { failureThreshold: 2, openSeconds: 600 } });
+  const registry = new BreakerRegistry({
+    defaults: { failureThreshold: 2, openSeconds: 600, maxOpenSeconds: 600 },
+  });
   const rejections: string[] = [];
 
   beforeAll(async () => {
