@@ -6,27 +6,33 @@ import {
   type RawHeaders,
 } from './handler-types.js';
 import { SyntheticController } from './synthetic-controller.js';
+import { onLaterTurn } from '../../core/later-turn.js';
 
 /**
  * Answers a request without dispatching it, in whatever API the caller's handler speaks (which
- * need not be the API of the dispatcher it was given to). Never runs inside `dispatch()` itself,
- * so a caller never sees its callbacks before `dispatch()` returned.
+ * need not be the API of the dispatcher it was given to). Always on a later event-loop turn: a
+ * caller never sees its callbacks before `dispatch()` returned, and a retry loop without any delay
+ * against an open circuit still lets timers, I/O and signals run between its attempts.
  */
 
 /** Fails the request with `error`: fetch turns it into `TypeError('fetch failed', { cause })`. */
 export function rejectRequest(handler: DispatchHandler, error: unknown): void {
-  queueMicrotask(() => {
-    if (isNewApiHandler(handler)) handler.onResponseError?.(new SyntheticController(), error);
-    else handler.onError?.(error);
-  });
+  onLaterTurn(deliverError, { handler, error });
+}
+
+function deliverError({ handler, error }: { handler: DispatchHandler; error: unknown }): void {
+  if (isNewApiHandler(handler)) handler.onResponseError?.(new SyntheticController(), error);
+  else handler.onError?.(error);
 }
 
 /** Plays a complete response (headers, one body chunk, end), honouring pause and abort. */
 export function respondToRequest(handler: DispatchHandler, response: SyntheticResponse): void {
-  setImmediate(() => {
-    if (isNewApiHandler(handler)) playNewApi(handler, response);
-    else playLegacy(handler, response);
-  });
+  onLaterTurn(play, { handler, response });
+}
+
+function play({ handler, response }: { handler: DispatchHandler; response: SyntheticResponse }) {
+  if (isNewApiHandler(handler)) playNewApi(handler, response);
+  else playLegacy(handler, response);
 }
 
 function rawHeadersOf(response: SyntheticResponse): RawHeaders {
