@@ -114,13 +114,19 @@ export interface Loopback {
 
 function loopback(server: Server | Http2SecureServer, port: number, scheme: string): Loopback {
   const origin = `${scheme}://127.0.0.1:${port}`;
+  // Upgraded and CONNECT sockets leave the server's own bookkeeping: track every socket.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   return {
     origin,
     port,
     url: (path) => `${origin}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
-        (server as Server).closeAllConnections?.();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
