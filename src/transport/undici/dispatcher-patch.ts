@@ -56,6 +56,15 @@ function probe(proto: object, original: DispatchFn, newApi: boolean): HandlerFam
   return family;
 }
 
+/**
+ * A ProxyAgent's tunnel (undici 6 and 7 tunnel even plain-http targets): a CONNECT whose path is
+ * the target's `host:port`. The request it carries was already decided under the target, at the
+ * ProxyAgent's own dispatch; the proxy's host is never charged for it.
+ */
+function isProxyTunnel(opts: DispatchOptions): boolean {
+  return opts.method === 'CONNECT' && typeof opts.path === 'string' && opts.path[0] !== '/';
+}
+
 /** The DispatcherBase prototype above `start` (an Agent, a Dispatcher1Wrapper, ...), if any. */
 export function findDispatcherBase(start: unknown): object | undefined {
   if (typeof start !== 'object' || start === null) return undefined;
@@ -109,8 +118,9 @@ export class DispatcherPatches {
         return original.call(this, opts, handler);
       }
       const entry = targetOfDispatch(cache, this, opts);
-      // A handler undici refuses goes to undici untouched, for its own error (and is not counted).
-      if (entry === null || !undiciAccepts(family, handler, opts)) {
+      // A handler undici refuses goes to undici untouched, for its own error (and is not counted);
+      // so does a proxy tunnel, whose request is decided under its target's host.
+      if (entry === null || isProxyTunnel(opts) || !undiciAccepts(family, handler, opts)) {
         const outer = passingThrough;
         const outerOrigin = passingOrigin;
         passingThrough = opts;
