@@ -2,7 +2,7 @@
 // (undici 8), besides the main run on Node 24. Each Node comes from the npm registry via npx.
 import { spawnSync } from 'node:child_process';
 
-const files = ['test/transport/builtin-fetch.test.ts'];
+const files = ['test/transport/builtin-fetch.test.ts', 'test/equivalence/builtin-fetch.test.ts'];
 let failed = false;
 for (const major of [22, 26]) {
   const npx = (args) =>

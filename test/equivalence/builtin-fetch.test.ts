@@ -1,0 +1,125 @@
+// Node's built-in fetch and WebSocket (bundled undici: 6 on Node 22, 7 on 24, 8 on 26), plain vs
+// hooked. No npm undici is loaded here, so this file runs as is under each Node major
+// (npm run test:compat).
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { deadPort } from '../transport/support/counting-server.js';
+import {
+  expectSameEverywhere,
+  printTable,
+  type Recorder,
+  type ScenarioOptions,
+} from './support/harness.js';
+import { settle } from './support/scenario.js';
+import { startHttpServer, type Loopback } from './support/servers.js';
+
+let server: Loopback;
+let refused: string;
+beforeAll(async () => {
+  server = await startHttpServer();
+  refused = `http://127.0.0.1:${await deadPort()}`;
+});
+afterAll(async () => {
+  printTable(`built-in fetch, Node ${process.version}: plain vs hooked`);
+  await server.close();
+});
+
+const column = `Node ${process.versions.node.split('.')[0]} (undici ${process.versions.undici})`;
+
+type Case = [string, (rec: Recorder) => Promise<void>, ScenarioOptions?];
+
+const text = (url: string, init?: RequestInit) =>
+  fetch(url, init).then(
+    async (res) => `${res.status} ${res.headers.get('x-test')} ${await res.text()}`,
+  );
+
+const cases: Case[] = [
+  ['GET', (rec) => settle(rec, () => text(server.url('/hello')))],
+  ['500', (rec) => settle(rec, () => text(server.url('/fail')))],
+  ['connection refused', (rec) => settle(rec, () => text(refused))],
+  [
+    'signal already aborted',
+    (rec) => settle(rec, () => text(server.url('/hello'), { signal: AbortSignal.abort() })),
+    { observed: 'any' },
+  ],
+  [
+    'AbortSignal.timeout',
+    (rec) => settle(rec, () => text(server.url('/hang'), { signal: AbortSignal.timeout(50) })),
+  ],
+  [
+    'aborted while reading the body',
+    (rec) =>
+      settle(rec, async () => {
+        const controller = new AbortController();
+        const res = await fetch(server.url('/slow'), { signal: controller.signal });
+        controller.abort();
+        return await res.text();
+      }),
+  ],
+  ['redirect: follow', (rec) => settle(rec, () => text(server.url('/redirect')))],
+  [
+    'redirect: manual',
+    (rec) => settle(rec, () => text(server.url('/redirect'), { redirect: 'manual' })),
+  ],
+  [
+    'redirect: error',
+    (rec) => settle(rec, () => text(server.url('/redirect'), { redirect: 'error' })),
+  ],
+  ['gzip body', (rec) => settle(rec, () => text(server.url('/gzip')))],
+  [
+    'WebSocket',
+    (rec) =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(server.url('/ws').replace('http', 'ws'));
+        ws.addEventListener('open', () => rec.log('open'));
+        ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
+        ws.addEventListener('error', () => rec.log('error'));
+        ws.addEventListener('close', (event) => {
+          rec.log(`close ${event.code}`);
+          rec.done();
+          resolve();
+        });
+      }),
+  ],
+];
+
+const bodies: Array<[string, () => NonNullable<RequestInit['body']>]> = [
+  ['string', () => 'a string body'],
+  ['Uint8Array', () => new TextEncoder().encode('bytes body')],
+  [
+    'ReadableStream',
+    () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('web stream'));
+          controller.close();
+        },
+      }),
+  ],
+  [
+    'FormData',
+    () => {
+      const form = new FormData();
+      form.append('field', 'value');
+      return form;
+    },
+  ],
+  ['Blob', () => new Blob(['blob body'], { type: 'text/x-blob' })],
+  ['URLSearchParams', () => new URLSearchParams({ a: '1', b: '2' })],
+];
+for (const [label, body] of bodies) {
+  cases.push([
+    `body ${label}`,
+    (rec) =>
+      settle(rec, () =>
+        text(server.url('/echo'), { method: 'POST', body: body(), duplex: 'half' } as RequestInit),
+      ),
+  ]);
+}
+
+describe(column, () => {
+  for (const [feature, scenario, options] of cases) {
+    it(feature, async () => {
+      await expectSameEverywhere(feature, column, scenario, options);
+    });
+  }
+});
