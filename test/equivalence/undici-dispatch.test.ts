@@ -1,9 +1,14 @@
 // dispatch() with hand-written handlers, old and new API, on undici 6/7/8: with and without our
 // hook, the same callbacks in the same order, the same return value, the same validation errors.
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  disableUndiciTransport,
+  enableUndiciTransport,
+} from '../../src/transport/undici/undici-transport.js';
+import { rule, transportFixture } from '../transport/support/transport-fixture.js';
 import { deadPort } from '../transport/support/counting-server.js';
-import { expectSameEverywhere, printTable } from './support/harness.js';
+import { expectSameEverywhere, printTable, Recorder } from './support/harness.js';
 import { dispatchRecorded, recordingHandler } from './support/handlers.js';
 import { MAJORS } from './support/majors.js';
 import { startHttpServer, type Loopback } from './support/servers.js';
@@ -187,3 +192,45 @@ for (const { name, major, u, apis } of MAJORS) {
     });
   }
 }
+
+/**
+ * The documented difference: a request rejected while the circuit is open never reaches undici.
+ * dispatch() returns true, nothing runs inside it, and the error arrives on a later turn without a
+ * start callback before it.
+ */
+describe('documented difference: rejected while open', () => {
+  afterEach(() => disableUndiciTransport());
+  for (const { name, u, apis } of MAJORS) {
+    for (const api of apis) {
+      it(`${name} ${api}`, async () => {
+        const fixture = transportFixture([rule('127.0.0.1')]);
+        enableUndiciTransport(fixture.resolve);
+        fixture.breaker('127.0.0.1').forceOpen();
+        const rec = new Recorder();
+        const agent = new u.Agent();
+        let immediateRan = false;
+        setImmediate(() => (immediateRan = true));
+        const error = api === 'old' ? 'onError' : 'onResponseError';
+        const handler = recordingHandler(api, rec);
+        const report = handler[error] as (...args: unknown[]) => void;
+        handler[error] = (...args: unknown[]) => {
+          rec.log(`a later turn: ${String(immediateRan)}`);
+          report(...args);
+        };
+        dispatchRecorded(
+          rec,
+          agent,
+          { origin: server.origin, path: '/hello', method: 'GET' },
+          handler,
+        );
+        await rec.finished;
+        await agent.close();
+        expect(rec.events.slice(0, 2)).toEqual(['dispatch() true', 'a later turn: true']);
+        expect(rec.events[2]).toMatch(
+          new RegExp(`^${error} CircuitOpenError/\\w+\\(ECIRCUITOPEN\\): `),
+        );
+        expect(rec.events).toHaveLength(3);
+      });
+    }
+  }
+});
