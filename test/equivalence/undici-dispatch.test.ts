@@ -7,6 +7,7 @@ import {
   enableUndiciTransport,
 } from '../../src/transport/undici/undici-transport.js';
 import { rule, transportFixture } from '../transport/support/transport-fixture.js';
+import { CIRCUIT_OPEN_CODE } from '../../src/core/errors.js';
 import { deadPort } from '../transport/support/counting-server.js';
 import { expectSameEverywhere, printTable, Recorder } from './support/harness.js';
 import { dispatchRecorded, recordingHandler } from './support/handlers.js';
@@ -227,7 +228,7 @@ describe('documented difference: rejected while open', () => {
         await agent.close();
         expect(rec.events.slice(0, 2)).toEqual(['dispatch() true', 'a later turn: true']);
         expect(rec.events[2]).toMatch(
-          new RegExp(`^${error} CircuitOpenError/\\w+\\(ECIRCUITOPEN\\): `),
+          new RegExp(`^${error} CircuitOpenError/\\w+\\(${CIRCUIT_OPEN_CODE}\\): `),
         );
         expect(rec.events).toHaveLength(3);
       });
