@@ -1,27 +1,12 @@
 // Node's built-in fetch and WebSocket (bundled undici: 6 on Node 22, 7 on 24, 8 on 26), plain vs
 // hooked. No npm undici is loaded here, so this file runs as is under each Node major
 // (npm run test:compat).
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { deadPort } from '../transport/support/counting-server.js';
-import {
-  expectSameEverywhere,
-  printTable,
-  type Recorder,
-  type ScenarioOptions,
-} from './support/harness.js';
+import { describe, it } from 'vitest';
+import { expectSameEverywhere, type Recorder, type ScenarioOptions } from './support/harness.js';
 import { settle } from './support/scenario.js';
-import { startHttpServer, type Loopback } from './support/servers.js';
+import { httpSuite } from './support/http-suite.js';
 
-let server: Loopback;
-let refused: string;
-beforeAll(async () => {
-  server = await startHttpServer();
-  refused = `http://127.0.0.1:${await deadPort()}`;
-});
-afterAll(async () => {
-  printTable(`built-in fetch, Node ${process.version}: plain vs hooked`);
-  await server.close();
-});
+const net = httpSuite(`built-in fetch, Node ${process.version}: plain vs hooked`);
 
 const column = `Node ${process.versions.node.split('.')[0]} (undici ${process.versions.undici})`;
 
@@ -33,43 +18,43 @@ const text = (url: string, init?: RequestInit) =>
   );
 
 const cases: Case[] = [
-  ['GET', (rec) => settle(rec, () => text(server.url('/hello')))],
-  ['500', (rec) => settle(rec, () => text(server.url('/fail')))],
-  ['connection refused', (rec) => settle(rec, () => text(refused))],
+  ['GET', (rec) => settle(rec, () => text(net.server.url('/hello')))],
+  ['500', (rec) => settle(rec, () => text(net.server.url('/fail')))],
+  ['connection refused', (rec) => settle(rec, () => text(net.refused))],
   [
     'signal already aborted',
-    (rec) => settle(rec, () => text(server.url('/hello'), { signal: AbortSignal.abort() })),
+    (rec) => settle(rec, () => text(net.server.url('/hello'), { signal: AbortSignal.abort() })),
     { observed: 'any' },
   ],
   [
     'AbortSignal.timeout',
-    (rec) => settle(rec, () => text(server.url('/hang'), { signal: AbortSignal.timeout(50) })),
+    (rec) => settle(rec, () => text(net.server.url('/hang'), { signal: AbortSignal.timeout(50) })),
   ],
   [
     'aborted while reading the body',
     (rec) =>
       settle(rec, async () => {
         const controller = new AbortController();
-        const res = await fetch(server.url('/slow'), { signal: controller.signal });
+        const res = await fetch(net.server.url('/slow'), { signal: controller.signal });
         controller.abort();
         return await res.text();
       }),
   ],
-  ['redirect: follow', (rec) => settle(rec, () => text(server.url('/redirect')))],
+  ['redirect: follow', (rec) => settle(rec, () => text(net.server.url('/redirect')))],
   [
     'redirect: manual',
-    (rec) => settle(rec, () => text(server.url('/redirect'), { redirect: 'manual' })),
+    (rec) => settle(rec, () => text(net.server.url('/redirect'), { redirect: 'manual' })),
   ],
   [
     'redirect: error',
-    (rec) => settle(rec, () => text(server.url('/redirect'), { redirect: 'error' })),
+    (rec) => settle(rec, () => text(net.server.url('/redirect'), { redirect: 'error' })),
   ],
-  ['gzip body', (rec) => settle(rec, () => text(server.url('/gzip')))],
+  ['gzip body', (rec) => settle(rec, () => text(net.server.url('/gzip')))],
   [
     'WebSocket',
     (rec) =>
       new Promise<void>((resolve) => {
-        const ws = new WebSocket(server.url('/ws').replace('http', 'ws'));
+        const ws = new WebSocket(net.server.url('/ws').replace('http', 'ws'));
         ws.addEventListener('open', () => rec.log('open'));
         ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
         ws.addEventListener('error', () => rec.log('error'));
@@ -111,7 +96,11 @@ for (const [label, body] of bodies) {
     `body ${label}`,
     (rec) =>
       settle(rec, () =>
-        text(server.url('/echo'), { method: 'POST', body: body(), duplex: 'half' } as RequestInit),
+        text(net.server.url('/echo'), {
+          method: 'POST',
+          body: body(),
+          duplex: 'half',
+        } as RequestInit),
       ),
   ]);
 }

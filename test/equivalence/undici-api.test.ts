@@ -3,29 +3,20 @@
 // our hook.
 import { Readable, Writable } from 'node:stream';
 import { pipeline as pipe } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { deadPort } from '../transport/support/counting-server.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   describeError,
   expectSameEverywhere,
-  printTable,
   type Recorder,
   type ScenarioOptions,
 } from './support/harness.js';
 import { MAJORS, type Undici } from './support/majors.js';
 import { settle } from './support/scenario.js';
-import { startHttpServer, type Loopback } from './support/servers.js';
+import { httpSuite } from './support/http-suite.js';
 
-let server: Loopback;
-let refused: string;
-beforeAll(async () => {
-  server = await startHttpServer();
-  refused = `http://127.0.0.1:${await deadPort()}`;
-});
-afterAll(async () => {
-  printTable('undici request/stream/pipeline/fetch/connect/upgrade/WebSocket: plain vs hooked');
-  await server.close();
-});
+const net = httpSuite(
+  'undici request/stream/pipeline/fetch/connect/upgrade/WebSocket: plain vs hooked',
+);
 
 function bodies(u: Undici): Array<[string, () => unknown]> {
   return [
@@ -71,7 +62,7 @@ function scenarios(u: Undici): Case[] {
       'request GET',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.request(server.url('/hello'));
+          const res = await u.request(net.server.url('/hello'));
           return `${res.statusCode} ${String(res.headers['x-test'])} ${await res.body.text()}`;
         }),
     ],
@@ -79,20 +70,20 @@ function scenarios(u: Undici): Case[] {
       'request 500',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.request(server.url('/fail'));
+          const res = await u.request(net.server.url('/fail'));
           return `${res.statusCode} ${await res.body.text()}`;
         }),
     ],
     [
       'request connection refused',
-      (rec) => settle(rec, async () => void (await u.request(refused))),
+      (rec) => settle(rec, async () => void (await u.request(net.refused))),
     ],
     [
       'request signal already aborted',
       (rec) =>
         settle(rec, async () => {
           const signal = AbortSignal.abort(new Error('gave up before'));
-          await u.request(server.url('/hello'), { signal });
+          await u.request(net.server.url('/hello'), { signal });
         }),
       maybeDispatched,
     ],
@@ -100,7 +91,7 @@ function scenarios(u: Undici): Case[] {
       'request AbortSignal.timeout',
       (rec) =>
         settle(rec, async () => {
-          await u.request(server.url('/hang'), { signal: AbortSignal.timeout(50) });
+          await u.request(net.server.url('/hang'), { signal: AbortSignal.timeout(50) });
         }),
     ],
     [
@@ -108,7 +99,7 @@ function scenarios(u: Undici): Case[] {
       (rec) =>
         settle(rec, async () => {
           const controller = new AbortController();
-          const res = await u.request(server.url('/slow'), { signal: controller.signal });
+          const res = await u.request(net.server.url('/slow'), { signal: controller.signal });
           controller.abort();
           await res.body.text();
         }),
@@ -117,7 +108,7 @@ function scenarios(u: Undici): Case[] {
       'dump() without signal',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.request(server.url('/big'));
+          const res = await u.request(net.server.url('/big'));
           return String(await res.body.dump());
         }),
     ],
@@ -125,7 +116,7 @@ function scenarios(u: Undici): Case[] {
       'dump({ signal }) aborted',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.request(server.url('/slow'));
+          const res = await u.request(net.server.url('/slow'));
           const controller = new AbortController();
           const dumped = res.body.dump({ limit: 1 << 20, signal: controller.signal });
           controller.abort();
@@ -136,7 +127,7 @@ function scenarios(u: Undici): Case[] {
       'dump({ signal }) already aborted',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.request(server.url('/slow'));
+          const res = await u.request(net.server.url('/slow'));
           try {
             return String(await res.body.dump({ limit: 1 << 20, signal: AbortSignal.abort() }));
           } finally {
@@ -150,7 +141,7 @@ function scenarios(u: Undici): Case[] {
       (rec) =>
         settle(rec, async () => {
           const chunks: Buffer[] = [];
-          await u.stream(server.url('/hello'), { method: 'GET' }, ({ statusCode }) => {
+          await u.stream(net.server.url('/hello'), { method: 'GET' }, ({ statusCode }) => {
             rec.log(`factory ${statusCode}`);
             return collect(chunks);
           });
@@ -164,7 +155,7 @@ function scenarios(u: Undici): Case[] {
           const chunks: Buffer[] = [];
           await pipe(
             Readable.from(['piped ', 'body']),
-            u.pipeline(server.url('/echo'), { method: 'POST' }, ({ statusCode, body }) => {
+            u.pipeline(net.server.url('/echo'), { method: 'POST' }, ({ statusCode, body }) => {
               rec.log(`handler ${statusCode}`);
               return body;
             }),
@@ -177,16 +168,19 @@ function scenarios(u: Undici): Case[] {
       'fetch GET',
       (rec) =>
         settle(rec, async () => {
-          const res = await u.fetch(server.url('/hello'));
+          const res = await u.fetch(net.server.url('/hello'));
           return `${res.status} ${res.headers.get('x-test')} ${await res.text()}`;
         }),
     ],
-    ['fetch connection refused', (rec) => settle(rec, async () => void (await u.fetch(refused)))],
+    [
+      'fetch connection refused',
+      (rec) => settle(rec, async () => void (await u.fetch(net.refused))),
+    ],
     [
       'fetch signal already aborted',
       (rec) =>
         settle(rec, async () => {
-          await u.fetch(server.url('/hello'), { signal: AbortSignal.abort() });
+          await u.fetch(net.server.url('/hello'), { signal: AbortSignal.abort() });
         }),
       maybeDispatched,
     ],
@@ -194,14 +188,14 @@ function scenarios(u: Undici): Case[] {
       'fetch AbortSignal.timeout',
       (rec) =>
         settle(rec, async () => {
-          await u.fetch(server.url('/hang'), { signal: AbortSignal.timeout(50) });
+          await u.fetch(net.server.url('/hang'), { signal: AbortSignal.timeout(50) });
         }),
     ],
     [
       'connect()',
       (rec) =>
         settle(rec, async () => {
-          const { statusCode, socket } = await u.connect(server.origin);
+          const { statusCode, socket } = await u.connect(net.server.origin);
           socket.end('tunnelled');
           const chunks: Buffer[] = [];
           for await (const chunk of socket) chunks.push(chunk as Buffer);
@@ -212,7 +206,7 @@ function scenarios(u: Undici): Case[] {
       'upgrade()',
       (rec) =>
         settle(rec, async () => {
-          const { headers, socket } = await u.upgrade(server.url('/'), { protocol: 'echo' });
+          const { headers, socket } = await u.upgrade(net.server.url('/'), { protocol: 'echo' });
           socket.end('upgraded');
           const chunks: Buffer[] = [];
           for await (const chunk of socket) chunks.push(chunk as Buffer);
@@ -223,7 +217,7 @@ function scenarios(u: Undici): Case[] {
       'WebSocket',
       (rec) =>
         new Promise<void>((resolve) => {
-          const ws = new u.WebSocket(server.url('/ws').replace('http', 'ws'));
+          const ws = new u.WebSocket(net.server.url('/ws').replace('http', 'ws'));
           ws.addEventListener('open', () => rec.log('open'));
           ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
           ws.addEventListener('error', () => rec.log('error'));
@@ -242,7 +236,7 @@ function scenarios(u: Undici): Case[] {
         `request body ${label}`,
         (rec) =>
           settle(rec, async () => {
-            const res = await u.request(server.url('/echo'), {
+            const res = await u.request(net.server.url('/echo'), {
               method: 'POST',
               body: body() as string,
             });
@@ -254,7 +248,7 @@ function scenarios(u: Undici): Case[] {
       (rec) =>
         settle(rec, async () => {
           const init = { method: 'POST', body: body() as string, duplex: 'half' as const };
-          const res = await u.fetch(server.url('/echo'), init);
+          const res = await u.fetch(net.server.url('/echo'), init);
           return await res.text();
         }),
     ]);
@@ -281,7 +275,7 @@ describe('documented difference: stack frames', () => {
   const { u } = MAJORS[2]!;
   async function abortStack(): Promise<string[]> {
     let stack = '';
-    const client = new u.Client(server.origin);
+    const client = new u.Client(net.server.origin);
     await new Promise<void>((resolve) => {
       // The callback form runs inside the response callback, so the abort's stack shows it.
       client.request({ path: '/slow', method: 'GET' }, (error, data) => {

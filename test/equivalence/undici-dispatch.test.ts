@@ -8,22 +8,12 @@ import {
 } from '../../src/transport/undici/undici-transport.js';
 import { rule, transportFixture } from '../transport/support/transport-fixture.js';
 import { CIRCUIT_OPEN_CODE } from '../../src/core/errors.js';
-import { deadPort } from '../transport/support/counting-server.js';
-import { expectSameEverywhere, printTable, Recorder } from './support/harness.js';
+import { expectSameEverywhere, Recorder } from './support/harness.js';
 import { dispatchRecorded, recordingHandler } from './support/handlers.js';
 import { MAJORS } from './support/majors.js';
-import { startHttpServer, type Loopback } from './support/servers.js';
+import { httpSuite } from './support/http-suite.js';
 
-let server: Loopback;
-let refused: string;
-beforeAll(async () => {
-  server = await startHttpServer();
-  refused = `http://127.0.0.1:${await deadPort()}`;
-});
-afterAll(async () => {
-  printTable('undici dispatch(): plain vs hooked');
-  await server.close();
-});
+const net = httpSuite('undici dispatch(): plain vs hooked');
 
 const REQUIRED = {
   old: ['onConnect', 'onHeaders', 'onData', 'onComplete', 'onError'],
@@ -51,7 +41,7 @@ for (const { name, major, u, apis } of MAJORS) {
       let client: InstanceType<typeof u.Client>;
       let agent: InstanceType<typeof u.Agent>;
       beforeAll(() => {
-        client = new u.Client(server.origin);
+        client = new u.Client(net.server.origin);
         agent = new u.Agent();
       });
       afterAll(async () => {
@@ -121,7 +111,7 @@ for (const { name, major, u, apis } of MAJORS) {
                 dispatchRecorded(
                   rec,
                   agent,
-                  { origin: server.origin, path: '/echo', method: 'POST', body: body() },
+                  { origin: net.server.origin, path: '/echo', method: 'POST', body: body() },
                   recordingHandler(api, rec, { bodyHooks }),
                 ),
             );
@@ -169,7 +159,7 @@ for (const { name, major, u, apis } of MAJORS) {
           dispatchRecorded(
             rec,
             agent,
-            { origin: refused, path: '/', method: 'GET' },
+            { origin: net.refused, path: '/', method: 'GET' },
             recordingHandler(api, rec),
           ),
         );
@@ -184,7 +174,7 @@ for (const { name, major, u, apis } of MAJORS) {
             dispatchRecorded(
               rec,
               agent,
-              { ...opts, origin: server.origin },
+              { ...opts, origin: net.server.origin },
               recordingHandler(api, rec),
             ),
           );
@@ -221,7 +211,7 @@ describe('documented difference: rejected while open', () => {
         dispatchRecorded(
           rec,
           agent,
-          { origin: server.origin, path: '/hello', method: 'GET' },
+          { origin: net.server.origin, path: '/hello', method: 'GET' },
           handler,
         );
         await rec.finished;
