@@ -19,7 +19,7 @@ afterAll(async () => {
 
 interface LoopRun {
   readonly firedAfterMs: number | undefined;
-  readonly attempts: number | undefined;
+  readonly attemptsWhileWaiting: number | undefined;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
 }
@@ -37,7 +37,7 @@ function runLoop(client: string, rejectWith: string, giveUpMs = 6_000): Promise<
     );
     let stdout = '';
     let stderr = '';
-    let report: { firedAfterMs?: number; attempts?: number } = {};
+    let report: { firedAfterMs?: number; attemptsWhileWaiting?: number } = {};
     const giveUp = setTimeout(() => proc.kill('SIGKILL'), giveUpMs);
     proc.stdout.on('data', (d: Buffer) => {
       stdout += d;
@@ -50,7 +50,12 @@ function runLoop(client: string, rejectWith: string, giveUpMs = 6_000): Promise<
     proc.stderr.on('data', (d: Buffer) => (stderr += d));
     proc.on('exit', (_code, signal) => {
       clearTimeout(giveUp);
-      done({ firedAfterMs: report.firedAfterMs, attempts: report.attempts, signal, stderr });
+      done({
+        firedAfterMs: report.firedAfterMs,
+        attemptsWhileWaiting: report.attemptsWhileWaiting,
+        signal,
+        stderr,
+      });
     });
   });
 }
@@ -77,8 +82,8 @@ describe('a retry loop without delay against an open circuit', () => {
         'the timer never fired: the loop starved the event loop',
       ).toBeDefined();
       expect(run.firedAfterMs).toBeLessThan(150);
-      // The loop really ran against the open circuit, not once.
-      expect(run.attempts).toBeGreaterThan(10);
+      // The loop kept running against the open circuit while the timer was pending.
+      expect(run.attemptsWhileWaiting).toBeGreaterThan(0);
       expect(run.signal).toBe('SIGTERM');
       expect(server.connections).toBe(0);
     },
