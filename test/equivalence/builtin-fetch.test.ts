@@ -3,7 +3,7 @@
 // (npm run test:compat).
 import { describe, it } from 'vitest';
 import { expectSameEverywhere, type Recorder, type ScenarioOptions } from './support/harness.js';
-import { settle } from './support/scenario.js';
+import { settle, webSocketEvents } from './support/scenario.js';
 import { httpSuite } from './support/http-suite.js';
 
 const net = httpSuite(`built-in fetch, Node ${process.version}: plain vs hooked`);
@@ -52,18 +52,7 @@ const cases: Case[] = [
   ['gzip body', (rec) => settle(rec, () => text(net.server.url('/gzip')))],
   [
     'WebSocket',
-    (rec) =>
-      new Promise<void>((resolve) => {
-        const ws = new WebSocket(net.server.url('/ws').replace('http', 'ws'));
-        ws.addEventListener('open', () => rec.log('open'));
-        ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
-        ws.addEventListener('error', () => rec.log('error'));
-        ws.addEventListener('close', (event) => {
-          rec.log(`close ${event.code}`);
-          rec.done();
-          resolve();
-        });
-      }),
+    (rec) => webSocketEvents(rec, (url) => new WebSocket(url) as never, net.server.url('/ws')),
   ],
 ];
 

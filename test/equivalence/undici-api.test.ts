@@ -11,7 +11,7 @@ import {
   type ScenarioOptions,
 } from './support/harness.js';
 import { MAJORS, type Undici } from './support/majors.js';
-import { settle } from './support/scenario.js';
+import { settle, webSocketEvents } from './support/scenario.js';
 import { httpSuite } from './support/http-suite.js';
 
 const net = httpSuite(
@@ -215,18 +215,7 @@ function scenarios(u: Undici): Case[] {
     ],
     [
       'WebSocket',
-      (rec) =>
-        new Promise<void>((resolve) => {
-          const ws = new u.WebSocket(net.server.url('/ws').replace('http', 'ws'));
-          ws.addEventListener('open', () => rec.log('open'));
-          ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
-          ws.addEventListener('error', () => rec.log('error'));
-          ws.addEventListener('close', (event) => {
-            rec.log(`close ${event.code}`);
-            rec.done();
-            resolve();
-          });
-        }),
+      (rec) => webSocketEvents(rec, (url) => new u.WebSocket(url) as never, net.server.url('/ws')),
     ],
   ];
   for (const [label, body] of bodies(u)) {

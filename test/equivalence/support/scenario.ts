@@ -10,3 +10,29 @@ export async function settle(rec: Recorder, flow: () => Promise<string | void>):
   }
   rec.done();
 }
+
+interface WebSocketLike {
+  addEventListener(
+    type: string,
+    listener: (event: { data?: unknown; code?: number }) => void,
+  ): void;
+}
+
+/** Opens a WebSocket (the built-in one or an undici copy's) and logs its events until close. */
+export function webSocketEvents(
+  rec: Recorder,
+  open: (url: string) => WebSocketLike,
+  httpUrl: string,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const ws = open(httpUrl.replace('http', 'ws'));
+    ws.addEventListener('open', () => rec.log('open'));
+    ws.addEventListener('message', (event) => rec.log(`message ${String(event.data)}`));
+    ws.addEventListener('error', () => rec.log('error'));
+    ws.addEventListener('close', (event) => {
+      rec.log(`close ${String(event.code)}`);
+      rec.done();
+      resolve();
+    });
+  });
+}
