@@ -88,6 +88,26 @@ function scenarios(u: Undici): Case[] {
       maybeDispatched,
     ],
     [
+      'request with an invalid signal',
+      (rec) =>
+        settle(rec, async () => {
+          await u.request(net.server.url('/hello'), { signal: 'not a signal' as never });
+        }),
+      maybeDispatched,
+    ],
+    [
+      'dump() with an invalid signal',
+      (rec) =>
+        settle(rec, async () => {
+          const res = await u.request(net.server.url('/hello'));
+          try {
+            return String(await res.body.dump({ limit: 1 << 20, signal: 42 as never }));
+          } finally {
+            await res.body.dump();
+          }
+        }),
+    ],
+    [
       'request AbortSignal.timeout',
       (rec) =>
         settle(rec, async () => {

@@ -109,6 +109,7 @@ function cases(u: Undici, major: number): Case[] {
         'compose(decompress)',
         (rec) => through(rec, composed('decompress'), () => server.url('/gzip')),
       ],
+      ['compose(cache)', (rec) => through(rec, composed('cache'), () => server.url('/hello'))],
       [
         'compose(responseError), 500',
         (rec) => through(rec, composed('responseError'), () => server.url('/fail')),
