@@ -1,5 +1,5 @@
 /**
- * The two handler APIs undici speaks (see notes/undici-hook.md): the old one (undici 6 and 7
+ * The two handler APIs undici speaks: the old one (undici 6 and 7
  * internals, `onConnect`/`onHeaders`/...) and the new one (undici 8 internals, and what new-API
  * interceptors use on 7: `onRequestStart`/`onResponseStart`/...). Typed loosely on purpose: these
  * are other libraries' objects and any method may be missing.
