@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { checkOtelApiRange } from './compat-otel-api.mjs';
 
-const files = ['test/transport/builtin-fetch.test.ts'];
+const files = ['test/transport/builtin-fetch.test.ts', 'test/equivalence/builtin-fetch.test.ts'];
 let failed = false;
 for (const major of [22, 26]) {
   const npx = (args) =>

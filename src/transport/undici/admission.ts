@@ -5,14 +5,15 @@ import { circuitOpenResponse } from '../circuit-open-response.js';
 import type { OriginTarget } from '../origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { respondToRequest, rejectRequest } from './early-reply.js';
+import { observerWithBodyHooks } from './body-hooks.js';
 import {
   isNewApiHandler,
-  type DispatchFn,
+  speaksNewApi,
   type DispatchHandler,
   type DispatchOptions,
   type OriginalDispatch,
 } from './handler-types.js';
-import { LegacyObserver, NewApiObserver, UnwrappingObserver } from './observers.js';
+import { UnwrappingObserver } from './observers.js';
 
 /**
  * Asks the breaker before the request reaches any socket, for one request to a configured host at
@@ -28,7 +29,7 @@ export function admit(
 ): boolean {
   const breaker = entry.target.breaker;
   const acquired = breaker.tryAcquire();
-  if (acquired === null) return refuse(opts, handler, entry, breaker);
+  if (acquired === null) return refuse(base, opts, handler, entry, breaker);
   if (!isPending(acquired)) {
     return dispatchObserved(dispatcher, base, opts, handler, entry, breaker, acquired);
   }
@@ -36,14 +37,15 @@ export function admit(
   acquired.then(
     (permit) =>
       permit === null
-        ? refuse(opts, handler, entry, breaker)
+        ? refuse(base, opts, handler, entry, breaker)
         : dispatchObserved(dispatcher, base, opts, handler, entry, breaker, permit),
-    () => dispatchUnobserved(dispatcher, base.dispatch, opts, handler),
+    () => dispatchUnobserved(dispatcher, base, opts, handler),
   );
   return true;
 }
 
 function refuse(
+  base: OriginalDispatch,
   opts: DispatchOptions,
   handler: DispatchHandler,
   entry: OriginTarget,
@@ -51,10 +53,11 @@ function refuse(
 ): boolean {
   const error = breaker.rejectionError();
   recordTransportRejection(error, opts.method, entry);
+  const newApi = speaksNewApi(base.family, handler);
   if (entry.target.rule.rejectWith === 'response') {
-    respondToRequest(handler, circuitOpenResponse(error));
+    respondToRequest(handler, newApi, circuitOpenResponse(error));
   } else {
-    rejectRequest(handler, error);
+    rejectRequest(handler, newApi, error);
   }
   return true;
 }
@@ -70,13 +73,12 @@ function dispatchObserved(
 ): boolean {
   const clock = breaker.clock;
   const observer =
-    base.family === 'v2'
-      ? new NewApiObserver(entry, permit, clock, handler)
-      : isNewApiHandler(handler)
-        ? new UnwrappingObserver(entry, permit, clock, handler)
-        : new LegacyObserver(entry, permit, clock, handler);
+    base.family === 'unwrap' && isNewApiHandler(handler)
+      ? new UnwrappingObserver(entry, permit, clock, handler)
+      : new (observerWithBodyHooks(base.family === 'v2', handler))(entry, permit, clock, handler);
   try {
-    return base.dispatch.call(dispatcher, opts, observer);
+    // Every observer has the callbacks its handler family needs (the classes differ in body hooks).
+    return base.dispatch.call(dispatcher, opts, observer as DispatchHandler);
   } catch (error) {
     observer.error(error, false);
     throw error;
@@ -86,14 +88,14 @@ function dispatchObserved(
 /** The store failed to answer (it must not, but never let that break a call): let it through. */
 function dispatchUnobserved(
   dispatcher: object,
-  original: DispatchFn,
+  base: OriginalDispatch,
   opts: DispatchOptions,
   handler: DispatchHandler,
 ): boolean {
   try {
-    return original.call(dispatcher, opts, handler);
+    return base.dispatch.call(dispatcher, opts, handler);
   } catch (error) {
-    rejectRequest(handler, error);
+    rejectRequest(handler, speaksNewApi(base.family, handler), error);
     return true;
   }
 }

@@ -1,8 +1,8 @@
 import type { OriginCache } from '../origin-cache.js';
 import { admit } from './admission.js';
 import { targetOfDispatch } from './dispatcher-origin.js';
+import { undiciAccepts } from './handler-check.js';
 import {
-  isNewApiHandler,
   kOurHandler,
   type DispatchFn,
   type DispatchHandler,
@@ -28,11 +28,18 @@ interface PatchedPrototype {
 /**
  * Which handler API a DispatcherBase speaks, found without side effects: with `opts = null` every
  * major fails before touching `this`, and reports the failure through `onError` (6, 7) or
- * `onResponseError` (8). The probe has no `onRequestStart`, so undici 7 does not unwrap it.
+ * `onResponseError` (8). A second probe with `onRequestStart` tells 7 (which unwraps it and so
+ * reports through `onResponseError`) from 6 (which treats it as an old-API handler).
  */
 function probeFamily(proto: object, original: DispatchFn): HandlerFamily | undefined {
+  const first = probe(proto, original, false);
+  if (first !== 'legacy') return first;
+  return probe(proto, original, true) === 'v2' ? 'unwrap' : 'legacy';
+}
+
+function probe(proto: object, original: DispatchFn, newApi: boolean): HandlerFamily | undefined {
   let family: HandlerFamily | undefined;
-  const probe = {
+  const handler: DispatchHandler = {
     onError() {
       family = 'legacy';
     },
@@ -40,12 +47,22 @@ function probeFamily(proto: object, original: DispatchFn): HandlerFamily | undef
       family = 'v2';
     },
   };
+  if (newApi) handler.onRequestStart = () => {};
   try {
-    original.call(Object.create(proto) as object, null, probe as DispatchHandler);
+    original.call(Object.create(proto) as object, null, handler);
   } catch {
     // Some versions throw after reporting; the family is known either way.
   }
   return family;
+}
+
+/**
+ * A ProxyAgent's tunnel (undici 6 and 7 tunnel even plain-http targets): a CONNECT whose path is
+ * the target's `host:port`. The request it carries was already decided under the target, at the
+ * ProxyAgent's own dispatch; the proxy's host is never charged for it.
+ */
+function isProxyTunnel(opts: DispatchOptions): boolean {
+  return opts.method === 'CONNECT' && typeof opts.path === 'string' && opts.path[0] !== '/';
 }
 
 /** The DispatcherBase prototype above `start` (an Agent, a Dispatcher1Wrapper, ...), if any. */
@@ -101,8 +118,9 @@ export class DispatcherPatches {
         return original.call(this, opts, handler);
       }
       const entry = targetOfDispatch(cache, this, opts);
-      // undici 8 rejects old-API handlers itself (only its `.1` global wrapper converts them).
-      if (entry === null || (family === 'v2' && !isNewApiHandler(handler))) {
+      // A handler undici refuses goes to undici untouched, for its own error (and is not counted);
+      // so does a proxy tunnel, whose request is decided under its target's host.
+      if (entry === null || isProxyTunnel(opts) || !undiciAccepts(family, handler, opts)) {
         const outer = passingThrough;
         const outerOrigin = passingOrigin;
         passingThrough = opts;

@@ -1,32 +1,43 @@
 import type { SyntheticResponse } from '../circuit-open-response.js';
-import {
-  isNewApiHandler,
-  type DispatchHandler,
-  type HeaderRecord,
-  type RawHeaders,
-} from './handler-types.js';
+import { type DispatchHandler, type HeaderRecord, type RawHeaders } from './handler-types.js';
 import { SyntheticController } from './synthetic-controller.js';
+import { onLaterTurn } from '../../core/later-turn.js';
 
 /**
- * Answers a request without dispatching it, in whatever API the caller's handler speaks (which
- * need not be the API of the dispatcher it was given to). Never runs inside `dispatch()` itself,
- * so a caller never sees its callbacks before `dispatch()` returned.
+ * Answers a request without dispatching it, in the API the dispatcher it was given to would
+ * use with that handler. Always on a later event-loop turn: a
+ * caller never sees its callbacks before `dispatch()` returned, and a retry loop without any delay
+ * against an open circuit still lets timers, I/O and signals run between its attempts.
  */
 
 /** Fails the request with `error`: fetch turns it into `TypeError('fetch failed', { cause })`. */
-export function rejectRequest(handler: DispatchHandler, error: unknown): void {
-  queueMicrotask(() => {
-    if (isNewApiHandler(handler)) handler.onResponseError?.(new SyntheticController(), error);
-    else handler.onError?.(error);
-  });
+export function rejectRequest(handler: DispatchHandler, newApi: boolean, error: unknown): void {
+  onLaterTurn(newApi ? deliverNewApiError : deliverLegacyError, { handler, error });
+}
+
+interface Rejection {
+  readonly handler: DispatchHandler;
+  readonly error: unknown;
+}
+function deliverNewApiError({ handler, error }: Rejection): void {
+  handler.onResponseError?.(new SyntheticController(), error);
+}
+function deliverLegacyError({ handler, error }: Rejection): void {
+  handler.onError?.(error);
 }
 
 /** Plays a complete response (headers, one body chunk, end), honouring pause and abort. */
-export function respondToRequest(handler: DispatchHandler, response: SyntheticResponse): void {
-  setImmediate(() => {
-    if (isNewApiHandler(handler)) playNewApi(handler, response);
-    else playLegacy(handler, response);
-  });
+export function respondToRequest(
+  handler: DispatchHandler,
+  newApi: boolean,
+  response: SyntheticResponse,
+): void {
+  onLaterTurn(newApi ? playNewApi : playLegacy, { handler, response });
+}
+
+interface Reply {
+  readonly handler: DispatchHandler;
+  readonly response: SyntheticResponse;
 }
 
 function rawHeadersOf(response: SyntheticResponse): RawHeaders {
@@ -42,7 +53,7 @@ function recordOf(response: SyntheticResponse): HeaderRecord {
   return record;
 }
 
-function playNewApi(handler: DispatchHandler, response: SyntheticResponse): void {
+function playNewApi({ handler, response }: Reply): void {
   const controller = new SyntheticController();
   controller.rawHeaders = rawHeadersOf(response);
   const fail = (): void => handler.onResponseError?.(controller, controller.reason);
@@ -58,7 +69,7 @@ function playNewApi(handler: DispatchHandler, response: SyntheticResponse): void
   else finish();
 }
 
-function playLegacy(handler: DispatchHandler, response: SyntheticResponse): void {
+function playLegacy({ handler, response }: Reply): void {
   const controller = new SyntheticController();
   const fail = (): void => handler.onError?.(controller.reason);
   handler.onConnect?.((reason) => controller.abort(reason), {});

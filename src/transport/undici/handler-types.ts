@@ -28,7 +28,6 @@ export interface LegacyHandler {
   onComplete?(trailers: RawHeaders | null): void;
   onError?(error: unknown): void;
   onUpgrade?(status: number, raw: RawHeaders, socket: unknown): void;
-  onBodySent?(chunk: unknown): void;
 }
 
 export interface NewApiHandler {
@@ -52,8 +51,9 @@ export interface NewApiHandler {
 
 /** Optional callbacks both APIs share. */
 export interface CommonHandler {
-  onRequestSent?(): void;
-  onResponseStarted?(): void;
+  onBodySent?(chunk: unknown): unknown;
+  onRequestSent?(): unknown;
+  onResponseStarted?(): unknown;
 }
 
 export type DispatchHandler = LegacyHandler & NewApiHandler & CommonHandler;
@@ -62,6 +62,7 @@ export interface DispatchOptions {
   origin?: string | { readonly origin?: unknown } | null;
   path?: string;
   method?: string;
+  upgrade?: unknown;
 }
 
 export type DispatchFn = (
@@ -70,8 +71,12 @@ export type DispatchFn = (
   handler: DispatchHandler | null | undefined,
 ) => boolean;
 
-/** Which handler API a DispatcherBase speaks internally. */
-export type HandlerFamily = 'legacy' | 'v2';
+/**
+ * Which handler API a DispatcherBase speaks: `legacy` only the old one (undici 6), `unwrap` the old
+ * one internally but new-API handlers wrapped in its own UnwrapHandler (undici 7), `v2` only the
+ * new one (undici 8).
+ */
+export type HandlerFamily = 'legacy' | 'unwrap' | 'v2';
 
 /** A patched DispatcherBase's own `dispatch` and the handler API it speaks (one per prototype). */
 export interface OriginalDispatch {
@@ -84,4 +89,9 @@ export const kOurHandler: unique symbol = Symbol('otel-circuit-breaker.handler')
 
 export function isNewApiHandler(handler: DispatchHandler): boolean {
   return typeof handler.onRequestStart === 'function';
+}
+
+/** Whether a dispatcher of `family` talks to `handler` through the new API. */
+export function speaksNewApi(family: HandlerFamily, handler: DispatchHandler): boolean {
+  return family === 'v2' || (family === 'unwrap' && isNewApiHandler(handler));
 }

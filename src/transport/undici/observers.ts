@@ -14,19 +14,20 @@ import { rawToRecord } from './raw-headers.js';
 import { SyntheticController } from './synthetic-controller.js';
 
 /**
- * Wrappers that watch an admitted request and pass every callback through untouched (bodies are
- * never buffered, back-pressure return values are forwarded). One per API a DispatcherBase may
- * speak; see docs/design/undici-hook.md for why each exists. Each is also the request's CallRecorder, so
- * an admitted request costs one object of ours.
+ * Wrappers that watch an admitted request and pass every callback through untouched: arguments,
+ * return values (back-pressure) and exceptions. One per API a DispatcherBase may speak
+ * (docs/design/undici-hook.md says why each exists). Each is
+ * also the request's CallRecorder, so an admitted request costs one object of ours. Only handlers
+ * undici accepts are wrapped (see handler-check.ts), so the required callbacks exist.
  */
-abstract class ObservedDispatch extends CallRecorder {
+export abstract class ObservedDispatch extends CallRecorder {
   declare readonly [kOurHandler]: true;
 
   constructor(
     entry: OriginTarget,
     permit: Permit,
     clock: Clock,
-    protected readonly handler: DispatchHandler,
+    readonly handler: DispatchHandler,
   ) {
     super(entry, permit, clock);
   }
@@ -39,44 +40,38 @@ export class LegacyObserver extends ObservedDispatch {
   private callerAborted = false;
 
   onConnect(abort: AbortFn, context?: unknown): void {
-    this.handler.onConnect?.((reason) => {
+    this.handler.onConnect!((reason) => {
       this.callerAborted = true;
       abort(reason);
     }, context);
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
     this.response(status, raw);
-    return this.handler.onHeaders?.(status, raw, resume, statusText) ?? true;
+    return this.handler.onHeaders!(status, raw, resume, statusText);
   }
   onData(chunk: Buffer): boolean {
-    return this.handler.onData?.(chunk) ?? true;
+    return this.handler.onData!(chunk);
   }
   onComplete(trailers: RawHeaders | null): void {
-    this.handler.onComplete?.(trailers);
+    this.handler.onComplete!(trailers);
   }
   onError(error: unknown): void {
     this.error(error, this.callerAborted);
-    this.handler.onError?.(error);
+    this.handler.onError!(error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
     this.response(status, undefined);
-    this.handler.onUpgrade?.(status, raw, socket);
+    this.handler.onUpgrade!(status, raw, socket);
   }
-  onBodySent(chunk: unknown): void {
-    this.handler.onBodySent?.(chunk);
-  }
-  onRequestSent(): void {
-    this.handler.onRequestSent?.();
-  }
-  onResponseStarted(): void {
-    this.handler.onResponseStarted?.();
+  onResponseStarted(): unknown {
+    return this.handler.onResponseStarted?.();
   }
 }
 
 /** New API in and out: undici 8 internals (which only accept new-API handlers). */
 export class NewApiObserver extends ObservedDispatch {
   onRequestStart(controller: DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context);
+    this.handler.onRequestStart!(controller, context);
   }
   onResponseStart(
     controller: DispatchController,
@@ -85,18 +80,18 @@ export class NewApiObserver extends ObservedDispatch {
     statusText: string,
   ): void {
     this.response(status, headers);
-    this.handler.onResponseStart?.(controller, status, headers, statusText);
+    this.handler.onResponseStart!(controller, status, headers, statusText);
   }
   onResponseData(controller: DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData?.(controller, chunk);
+    this.handler.onResponseData!(controller, chunk);
   }
   onResponseEnd(controller: DispatchController, trailers: HeaderRecord): void {
-    this.handler.onResponseEnd?.(controller, trailers);
+    this.handler.onResponseEnd!(controller, trailers);
   }
   onResponseError(controller: DispatchController | null, error: unknown): void {
     const aborted = controller != null && controller.aborted && controller.reason === error;
     this.error(error, aborted);
-    this.handler.onResponseError?.(controller, error);
+    this.handler.onResponseError!(controller, error);
   }
   onRequestUpgrade(
     controller: DispatchController,
@@ -105,13 +100,10 @@ export class NewApiObserver extends ObservedDispatch {
     socket: unknown,
   ): void {
     this.response(status, undefined);
-    this.handler.onRequestUpgrade?.(controller, status, headers, socket);
+    this.handler.onRequestUpgrade!(controller, status, headers, socket);
   }
-  onRequestSent(): void {
-    this.handler.onRequestSent?.();
-  }
-  onResponseStarted(): void {
-    this.handler.onResponseStarted?.();
+  onResponseStarted(): unknown {
+    return this.handler.onResponseStarted?.();
   }
 }
 
@@ -119,7 +111,8 @@ export class NewApiObserver extends ObservedDispatch {
  * Old API towards undici 7 internals, new API towards the caller's handler (compose interceptors,
  * undici 7 decorator handlers). A wrapper that itself had `onRequestStart` would be re-wrapped by
  * undici 7's DispatcherBase and lose its marker on the nested Pool/Client dispatch, so this
- * translates like undici's own UnwrapHandler does.
+ * translates as undici 7's own UnwrapHandler does, with the same callbacks (no body hooks: undici 7
+ * never shows them to a new-API handler either).
  */
 export class UnwrappingObserver extends ObservedDispatch {
   private controller: SyntheticController | undefined;
@@ -127,6 +120,9 @@ export class UnwrappingObserver extends ObservedDispatch {
   onConnect(abort: AbortFn, context?: unknown): void {
     this.controller = new SyntheticController(abort);
     this.handler.onRequestStart?.(this.controller, context);
+  }
+  onResponseStarted(): unknown {
+    return this.handler.onResponseStarted?.();
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
     const controller = this.requireController();
@@ -150,7 +146,8 @@ export class UnwrappingObserver extends ObservedDispatch {
     const controller = this.controller;
     const aborted = controller !== undefined && controller.aborted && controller.reason === error;
     this.error(error, aborted);
-    this.handler.onResponseError?.(this.requireController(), error);
+    // Like UnwrapHandler: no controller when the request failed before it started.
+    this.handler.onResponseError!(controller as DispatchController, error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
     const controller = this.requireController();
@@ -158,14 +155,7 @@ export class UnwrappingObserver extends ObservedDispatch {
     controller.rawHeaders = raw;
     this.handler.onRequestUpgrade?.(controller, status, rawToRecord(raw), socket);
   }
-  onRequestSent(): void {
-    this.handler.onRequestSent?.();
-  }
-  onResponseStarted(): void {
-    this.handler.onResponseStarted?.();
-  }
 
-  /** An error can arrive before onConnect (e.g. a closed dispatcher); give the handler a controller anyway. */
   private requireController(): SyntheticController {
     return (this.controller ??= new SyntheticController(() => {}));
   }

@@ -6,8 +6,9 @@ import { DispatcherPatches, findDispatcherBase } from './dispatcher-patch.js';
 /**
  * Built-in fetch and npm undici (6, 7, 8): every copy's `DispatcherBase.prototype.dispatch` is
  * patched, so requests are decided at the dispatcher level whatever `fetch` function, dispatcher or
- * interceptor chain the caller holds (SDK clients keep the fetch they saw at creation). Design and
- * verification: docs/design/undici-hook.md.
+ * interceptor chain the caller holds (SDK clients keep the fetch they saw at creation). What the
+ * caller may still notice is listed in docs/transports.md; test/equivalence checks the rest;
+ * the design is in docs/design/undici-hook.md.
  */
 
 /** Where each undici major keeps the process-wide dispatcher (6 only `.1`, 8 reads `.2`). */
