@@ -81,7 +81,7 @@ describe('the packed tarball', () => {
         'dist/cjs/index.d.ts',
         'dist/esm/index.mjs',
         'dist/esm/index.d.mts',
-        'dist/cjs/store/lua/transition-4.lua',
+        'dist/cjs/store/lua/transition-6.lua',
       ]),
     );
   });

@@ -15,10 +15,11 @@ export const MODES: readonly Mode[] = ['plain', 'observe', 'enforce'];
 
 /** Every loopback request is to a configured host, so every request meets the hook. */
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost'];
+/** Every trip rule off (0), so enforce mode decides every request and still never trips. */
 const NEVER_TRIPS = {
-  failureThreshold: 1_000_000,
-  minimumCalls: 1_000_000,
-  slowCallDurationMs: 3_600_000,
+  failureThreshold: 0,
+  failureRateThreshold: 0,
+  slowCallRateThreshold: 0,
   honorRetryAfter: false,
 } as const;
 
