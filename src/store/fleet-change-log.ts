@@ -72,7 +72,8 @@ export class RedisChangeLog {
     const versions = await this.run(() =>
       this.cluster ? Promise.all(keys.map((k) => this.client.get(k))) : this.client.mget(keys),
     );
-    if (versions === undefined) return undefined;
+    // A reply of another shape (a proxy or a server that is not Redis) counts as no answer.
+    if (!isStringList(versions, SHARD_COUNT)) return undefined;
     const seen = this.seen;
     const whole = new Set<number>();
     const since: Array<{ shard: number; after: number }> = [];
@@ -93,8 +94,8 @@ export class RedisChangeLog {
           ),
         ),
       );
-      if (lists === undefined) return undefined;
-      for (const list of lists) for (const name of list) names.add(name);
+      if (lists === undefined || !lists.every((list) => isStringList(list))) return undefined;
+      for (const list of lists) for (const name of list) if (name !== null) names.add(name);
     }
     return {
       changed: (name) => names.has(name) || whole.has(shardOf(name)),
@@ -103,4 +104,13 @@ export class RedisChangeLog {
       },
     };
   }
+}
+
+/** A Redis array reply of strings (and nils), of `length` entries when given. */
+function isStringList(reply: unknown, length?: number): reply is Array<string | null> {
+  return (
+    Array.isArray(reply) &&
+    (length === undefined || reply.length === length) &&
+    reply.every((x) => x === null || typeof x === 'string')
+  );
 }

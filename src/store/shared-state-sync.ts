@@ -234,9 +234,12 @@ export class SharedStateSync implements SharedStateLink {
     // during a resync runs once after it (calls meanwhile share that one).
     if (this.queuedResync !== undefined) return this.queuedResync;
     if (this.runningResync === undefined) {
-      this.runningResync = this.resyncNow().finally(() => {
-        this.runningResync = undefined;
-      });
+      // Store calls never reject, but a bug here must not escape into the app as unhandled.
+      this.runningResync = this.resyncNow()
+        .catch(() => {})
+        .finally(() => {
+          this.runningResync = undefined;
+        });
       return this.runningResync;
     }
     this.queuedResync = this.runningResync.then(() => {
