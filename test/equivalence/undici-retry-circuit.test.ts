@@ -9,9 +9,10 @@ import {
   enableUndiciTransport,
 } from '../../src/transport/undici/undici-transport.js';
 import { rule, transportFixture } from '../transport/support/transport-fixture.js';
+import { describeError } from './support/harness.js';
 import { MAJORS, type Undici } from './support/majors.js';
 
-/** Answers 503 to the first request of every `?id=` and 200 after; counts connections and requests. */
+/** Answers 503 to the first request of every `?id=` (to all of `?id=down`) and 200 after; counts connections and requests. */
 let server: Server;
 let origin = '';
 let connections = 0;
@@ -23,7 +24,7 @@ beforeAll(async () => {
     const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
-    if (n === 1) res.writeHead(503, { 'retry-after': '0' }).end('try again');
+    if (n === 1 || id === 'down') res.writeHead(503, { 'retry-after': '0' }).end('try again');
     else res.writeHead(200).end(`attempt ${n}`);
   });
   server.on('connection', () => connections++);
@@ -45,16 +46,28 @@ const retrying: Record<string, (u: Undici) => Dispatcher> = {
 };
 
 let runs = 0;
-function hooked() {
+function hooked(rejectWith: 'error' | 'response' = 'error') {
   const name = new URL(origin).host;
-  const fixture = transportFixture([rule(name)]);
+  const fixture = transportFixture([rule(name, { rejectWith })]);
   enableUndiciTransport(fixture.resolve);
   return fixture.breaker(name);
 }
 
-async function get(dispatcher: Dispatcher): Promise<string> {
-  const res = await dispatcher.request({ origin, path: `/?id=${++runs}`, method: 'GET' });
+async function get(dispatcher: Dispatcher, id = String(++runs)): Promise<string> {
+  const res = await dispatcher.request({ origin, path: `/?id=${id}`, method: 'GET' });
   return `${res.statusCode} ${await res.body.text()}`;
+}
+
+/** How the request to `?id=` ended, as the caller can tell: result or error with its status. */
+async function outcome(dispatcher: Dispatcher, id?: string): Promise<string> {
+  try {
+    return await get(dispatcher, id);
+  } catch (error) {
+    const { statusCode } = error as { statusCode?: number };
+    return `${describeError(error)} status ${String(statusCode)}`;
+  } finally {
+    await dispatcher.close();
+  }
 }
 
 const codeOf = (error: unknown): unknown => {
@@ -82,6 +95,16 @@ for (const { name, u } of MAJORS) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(codeOf(error), String(error)).toBe('ECIRCUITOPEN');
         expect(breaker.counters.rejected).toBe(1);
+        expect({ connections, requests }).toEqual(before);
+      });
+
+      it('rejectWith response: the synthetic 503 ends as a server answering 503 would', async () => {
+        const down = await outcome(make(u), 'down');
+        const before = { connections, requests };
+        const breaker = hooked('response');
+        breaker.forceOpen();
+        expect(await outcome(make(u))).toBe(down);
+        expect(breaker.counters.rejected).toBe(1 + RETRY.maxRetries);
         expect({ connections, requests }).toEqual(before);
       });
 

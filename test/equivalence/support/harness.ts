@@ -16,7 +16,7 @@ export const MODES: readonly Mode[] = ['plain', 'observe', 'enforce'];
 /** Every loopback request is to a configured host, so every request meets the hook. */
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost'];
 const NEVER_TRIPS = {
-  failureThreshold: 1_000_000,
+  failureThreshold: 10_000,
   minimumCalls: 1_000_000,
   slowCallDurationMs: 3_600_000,
   honorRetryAfter: false,
