@@ -117,13 +117,14 @@ async function runOnce(mode: Mode, scenario: Scenario, timeoutMs: number) {
 /**
  * Runs `scenario` in every mode, records the table cell `feature` x `column`, and asserts that
  * observe and enforce show exactly what plain shows, and that the hook did see the request.
+ * Returns what plain recorded, for a scenario that also pins what undici itself does.
  */
 export async function expectSameEverywhere(
   feature: string,
   column: string,
   scenario: Scenario,
   options: ScenarioOptions = {},
-): Promise<void> {
+): Promise<readonly string[]> {
   const { observed = true, timeoutMs = 3_000 } = options;
   const plain = await runOnce('plain', scenario, timeoutMs);
   const row = table.get(feature) ?? new Map<string, string>();
@@ -139,6 +140,7 @@ export async function expectSameEverywhere(
       expect(hooked.counted, `${mode}: a refused handler was counted`).toBe(0);
   }
   expect(plain.events.length, 'the scenario recorded nothing').toBeGreaterThan(0);
+  return plain.events;
 }
 
 /** The table of this file's results: feature x (undici major, mode), each cell "equal" or not. */
