@@ -9,6 +9,9 @@ import {
   enableUndiciTransport,
 } from '../../../src/transport/undici/undici-transport.js';
 import { rule, transportFixture } from '../../transport/support/transport-fixture.js';
+import { describeError } from './describe-error.js';
+
+export { describeError };
 
 export type Mode = 'plain' | 'observe' | 'enforce';
 export const MODES: readonly Mode[] = ['plain', 'observe', 'enforce'];
@@ -45,16 +48,6 @@ export class Recorder {
   done(): void {
     this.finish?.();
   }
-}
-
-/** An error as a caller can tell it apart: class, name, code, message and the same for its cause. */
-export function describeError(error: unknown, depth = 0): string {
-  if (!(error instanceof Error)) return `non-error ${String(error)}`;
-  const code = (error as { code?: unknown }).code;
-  let text = `${error.constructor.name}/${error.name}${code === undefined ? '' : `(${String(code)})`}: ${error.message}`;
-  if (error.cause !== undefined && depth < 3)
-    text += ` <- ${describeError(error.cause, depth + 1)}`;
-  return text;
 }
 
 export interface ScenarioOptions {
