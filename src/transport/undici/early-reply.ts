@@ -53,40 +53,77 @@ function recordOf(response: SyntheticResponse): HeaderRecord {
   return record;
 }
 
+/**
+ * Runs the callbacks of one synthetic response as undici's `Request` does: a callback that throws
+ * fails the request with what it threw, its controller left unaborted (undici's retry handler
+ * throws from `onResponseEnd` to ask for a retry, and treats an aborted controller as the caller
+ * giving up); an aborted request ends with one error callback and nothing after it.
+ */
+class Playback {
+  private over = false;
+  private thrown: { error: unknown } | undefined;
+  constructor(
+    private readonly controller: SyntheticController,
+    private readonly fail: (reason: unknown) => void,
+  ) {}
+
+  /** Runs `callback` unless the request is over; false when it is (then or now). */
+  step<T>(callback: () => T): T | false {
+    if (this.stopped()) return false;
+    let result: T | false = false;
+    try {
+      result = callback();
+    } catch (error) {
+      this.thrown = { error };
+    }
+    return this.stopped() ? false : result;
+  }
+
+  /** Whether the request is over; the first time it is, the error callback runs. */
+  stopped(): boolean {
+    if (this.over) return true;
+    if (this.thrown === undefined && !this.controller.aborted) return false;
+    this.over = true;
+    this.fail(this.thrown === undefined ? this.controller.reason : this.thrown.error);
+    return true;
+  }
+}
+
 function playNewApi({ handler, response }: Reply): void {
   const controller = new SyntheticController();
   controller.rawHeaders = rawHeadersOf(response);
-  const fail = (): void => handler.onResponseError?.(controller, controller.reason);
-  handler.onRequestStart?.(controller, {});
-  if (controller.aborted) return fail();
-  handler.onResponseStart?.(controller, response.status, recordOf(response), response.statusText);
+  const play = new Playback(controller, (reason) => handler.onResponseError?.(controller, reason));
+  play.step(() => handler.onRequestStart?.(controller, {}));
+  play.step(() =>
+    handler.onResponseStart?.(controller, response.status, recordOf(response), response.statusText),
+  );
   const finish = (): void => {
-    if (controller.aborted) return fail();
-    handler.onResponseData?.(controller, response.body);
-    handler.onResponseEnd?.(controller, {});
+    play.step(() => handler.onResponseData?.(controller, response.body));
+    play.step(() => handler.onResponseEnd?.(controller, {}));
   };
+  if (play.stopped()) return;
   if (controller.paused) controller.onResume = finish;
   else finish();
 }
 
 function playLegacy({ handler, response }: Reply): void {
   const controller = new SyntheticController();
-  const fail = (): void => handler.onError?.(controller.reason);
-  handler.onConnect?.((reason) => controller.abort(reason), {});
-  if (controller.aborted) return fail();
-  const more =
+  const play = new Playback(controller, (reason) => handler.onError?.(reason));
+  play.step(() => handler.onConnect?.((reason) => controller.abort(reason), {}));
+  const more = play.step(() =>
     handler.onHeaders?.(
       response.status,
       rawHeadersOf(response),
       () => controller.resume(),
       response.statusText,
-    ) !== false;
+    ),
+  );
   const finish = (): void => {
-    if (controller.aborted) return fail();
-    handler.onData?.(response.body);
-    handler.onComplete?.([]);
+    play.step(() => handler.onData?.(response.body));
+    play.step(() => handler.onComplete?.([]));
   };
-  if (more) {
+  if (play.stopped()) return;
+  if (more !== false) {
     finish();
   } else {
     controller.paused = true;

@@ -9,6 +9,9 @@ import {
   enableUndiciTransport,
 } from '../../../src/transport/undici/undici-transport.js';
 import { rule, transportFixture } from '../../transport/support/transport-fixture.js';
+import { describeError } from './describe-error.js';
+
+export { describeError };
 
 export type Mode = 'plain' | 'observe' | 'enforce';
 export const MODES: readonly Mode[] = ['plain', 'observe', 'enforce'];
@@ -46,16 +49,6 @@ export class Recorder {
   done(): void {
     this.finish?.();
   }
-}
-
-/** An error as a caller can tell it apart: class, name, code, message and the same for its cause. */
-export function describeError(error: unknown, depth = 0): string {
-  if (!(error instanceof Error)) return `non-error ${String(error)}`;
-  const code = (error as { code?: unknown }).code;
-  let text = `${error.constructor.name}/${error.name}${code === undefined ? '' : `(${String(code)})`}: ${error.message}`;
-  if (error.cause !== undefined && depth < 3)
-    text += ` <- ${describeError(error.cause, depth + 1)}`;
-  return text;
 }
 
 export interface ScenarioOptions {
@@ -118,13 +111,14 @@ async function runOnce(mode: Mode, scenario: Scenario, timeoutMs: number) {
 /**
  * Runs `scenario` in every mode, records the table cell `feature` x `column`, and asserts that
  * observe and enforce show exactly what plain shows, and that the hook did see the request.
+ * Returns what plain recorded, for a scenario that also pins what undici itself does.
  */
 export async function expectSameEverywhere(
   feature: string,
   column: string,
   scenario: Scenario,
   options: ScenarioOptions = {},
-): Promise<void> {
+): Promise<readonly string[]> {
   const { observed = true, timeoutMs = 3_000 } = options;
   const plain = await runOnce('plain', scenario, timeoutMs);
   const row = table.get(feature) ?? new Map<string, string>();
@@ -140,6 +134,7 @@ export async function expectSameEverywhere(
       expect(hooked.counted, `${mode}: a refused handler was counted`).toBe(0);
   }
   expect(plain.events.length, 'the scenario recorded nothing').toBeGreaterThan(0);
+  return plain.events;
 }
 
 /** The table of this file's results: feature x (undici major, mode), each cell "equal" or not. */
