@@ -62,6 +62,15 @@ async function runFollower() {
   const { BreakerRegistry } = require('../dist/cjs/index.js');
   const { RedisStore, SharedStateSync } = require('../dist/cjs/store/index.js');
   const [, , , url, keyPrefix, name] = process.argv;
+  // The store's connections never keep a process alive (an app must exit as it would without the
+  // library): this child lives on its IPC channel, so it listens before waiting for Redis.
+  process.on('message', async (m) => {
+    if (m === 'stop') {
+      sync.detach();
+      await store.close();
+      process.exit(0);
+    }
+  });
   const registry = new BreakerRegistry();
   const store = new RedisStore({ url, keyPrefix, connectionName: 'bench-b' });
   await store.whenReady();
@@ -74,13 +83,6 @@ async function runFollower() {
   });
   await store.whenSubscribed();
   process.send({ ready: true });
-  process.on('message', async (m) => {
-    if (m === 'stop') {
-      sync.detach();
-      await store.close();
-      process.exit(0);
-    }
-  });
 }
 
 // ---- child: an app of the end-to-end propagation measure (under --require register) -----------
