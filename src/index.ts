@@ -58,11 +58,8 @@ export type {
 } from './store/index.js';
 
 // Agents and resilience helpers
-export {
-  registerAgentClient,
-  agentBreakerOf,
-  AGENT_BREAKER_PREFIX,
-} from './agents/register-agent-client.js';
+export { registerAgentClient, agentBreakerOf } from './agents/register-agent-client.js';
+export { AGENT_BREAKER_PREFIX } from './config/agent-breaker-name.js';
 export type { RegisterAgentClientOptions } from './agents/register-agent-client.js';
 export { classifySdkError, createSdkErrorClassifier } from './agents/classify-sdk-error.js';
 export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';

@@ -11,6 +11,7 @@ import {
   registerAgentClient,
   type RegisterAgentClientOptions,
 } from './agents/register-agent-client.js';
+import { agentBreakerName } from './config/agent-breaker-name.js';
 import { ConfigError } from './config/config-error.js';
 import { formatValue } from './config/format.js';
 import { objectWith, parseCodeArgs } from './config/validate-code.js';
@@ -158,7 +159,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   }
 
   private agentRule(name: string): ResolvedBreakerRule {
-    return this.resolved.agents[name] ?? { ...this.resolved.agentDefaults, name: `agent:${name}` };
+    return this.resolved.agents[name] ?? { ...this.resolved.agentDefaults, name: agentBreakerName(name) };
   }
 
   private startRuntime(): void {

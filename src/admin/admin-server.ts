@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { envVarName } from '../config/env-vars.js';
 import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';
@@ -91,7 +92,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     throw new AdminServerError(
       'EADMININSECURE',
       `refusing to bind the admin endpoint to ${host} without a token: set admin.token ` +
-        '(CIRCUIT_BREAKER_ADMIN_TOKEN) or bind to 127.0.0.1',
+        `(${envVarName(['admin', 'token'])}) or bind to 127.0.0.1`,
     );
   }
   const { registry, fleet } = options;

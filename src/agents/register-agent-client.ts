@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configuredAgentRule } from './agent-rules.js';
+import { agentBreakerName } from '../config/agent-breaker-name.js';
 import { agentNameSchema, settingsSchema, strictObject } from '../config/schema.js';
 import { clockSchema, functionSchema, objectWith, parseCodeArgs } from '../config/validate-code.js';
 import type { CircuitBreaker } from '../core/breaker.js';
@@ -22,9 +23,6 @@ import {
 } from './method-kind.js';
 import { statusOf } from './sdk-error-shape.js';
 import { trackResult } from './track-result.js';
-
-/** Prefix of every agent breaker's name: `registerAgentClient('researcher', …)` uses `agent:researcher`. */
-export const AGENT_BREAKER_PREFIX = 'agent:';
 
 export interface RegisterAgentClientOptions {
   /** Registry the breaker `agent:<name>` lives in. Default: the process-wide `breakers`. */
@@ -112,7 +110,7 @@ export function registerAgentClient<T extends object>(
   checkAgentClientArgs(name, client, options);
   const settings = options.settings ?? {};
   const registry = options.registry ?? breakers;
-  const breakerName = AGENT_BREAKER_PREFIX + name;
+  const breakerName = agentBreakerName(name);
   // Without a rule or settings, follow the running auto-instrumentation's `agents:` config.
   const rule =
     options.rule ??
