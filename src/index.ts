@@ -33,9 +33,9 @@ export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/bre
 export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
 
 // Telemetry
-export { registerBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
+export { startBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
 export type { BreakerMetricsOptions } from './telemetry/breaker-metrics.js';
-export { registerTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
+export { startTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
 export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
 export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
 

@@ -2,7 +2,7 @@ import { resolvePolicy, type BreakerPolicy, type PresetName } from '../core/poli
 import type { ConfigProblem } from './config-error.js';
 import { AGENT_BREAKER_PREFIX, agentBreakerName } from './agent-breaker-name.js';
 import { envVarNameFor } from './env-vars.js';
-import { formatPath, formatValue } from './format.js';
+import { formatPath, formatValue } from './problem-text.js';
 import type { MergeResult } from './merge-sources.js';
 import type {
   ResolvedAdminConfig,
