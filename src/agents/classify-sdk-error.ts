@@ -1,5 +1,6 @@
 import { isCircuitOpenError } from '../core/errors.js';
 import { classifyError, isCallerAbort, type Classification } from '../core/outcome.js';
+import { PRESETS } from '../core/policy.js';
 import type { BreakerSettings } from '../types.js';
 import {
   MAX_RETRY_AFTER_MS,
@@ -9,8 +10,8 @@ import {
 } from './retry-after.js';
 import { readSdkError, type SdkErrorFacts } from './sdk-error-shape.js';
 
-/** How long a quota-exhausted provider stays open when the agent's settings do not say. */
-export const DEFAULT_QUOTA_OPEN_SECONDS = 3600;
+/** How long a quota-exhausted provider stays open when the agent's settings do not say: the policy's. */
+export const DEFAULT_QUOTA_OPEN_SECONDS = PRESETS.default.quotaOpenSeconds;
 
 export interface SdkClassifierOptions {
   /** Open time for a quota failure (out of credit, spend limit). Default 3600. */
