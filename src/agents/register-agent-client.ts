@@ -11,7 +11,7 @@ import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js'
 import type { ResolvedBreakerRule } from '../config/resolved-config.js';
 import type { BreakerSettings } from '../types.js';
 import { classifySdkError, type SdkClassifierOptions } from './classify-sdk-error.js';
-import { protectedView, type ProtectedViewOptions, type ProtectRule } from './client-proxy.js';
+import { protectedView, type ProtectedViewOptions } from './client-proxy.js';
 import { statusOf } from './sdk-error-shape.js';
 
 export interface RegisterAgentClientOptions {
@@ -35,7 +35,7 @@ export interface RegisterAgentClientOptions {
    * protect (true) or a helper to pass through (false); undefined keeps the default rule
    * (see method-kind.ts): needed only for a synchronous helper first called while the circuit is open.
    */
-  readonly protect?: ProtectRule;
+  readonly protect?: (path: readonly string[]) => boolean | undefined;
   /** Time source for call durations. Default: the system clock. */
   readonly clock?: Clock;
 }
