@@ -31,7 +31,7 @@ const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const tracer = provider.getTracer('breaker-spans-test');
 
-describe('span hooks', () => {
+describe('breaker facts on spans', () => {
   beforeAll(() => {
     // A synchronous context manager is enough: every hook runs inside context.with().
     context.setGlobalContextManager(new StackContextManager().enable());
