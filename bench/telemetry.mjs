@@ -17,9 +17,9 @@ import { bootstrapSe, ratioGate, Targets } from './lib/verdict.mjs';
 
 const require = createRequire(import.meta.url);
 // Until src/index.ts exports it, take it from the CommonJS build directly.
-const registerBreakerMetrics =
-  lib.registerBreakerMetrics ??
-  require('../dist/cjs/telemetry/breaker-metrics.js').registerBreakerMetrics;
+const startBreakerMetrics =
+  lib.startBreakerMetrics ??
+  require('../dist/cjs/telemetry/breaker-metrics.js').startBreakerMetrics;
 const { BreakerRegistry } = lib;
 // Some OTel packages do not export ./package.json; read it from node_modules.
 const packageVersion = (name) =>
@@ -54,7 +54,7 @@ const off = new BreakerRegistry().get('off.example.com');
 // A second, identical telemetry-off breaker: its ratio to the first shows this run's noise floor.
 const control = new BreakerRegistry().get('control.example.com');
 const onRegistry = new BreakerRegistry();
-const dispose = registerBreakerMetrics(onRegistry, { meterProvider });
+const dispose = startBreakerMetrics(onRegistry, { meterProvider });
 const on = onRegistry.get('on.example.com');
 
 const cases = [

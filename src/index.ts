@@ -33,9 +33,9 @@ export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/bre
 export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
 
 // Telemetry
-export { registerBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
+export { startBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
 export type { BreakerMetricsOptions } from './telemetry/breaker-metrics.js';
-export { registerTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
+export { startTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
 export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
 export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
 
@@ -58,11 +58,8 @@ export type {
 } from './store/index.js';
 
 // Agents and resilience helpers
-export {
-  registerAgentClient,
-  agentBreakerOf,
-  AGENT_BREAKER_PREFIX,
-} from './agents/register-agent-client.js';
+export { registerAgentClient, agentBreakerOf } from './agents/register-agent-client.js';
+export { AGENT_BREAKER_PREFIX } from './config/agent-breaker-name.js';
 export type { RegisterAgentClientOptions } from './agents/register-agent-client.js';
 export { classifySdkError, createSdkErrorClassifier } from './agents/classify-sdk-error.js';
 export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';

@@ -11,15 +11,16 @@ import {
   registerAgentClient,
   type RegisterAgentClientOptions,
 } from './agents/register-agent-client.js';
+import { agentBreakerName } from './config/agent-breaker-name.js';
 import { ConfigError } from './config/config-error.js';
-import { formatValue } from './config/format.js';
+import { formatValue } from './config/problem-text.js';
 import { objectWith, parseCodeArgs } from './config/validate-code.js';
 import { loadConfig } from './config/load-config.js';
 import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
-import { InstrumentationRuntime } from './instrumentation-runtime.js';
+import { EnabledServices } from './enabled-services.js';
 import { breakers, type BreakerRegistry } from './registry/breaker-registry.js';
 import { INSTRUMENTATION_SCOPE } from './semconv.js';
-import { registerBreakerMetrics } from './telemetry/breaker-metrics.js';
+import { startBreakerMetrics } from './telemetry/breaker-metrics.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
 import { patchUndiciModule } from './transport/undici/undici-transport.js';
 import type { CircuitBreakerConfig } from './types.js';
@@ -87,7 +88,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   /** Validated config; set right after the base constructor (which may call enable() before it). */
   declare readonly resolved: ResolvedConfig;
   declare readonly registry: BreakerRegistry;
-  declare private runtime: InstrumentationRuntime | undefined;
+  declare private services: EnabledServices | undefined;
   declare private stopMetrics: (() => void) | undefined;
   declare private loggerProvider: LoggerProvider | undefined;
 
@@ -106,7 +107,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
     // The metric views are sized from these limits too, so the registry must honour the same ones.
     registry.setLimits(resolved.registry);
     this.updateMetrics();
-    if (this.isEnabled()) this.startRuntime();
+    if (this.isEnabled()) this.startServices();
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
@@ -121,21 +122,21 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   override enable(): void {
     super.enable();
     // The base constructor calls enable() before our fields exist; the constructor starts us then.
-    if (this.resolved !== undefined) this.startRuntime();
+    if (this.resolved !== undefined) this.startServices();
   }
 
   override disable(): void {
     super.disable();
-    const runtime = this.runtime;
-    this.runtime = undefined;
-    if (runtime !== undefined && this.registry === breakers) setAgentRuleSource(undefined);
-    void runtime?.stop();
+    const services = this.services;
+    this.services = undefined;
+    if (services !== undefined && this.registry === breakers) setAgentRuleSource(undefined);
+    void services?.stop();
   }
 
   override setLoggerProvider(provider: LoggerProvider): void {
     super.setLoggerProvider(provider);
     this.loggerProvider = provider;
-    this.runtime?.useLoggerProvider(provider);
+    this.services?.useLoggerProvider(provider);
   }
 
   /** Called by the base class whenever the SDK hands us a meter: observable instruments, no per-call work. */
@@ -158,15 +159,15 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   }
 
   private agentRule(name: string): ResolvedBreakerRule {
-    return this.resolved.agents[name] ?? { ...this.resolved.agentDefaults, name: `agent:${name}` };
+    return (
+      this.resolved.agents[name] ?? { ...this.resolved.agentDefaults, name: agentBreakerName(name) }
+    );
   }
 
-  private startRuntime(): void {
-    if (this.runtime !== undefined) return;
-    this.runtime = new InstrumentationRuntime(this.resolved, this.registry, (m) =>
-      this._diag.warn(m),
-    );
-    this.runtime.start(this.loggerProvider);
+  private startServices(): void {
+    if (this.services !== undefined) return;
+    this.services = new EnabledServices(this.resolved, this.registry, (m) => this._diag.warn(m));
+    this.services.start(this.loggerProvider);
     // App code calling the exported registerAgentClient() gets this config's `agents:` settings.
     if (this.registry === breakers) setAgentRuleSource((name) => this.agentRule(name));
   }
@@ -174,9 +175,9 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   private updateMetrics(): void {
     this.stopMetrics?.();
     const meter = this.meter;
-    this.stopMetrics = registerBreakerMetrics(this.registry, {
+    this.stopMetrics = startBreakerMetrics(this.registry, {
       meterProvider: { getMeter: () => meter },
-      storeHealth: () => this.runtime?.storeHealth(),
+      storeHealth: () => this.services?.storeHealth(),
     });
   }
 }

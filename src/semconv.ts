@@ -45,12 +45,6 @@ export type CallOutcomeLabel = (typeof OUTCOMES)[number];
 export const EVENT_REJECTED = 'circuit_breaker.rejected';
 export const EVENT_TRANSITION = 'circuit_breaker.transition';
 
-// ---- env vars ----
-export const ENV_PREFIX = 'CIRCUIT_BREAKER_';
-export const ENV_CONFIG_FILE = 'CIRCUIT_BREAKER_CONFIG';
-export const ENV_HOSTS = 'CIRCUIT_BREAKER_HOSTS';
-export const ENV_REDIS_URL = 'CIRCUIT_BREAKER_REDIS_URL';
-
 // ---- OTel HTTP semantic-convention attributes (stable) we set on spans of rejected calls ----
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
 export const ATTR_SERVER_ADDRESS = 'server.address';

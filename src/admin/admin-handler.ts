@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { envVarName } from '../config/env-vars.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { isAdminAction, parseAdminRoute, ROUTE_METHODS, ADMIN_ACTIONS } from './admin-routes.js';
 import { findBreaker, takeSnapshot, withFleetTimeout } from './admin-snapshot.js';
@@ -112,7 +113,7 @@ async function handleAction(
       res,
       403,
       'mutations_disabled',
-      'changes are disabled: no admin token is configured (admin.token or CIRCUIT_BREAKER_ADMIN_TOKEN)',
+      `changes are disabled: no admin token is configured (admin.token or ${envVarName(['admin', 'token'])})`,
     );
   }
   const auth = ctx.auth.check(req.headers.authorization);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { envVarName } from '../config/env-vars.js';
+import { DEFAULT_ADMIN_HOST } from '../config/resolve-config.js';
 import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';
@@ -85,13 +87,13 @@ function urlFor(address: AddressInfo): string {
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   validate(options);
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_ADMIN_HOST;
   const loopbackOnly = isLoopbackAddress(host);
   if (!loopbackOnly && options.token === undefined) {
     throw new AdminServerError(
       'EADMININSECURE',
       `refusing to bind the admin endpoint to ${host} without a token: set admin.token ` +
-        '(CIRCUIT_BREAKER_ADMIN_TOKEN) or bind to 127.0.0.1',
+        `(${envVarName(['admin', 'token'])}) or bind to 127.0.0.1`,
     );
   }
   const { registry, fleet } = options;

@@ -1,5 +1,6 @@
 import { isCircuitOpenError } from '../core/errors.js';
 import { classifyError, isCallerAbort, type Classification } from '../core/outcome.js';
+import { PRESETS } from '../core/policy.js';
 import type { BreakerSettings } from '../types.js';
 import {
   MAX_RETRY_AFTER_MS,
@@ -7,17 +8,10 @@ import {
   parseRetryDelayFromBody,
   type HeaderSource,
 } from './retry-after.js';
-import {
-  bodiesOf,
-  errorClassNames,
-  errorCodesOf,
-  headersOf,
-  statusFromA2aMessage,
-  statusOf,
-} from './sdk-error-shape.js';
+import { readSdkError, type SdkErrorFacts } from './sdk-error-shape.js';
 
-/** How long a quota-exhausted provider stays open when the agent's settings do not say. */
-export const DEFAULT_QUOTA_OPEN_SECONDS = 3600;
+/** How long a quota-exhausted provider stays open when the agent's settings do not say: the policy's. */
+export const DEFAULT_QUOTA_OPEN_SECONDS = PRESETS.default.quotaOpenSeconds;
 
 export interface SdkClassifierOptions {
   /** Open time for a quota failure (out of credit, spend limit). Default 3600. */
@@ -88,10 +82,11 @@ export function classifySdkError(
   options: SdkClassifierOptions = {},
 ): Classification {
   if (typeof error !== 'object' || error === null) return classifyError(error);
-  const names = errorClassNames(error);
+  const facts = readSdkError(error);
+  const names = facts.classNames;
 
   if (names.has('AI_RetryError')) {
-    const last = (error as { lastError?: unknown }).lastError;
+    const last = facts.lastError;
     if (last !== undefined && last !== error) return classifySdkError(last, options);
   }
   if (names.has('APIUserAbortError') || isCallerAbort(error)) return IGNORED;
@@ -99,20 +94,20 @@ export function classifySdkError(
   // Our own rejection coming back through a nested wrapper: the target is known to be down.
   if (isCircuitOpenError(error)) return CONNECTION;
 
-  const status = statusOf(error) ?? a2aStatus(error);
+  const status = facts.status;
   if (names.has('APIConnectionError') || (names.has('AI_APICallError') && status === undefined)) {
     return CONNECTION;
   }
-  if (names.has('TypeError') && (error as { message?: unknown }).message === 'fetch failed') {
+  if (names.has('TypeError') && facts.message === 'fetch failed') {
     const inner = classifyError(error);
     return inner.kind === 'timeout' ? inner : CONNECTION;
   }
-  if (status !== undefined) return classifyStatus(status, error, options);
-  if (names.has('APIError') || headersOf(error) !== undefined)
-    return classifyMidStream(error, options);
-  if (isA2aError(error)) return classifyA2aError(error, names);
+  if (status !== undefined) return classifyStatus(status, facts, options);
+  if (names.has('APIError') || facts.headers !== undefined)
+    return classifyMidStream(facts, options);
+  if (facts.a2a !== undefined) return classifyA2aError(facts.a2a, names);
   // Wrappers such as A2A's "SSE event contained an error" keep the SDK error as `cause`.
-  const cause = (error as { cause?: unknown }).cause;
+  const cause = facts.cause;
   if (typeof cause === 'object' && cause !== null && cause !== error) {
     const inner = classifySdkError(cause, options);
     if (inner.outcome !== 'failure' || inner.kind !== 'error') return inner;
@@ -129,7 +124,7 @@ export function createSdkErrorClassifier(
 
 function classifyStatus(
   status: number,
-  error: object,
+  facts: SdkErrorFacts,
   options: SdkClassifierOptions,
 ): Classification {
   const statuses = options.failOn?.statuses;
@@ -137,23 +132,24 @@ function classifyStatus(
     options.isFailureStatus ??
     (statuses === undefined ? undefined : (s: number) => matchesStatus(statuses, s));
   // Out of credit is a failure whatever failOn says: every call will fail until someone pays.
-  if (status === 402 || (status === 429 && hasQuotaCode(error))) return quotaFailure(options);
+  if (status === 402 || (status === 429 && intersects(facts.codes, QUOTA_CODES)))
+    return quotaFailure(options);
   if (isFailure !== undefined && !isFailure(status)) return SUCCESS;
   if (status === 429)
-    return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, error, options);
+    return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, facts, options);
   if (status >= 500) {
-    return status === 503 || status === 529 ? withRetryAfter(SERVER, error, options) : SERVER;
+    return status === 503 || status === 529 ? withRetryAfter(SERVER, facts, options) : SERVER;
   }
   if (status === 408) return TIMEOUT;
   if (status === 409) return SERVER;
   return isFailure === undefined ? SUCCESS : { outcome: 'failure', kind: 'error' };
 }
 
-function classifyMidStream(error: object, options: SdkClassifierOptions): Classification {
-  const codes = errorCodesOf(error);
+function classifyMidStream(facts: SdkErrorFacts, options: SdkClassifierOptions): Classification {
+  const codes = facts.codes;
   if (intersects(codes, QUOTA_CODES)) return quotaFailure(options);
   if (intersects(codes, RATE_LIMIT_CODES)) {
-    return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, error, options);
+    return withRetryAfter({ outcome: 'failure', kind: 'rate_limited' }, facts, options);
   }
   if (intersects(codes, CALLER_ERROR_CODES)) return SUCCESS;
   return SERVER;
@@ -164,17 +160,18 @@ function quotaFailure(options: SdkClassifierOptions): Classification {
   return { outcome: 'failure', kind: 'quota', retryAfterMs: seconds * 1000 };
 }
 
+/** `base` with the wait the provider asked for: its Retry-After headers, else a delay in the body. */
 function withRetryAfter(
   base: Classification,
-  error: object,
+  facts: SdkErrorFacts,
   options: SdkClassifierOptions,
 ): Classification {
   const cap = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
   const now = (options.wallNow ?? Date.now)();
-  const headers = headersOf(error) as HeaderSource | undefined;
+  const headers = facts.headers;
   let retryAfterMs = isHeaderSource(headers) ? parseRetryAfterMs(headers, now, cap) : undefined;
   if (retryAfterMs === undefined) {
-    for (const body of bodiesOf(error)) {
+    for (const body of facts.bodies) {
       retryAfterMs = parseRetryDelayFromBody(body, cap);
       if (retryAfterMs !== undefined) break;
     }
@@ -186,34 +183,20 @@ function isHeaderSource(value: unknown): value is HeaderSource {
   return typeof value === 'object' && value !== null;
 }
 
-function hasQuotaCode(error: object): boolean {
-  return intersects(errorCodesOf(error), QUOTA_CODES);
-}
-
-function a2aStatus(error: object): number | undefined {
-  const message = (error as { message?: unknown }).message;
-  return typeof message === 'string' ? statusFromA2aMessage(message) : undefined;
-}
-
-/** A2A errors carry a `reason` (google.rpc.ErrorInfo) and can describe themselves with `toErrorInfo()`. */
-function isA2aError(error: object): boolean {
-  const e = error as { reason?: unknown; toErrorInfo?: unknown };
-  return typeof e.reason === 'string' && typeof e.toErrorInfo === 'function';
-}
-
 /** JSON-RPC internal error and the implementation-defined server error range (-32099..-32000). */
 function isJsonRpcServerCode(code: unknown): boolean {
   return typeof code === 'number' && (code === -32603 || (code >= -32099 && code <= -32000));
 }
 
-function classifyA2aError(error: object, names: Set<string>): Classification {
+/** A2A errors carry a `reason` (google.rpc.ErrorInfo); JSON-RPC transport errors an envelope code. */
+function classifyA2aError(
+  a2a: NonNullable<SdkErrorFacts['a2a']>,
+  names: ReadonlySet<string>,
+): Classification {
   if (names.has('InvalidAgentResponseError')) return SERVER;
-  if (names.has('JsonRpcTransportError')) {
-    return isJsonRpcServerCode((error as { envelopeCode?: unknown }).envelopeCode)
-      ? SERVER
-      : SUCCESS;
-  }
-  return (error as { reason?: unknown }).reason === 'INTERNAL_ERROR' ? SERVER : SUCCESS;
+  if (names.has('JsonRpcTransportError'))
+    return isJsonRpcServerCode(a2a.envelopeCode) ? SERVER : SUCCESS;
+  return a2a.reason === 'INTERNAL_ERROR' ? SERVER : SUCCESS;
 }
 
 function matchesStatus(statuses: ReadonlyArray<number | '4xx' | '5xx'>, status: number): boolean {

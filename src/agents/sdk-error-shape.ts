@@ -1,14 +1,65 @@
 /**
- * Reading SDK errors by shape, never by `instanceof`: the app may load its own copy of an SDK (or
- * several versions), and we must not depend on any SDK being installed at all.
+ * What an SDK error carries, read by shape, never by `instanceof`: the app may load its own copy of
+ * an SDK (or several versions), and we must not depend on any SDK being installed at all.
+ * `readSdkError` gathers every fact the rules in classify-sdk-error.ts decide on, so this file knows
+ * where each SDK keeps a status, a header or a code, and that one knows what they mean.
  */
+
+/** The facts of one SDK error that its classification depends on. */
+export interface SdkErrorFacts {
+  /** Its `name` and constructor names (`APIConnectionError`, `AI_RetryError`, ...). */
+  readonly classNames: ReadonlySet<string>;
+  /** The HTTP status: `status`/`statusCode`, else the one an A2A transport wrote in the message. */
+  readonly status: number | undefined;
+  /** Response headers as the SDK keeps them (a fetch Headers or a record), if any. */
+  readonly headers: unknown;
+  /** Error bodies (see bodiesOf). */
+  readonly bodies: readonly unknown[];
+  /** Every `code`/`type`/`status` string on the error and its bodies (see errorCodesOf). */
+  readonly codes: ReadonlySet<string>;
+  readonly message: unknown;
+  /** An AI SDK `RetryError`'s last attempt. */
+  readonly lastError: unknown;
+  /** The error it wraps (A2A's "SSE event contained an error" keeps the SDK error here). */
+  readonly cause: unknown;
+  /** Set for A2A protocol errors, which carry a `reason` and can describe themselves. */
+  readonly a2a: { readonly reason: string; readonly envelopeCode: unknown } | undefined;
+}
+
+export function readSdkError(error: object): SdkErrorFacts {
+  const e = error as {
+    message?: unknown;
+    lastError?: unknown;
+    cause?: unknown;
+    reason?: unknown;
+    toErrorInfo?: unknown;
+    envelopeCode?: unknown;
+  };
+  const bodies = bodiesOf(error);
+  return {
+    classNames: errorClassNames(error),
+    status:
+      statusOf(error) ??
+      (typeof e.message === 'string' ? statusFromA2aMessage(e.message) : undefined),
+    headers: headersOf(error),
+    bodies,
+    codes: errorCodesOf(error, bodies),
+    message: e.message,
+    lastError: e.lastError,
+    cause: e.cause,
+    a2a:
+      typeof e.reason === 'string' && typeof e.toErrorInfo === 'function'
+        ? { reason: e.reason, envelopeCode: e.envelopeCode }
+        : undefined,
+  };
+}
 
 /**
  * The error's class names: its `name` plus every constructor name up the prototype chain. openai
  * leaves `name` as `'Error'` on its classes, so the constructor names are what identify them;
  * Anthropic, the AI SDK and A2A set `name` themselves.
  */
-export function errorClassNames(error: object): Set<string> {
+function errorClassNames(error: object): Set<string> {
   const names = new Set<string>();
   const name = (error as { name?: unknown }).name;
   if (typeof name === 'string') names.add(name);
@@ -38,7 +89,7 @@ export function statusOf(error: object): number | undefined {
  * `HTTP error for SendMessage! Status: 503 Service Unavailable. ...` or
  * `HTTP error establishing stream for SendStreamingMessage: 503 Service Unavailable. ...`.
  */
-export function statusFromA2aMessage(message: string): number | undefined {
+function statusFromA2aMessage(message: string): number | undefined {
   const match = /^HTTP error (?:for \S+! Status: |establishing stream for \S+: )(\d{3})\b/.exec(
     message,
   );
@@ -46,7 +97,7 @@ export function statusFromA2aMessage(message: string): number | undefined {
 }
 
 /** Response headers: `headers` (openai, Anthropic: a fetch Headers), `responseHeaders` (AI SDK: a record). */
-export function headersOf(error: object): unknown {
+function headersOf(error: object): unknown {
   return (
     (error as { headers?: unknown }).headers ??
     (error as { responseHeaders?: unknown }).responseHeaders
@@ -57,7 +108,7 @@ export function headersOf(error: object): unknown {
  * Error bodies the SDKs keep: openai `error` (the body's `error` member) and `code`/`type`;
  * Anthropic `error` (the whole body), `type`, `errorCode`; AI SDK `data` or `responseBody` (text).
  */
-export function bodiesOf(error: object): unknown[] {
+function bodiesOf(error: object): unknown[] {
   const bodies: unknown[] = [];
   const e = error as { error?: unknown; data?: unknown; responseBody?: unknown };
   if (e.error !== undefined) bodies.push(e.error);
@@ -73,7 +124,7 @@ export function bodiesOf(error: object): unknown[] {
  * Every `code`, `type` and `details.error_code` string found on the error and in its bodies, one
  * and two levels deep (openai puts them on `error`, Anthropic on `body.error`).
  */
-export function errorCodesOf(error: object): Set<string> {
+function errorCodesOf(error: object, bodies: readonly unknown[]): Set<string> {
   const codes = new Set<string>();
   const add = (value: unknown): void => {
     if (typeof value === 'string' && value !== '') codes.add(value);
@@ -96,7 +147,7 @@ export function errorCodesOf(error: object): Set<string> {
       add((h.details as { error_code?: unknown }).error_code);
   };
   collect(error);
-  for (const body of bodiesOf(error)) {
+  for (const body of bodies) {
     collect(body);
     if (typeof body === 'object' && body !== null) collect((body as { error?: unknown }).error);
   }

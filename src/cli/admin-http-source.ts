@@ -1,6 +1,7 @@
 import type { AdminAction } from '../admin/admin-routes.js';
 import type { AdminSnapshot } from '../admin/admin-snapshot.js';
 import type { AdminActionResult } from '../admin/apply-action.js';
+import { envVarName } from '../config/env-vars.js';
 import type { BreakerSource } from './breaker-source.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -98,7 +99,7 @@ export class AdminHttpSource implements BreakerSource {
         throw new CliError(
           EXIT.AUTH,
           this.options.token === undefined
-            ? 'this needs the admin token: pass --token or set CIRCUIT_BREAKER_ADMIN_TOKEN'
+            ? `this needs the admin token: pass --token or set ${envVarName(['admin', 'token'])}`
             : `the admin endpoint rejected the token (${detail})`,
         );
       case 403:

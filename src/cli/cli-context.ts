@@ -1,7 +1,7 @@
 import picocolors from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
 import { formatProblem, isConfigError } from '../config/config-error.js';
-import { CONFIG_FILE_ENV_VAR } from '../config/env-vars.js';
+import { ADMIN_URL_ENV_VAR, CONFIG_FILE_ENV_VAR, envVarName } from '../config/env-vars.js';
 import { loadConfig } from '../config/load-config.js';
 import { AdminHttpSource } from './admin-http-source.js';
 import type { BreakerSource } from './breaker-source.js';
@@ -10,12 +10,11 @@ import { createRedisSource } from './redis-source.js';
 
 /** Env vars the CLI reads (the app's own CIRCUIT_BREAKER_ADMIN_PORT/HOST/TOKEN work too). */
 export const CLI_ENV = {
-  url: 'CIRCUIT_BREAKER_ADMIN_URL',
-  token: 'CIRCUIT_BREAKER_ADMIN_TOKEN',
-  port: 'CIRCUIT_BREAKER_ADMIN_PORT',
-  host: 'CIRCUIT_BREAKER_ADMIN_HOST',
-  redis: 'CIRCUIT_BREAKER_REDIS_URL',
-  keyPrefix: 'CIRCUIT_BREAKER_REDIS_KEY_PREFIX',
+  url: ADMIN_URL_ENV_VAR,
+  token: envVarName(['admin', 'token']),
+  port: envVarName(['admin', 'port']),
+  host: envVarName(['admin', 'host']),
+  keyPrefix: envVarName(['store', 'keyPrefix']),
 } as const;
 
 /** Options every command accepts (commander's parsed global options). */

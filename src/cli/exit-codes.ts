@@ -16,9 +16,13 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** `code` of every CliError, like the library's own errors carry one (`ECIRCUITOPEN`, ...). */
+export const CLI_ERROR_CODE = 'ECIRCUITCLI';
+
 /** An error the CLI reports as one line on stderr, exiting with `exitCode`. */
 export class CliError extends Error {
   override readonly name = 'CliError';
+  readonly code = CLI_ERROR_CODE;
 
   constructor(
     readonly exitCode: ExitCode,

@@ -38,7 +38,7 @@ Exit codes:
 
 Examples:
   otel-circuit-breaker status --url http://127.0.0.1:9465
-  CIRCUIT_BREAKER_ADMIN_TOKEN=... otel-circuit-breaker reset api.openai.com
+  ${CLI_ENV.token}=... otel-circuit-breaker reset api.openai.com
   otel-circuit-breaker status --json | jq '.breakers[] | select(.state != "closed") | .name'
   otel-circuit-breaker watch --interval 500
   otel-circuit-breaker --redis redis://127.0.0.1:6379 --key-prefix cb status

@@ -101,6 +101,17 @@ export function envVarNameFor(path: readonly string[]): string | undefined {
   )?.name;
 }
 
+/**
+ * The env var that sets the config field at `path`, for code that names one in a message or reads
+ * it itself: the name comes from the table above instead of being retyped, and a path no env var
+ * sets fails when the module loads rather than printing `undefined` to a user.
+ */
+export function envVarName(path: readonly string[]): string {
+  const name = envVarNameFor(path);
+  if (name === undefined) throw new Error(`no env var sets the config field ${path.join('.')}`);
+  return name;
+}
+
 const TRUE_WORDS = /^(true|1|yes|on)$/i;
 const FALSE_WORDS = /^(false|0|no|off)$/i;
 const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;

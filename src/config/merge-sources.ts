@@ -1,6 +1,6 @@
 import type { PresetName, BreakerMode } from '../core/policy.js';
 import type { ConfigProblem } from './config-error.js';
-import { formatPath, formatValue } from './format.js';
+import { formatPath, formatValue } from './problem-text.js';
 import { parseHostPattern } from './host-pattern.js';
 import type { RawConfig, RawSettings, RawStore } from './schema.js';
 import type { ConfigSource } from './validate-source.js';

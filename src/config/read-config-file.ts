@@ -4,7 +4,7 @@ import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import type { ConfigProblem } from './config-error.js';
 import { CONFIG_FILE_ENV_VAR } from './env-vars.js';
-import { formatValue } from './format.js';
+import { formatValue } from './problem-text.js';
 import { substituteEnv } from './substitute-env.js';
 import type { ConfigSource } from './validate-source.js';
 

@@ -1,7 +1,8 @@
 import { resolvePolicy, type BreakerPolicy, type PresetName } from '../core/policy.js';
 import type { ConfigProblem } from './config-error.js';
+import { AGENT_BREAKER_PREFIX, agentBreakerName } from './agent-breaker-name.js';
 import { envVarNameFor } from './env-vars.js';
-import { formatPath, formatValue } from './format.js';
+import { formatPath, formatValue } from './problem-text.js';
 import type { MergeResult } from './merge-sources.js';
 import type {
   ResolvedAdminConfig,
@@ -66,7 +67,9 @@ export function resolveConfig(
     } = Object.assign({}, ...layers.map((layer) => layer.settings)) as RawSettings;
     const policy = Object.freeze(resolvePolicy({ preset, mode: merged.mode, ...policyFields }));
     const context =
-      name.startsWith('agent:') && pick('preset') === undefined ? ', the default of agents' : '';
+      name.startsWith(AGENT_BREAKER_PREFIX) && pick('preset') === undefined
+        ? ', the default of agents'
+        : '';
     problems.push(...crossFieldProblems(policy, preset, layers, originOf, context));
     const resolved: ResolvedBreakerRule = {
       name,
@@ -85,7 +88,7 @@ export function resolveConfig(
   );
   // Agents are LLM-like by default; an explicit global preset still applies to them.
   const agentPreset = merged.preset ?? 'llm';
-  const agentDefaults = rule('agent:*', [defaultsLayer], agentPreset);
+  const agentDefaults = rule(agentBreakerName('*'), [defaultsLayer], agentPreset);
   // No prototype: an agent named `constructor` without an entry must not find Object's.
   const agents: Record<string, ResolvedBreakerRule> = Object.create(null) as Record<
     string,
@@ -93,7 +96,7 @@ export function resolveConfig(
   >;
   for (const [name, settings] of merged.agents) {
     agents[name] = rule(
-      `agent:${name}`,
+      agentBreakerName(name),
       [defaultsLayer, { settings, path: ['agents', name] }],
       agentPreset,
     );

@@ -1,5 +1,5 @@
 import type { ConfigProblem } from './config-error.js';
-import { formatPath } from './format.js';
+import { formatPath } from './problem-text.js';
 
 /**
  * `${env:NAME}`, `${NAME}`, either with `:-default`, and `$$` for a literal `$`: the OpenTelemetry

@@ -3,7 +3,7 @@ import { setBreakerOptionsCheck, type CircuitBreakerOptions } from '../core/brea
 import { resolvePolicy, type BreakerPolicy, type PolicyOverrides } from '../core/policy.js';
 import { ConfigError } from './config-error.js';
 import { POLICY_FIELDS, SETTINGS_FIELDS } from './field-specs.js';
-import { formatValue } from './format.js';
+import { formatValue } from './problem-text.js';
 import { optionalFields, REGISTRY_FIELDS, strictObject } from './schema.js';
 import { problemsFor, type ConfigSource } from './validate-source.js';
 

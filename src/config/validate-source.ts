@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { unknownNameHint } from './did-you-mean.js';
-import { formatPath, formatValue } from './format.js';
+import { formatPath, formatValue } from './problem-text.js';
 import { fromStandIn } from './proto-safe-record.js';
 import { misplacedEntryHint, placementHint } from './placement-messages.js';
 import { ALLOWED_KEYS_MARKER, configSchema, type RawConfig } from './schema.js';

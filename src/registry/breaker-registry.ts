@@ -4,6 +4,7 @@ import type { ErrorClassifier } from '../core/outcome.js';
 import type { BreakerPolicy, PolicyOverrides } from '../core/policy.js';
 import type { Transition, TransitionListener } from '../core/states.js';
 import type { RegistryLimits } from '../types.js';
+import { REGISTRY_DEFAULTS } from '../config/resolve-config.js';
 import { checkedPolicy, parseCodeArgs, registryArgs } from '../config/validate-code.js';
 
 /** Name of the one breaker every name past `maxBreakers` shares; it is disabled (never rejects). */
@@ -59,8 +60,8 @@ export class BreakerRegistry {
     this.defaults = options.defaults ?? {};
     // A Map: a breaker named like an Object.prototype member must not find an inherited value.
     this.overrides = new Map(Object.entries(options.overrides ?? {}));
-    this.idleEvictMs = (options.idleEvictSeconds ?? 3600) * 1000;
-    this.maxBreakersValue = options.maxBreakers ?? 10_000;
+    this.idleEvictMs = (options.idleEvictSeconds ?? REGISTRY_DEFAULTS.idleEvictSeconds) * 1000;
+    this.maxBreakersValue = options.maxBreakers ?? REGISTRY_DEFAULTS.maxBreakers;
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
     this.classify = options.classify;

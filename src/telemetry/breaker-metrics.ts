@@ -16,7 +16,7 @@ import { PACKAGE_VERSION } from './package-version.js';
 export interface BreakerMetricsOptions {
   /**
    * Where the instruments are created. Default: the global provider at the time of the call. The
-   * OTel metrics API has no proxy provider, so register after the SDK has started (or pass it).
+   * OTel metrics API has no proxy provider, so start these after the SDK has started (or pass it).
    */
   readonly meterProvider?: MeterProvider;
   /** Shared-store health (`store.health()`), read at each collection; omit without a shared store. */
@@ -27,9 +27,9 @@ export interface BreakerMetricsOptions {
  * Exposes the breakers of `registry` as the public metrics listed in metric-definitions.ts.
  * Every instrument is observable and one batch callback walks the registry once per collection,
  * reading the breakers' own counters: a call through a breaker does no telemetry work at all.
- * Returns a function that unregisters the callback (the instruments then report nothing).
+ * Returns a function that stops them: it removes the callback (the instruments then report nothing).
  */
-export function registerBreakerMetrics(
+export function startBreakerMetrics(
   registry: BreakerRegistry,
   options: BreakerMetricsOptions = {},
 ): () => void {
@@ -40,10 +40,10 @@ export function registerBreakerMetrics(
   const observer = new BreakerObserver(registry, instruments, options.storeHealth);
   const callback: BatchObservableCallback = (result) => observer.observe(result);
   meter.addBatchObservableCallback(callback, observables);
-  let registered = true;
+  let running = true;
   return () => {
-    if (!registered) return;
-    registered = false;
+    if (!running) return;
+    running = false;
     meter.removeBatchObservableCallback(callback, observables);
   };
 }

@@ -29,7 +29,7 @@ import {
 import { describeTransition } from './transition-text.js';
 
 export interface TransitionLogsOptions {
-  /** Default: the global logger provider (the API proxies it, so registering early is fine). */
+  /** Default: the global logger provider (the API proxies it, so starting early is fine). */
   readonly loggerProvider?: LoggerProvider;
 }
 
@@ -38,7 +38,7 @@ export interface TransitionLogsOptions {
  * opens (or is forced open), INFO otherwise, with a readable body and the numbers behind it.
  * Returns a function that stops it.
  */
-export function registerTransitionLogs(
+export function startTransitionLogs(
   registry: BreakerRegistry,
   options: TransitionLogsOptions = {},
 ): () => void {

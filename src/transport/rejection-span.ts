@@ -1,5 +1,5 @@
 import type { CircuitOpenError } from '../core/errors.js';
-import { breakerTracer, recordRejectedSpan } from '../telemetry/span-hooks.js';
+import { breakerTracer, recordRejectedSpan } from '../telemetry/breaker-spans.js';
 import type { OriginTarget } from './origin-cache.js';
 import {
   ATTR_HTTP_REQUEST_METHOD,

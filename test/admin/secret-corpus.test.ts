@@ -6,12 +6,12 @@ import { startAdminServer, type AdminServer } from '../../src/admin/admin-server
 import { isCircuitOpenError } from '../../src/core/errors.js';
 import { redactMessage } from '../../src/core/redact.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { registerBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
+import { startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
 import {
   recordRejectedSpan,
-  registerTransitionSpanEvents,
-} from '../../src/telemetry/span-hooks.js';
-import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
+  startTransitionSpanEvents,
+} from '../../src/telemetry/breaker-spans.js';
+import { startTransitionLogs } from '../../src/telemetry/transition-logs.js';
 import { SECRET_SHAPES } from '../fixtures/secret-shapes.js';
 import {
   startInMemoryTelemetry,
@@ -62,9 +62,9 @@ describe('no secret of the corpus reaches any surface', () => {
   beforeAll(async () => {
     prometheus = await startPrometheus();
     otel = startInMemoryTelemetry();
-    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
-    registerTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
-    registerTransitionSpanEvents(registry);
+    startBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    startTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
+    startTransitionSpanEvents(registry);
     admin = await startAdminServer({ registry, port: 0, token: 'corpus-test-token-0123456789' });
 
     const tracer = otel.tracerProvider.getTracer('corpus');

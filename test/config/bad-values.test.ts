@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { CONFIG_ERROR_CODE } from '../../src/config/config-error.js';
 import { CIRCUIT_BREAKER_ENV_VARS, parseEnvValue } from '../../src/config/env-vars.js';
 import { POLICY_FIELDS, SETTINGS_FIELDS } from '../../src/config/field-specs.js';
-import { formatPath, formatValue } from '../../src/config/format.js';
+import { formatPath, formatValue } from '../../src/config/problem-text.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import {
   ADMIN_FIELDS,

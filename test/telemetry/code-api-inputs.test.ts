@@ -11,8 +11,8 @@ import {
   isConfigError,
   ManualClock,
   registerAgentClient,
-  registerBreakerMetrics,
-  registerTransitionLogs,
+  startBreakerMetrics,
+  startTransitionLogs,
   type CircuitBreakerOptions,
   type PolicyOverrides,
 } from '../../src/index.js';
@@ -94,10 +94,10 @@ describe('inputs accepted through the code API', () => {
     });
     const clock = new ManualClock();
     const registry = new BreakerRegistry({ clock });
-    const stopMetrics = registerBreakerMetrics(registry, {
+    const stopMetrics = startBreakerMetrics(registry, {
       meterProvider: prometheus.meterProvider,
     });
-    const stopLogs = registerTransitionLogs(registry, { loggerProvider });
+    const stopLogs = startTransitionLogs(registry, { loggerProvider });
     const standalone: CircuitBreaker[] = [];
     let accepted = 0;
     try {

@@ -3,7 +3,7 @@ import { context, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { BreakerRegistry, OVERFLOW_BREAKER_NAME } from '../../src/registry/breaker-registry.js';
-import { breakerMetricViews, registerBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
+import { breakerMetricViews, startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
 import {
   PROM_CALLS,
   PROM_LABEL_NAME,
@@ -12,9 +12,9 @@ import {
 } from '../../src/telemetry/prometheus-names.js';
 import {
   recordRejectedSpan,
-  registerTransitionSpanEvents,
-} from '../../src/telemetry/span-hooks.js';
-import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
+  startTransitionSpanEvents,
+} from '../../src/telemetry/breaker-spans.js';
+import { startTransitionLogs } from '../../src/telemetry/transition-logs.js';
 import { startInMemoryTelemetry, type InMemoryTelemetry } from './in-memory-telemetry.js';
 import {
   parseExposition,
@@ -34,7 +34,7 @@ describe('label cardinality', () => {
   it('10,000 distinct hosts through a registry capped at 100 give 101 breakers worth of series', async () => {
     prometheus = await startPrometheus();
     const registry = new BreakerRegistry({ clock: new ManualClock(), maxBreakers: 100 });
-    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    startBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
     for (let i = 0; i < 10_000; i++)
       await registry.get(`host-${i}.example.com`).execute(() => 'ok');
 
@@ -69,7 +69,7 @@ describe('label cardinality', () => {
     };
     prometheus = await startPrometheus();
     const plain = new BreakerRegistry({ clock: new ManualClock() });
-    registerBreakerMetrics(plain, { meterProvider: prometheus.meterProvider });
+    startBreakerMetrics(plain, { meterProvider: prometheus.meterProvider });
     fill(plain);
     const capped = await prometheus.scrape();
     expect(capped).toContain('otel_metric_overflow="true"');
@@ -77,7 +77,7 @@ describe('label cardinality', () => {
 
     prometheus = await startPrometheus({ views: breakerMetricViews(500) });
     const registry = new BreakerRegistry({ clock: new ManualClock() });
-    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    startBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
     fill(registry);
     const text = await prometheus.scrape();
     expect(text).not.toContain('otel_metric_overflow');
@@ -121,9 +121,9 @@ describe('no URL path, query, userinfo, header or key in anything we export', ()
   it('metrics, log records and spans carry none of it', async () => {
     const clock = new ManualClock();
     const registry = new BreakerRegistry({ clock, random: () => 0 });
-    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
-    registerTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
-    registerTransitionSpanEvents(registry);
+    startBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    startTransitionLogs(registry, { loggerProvider: otel.loggerProvider });
+    startTransitionSpanEvents(registry);
     const tracer = otel.tracerProvider.getTracer('hygiene');
 
     for (const name of [

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { registerBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
+import { startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
 import { PROM_LABEL_SCOPE_VERSION } from '../../src/telemetry/prometheus-names.js';
 import { startPrometheus } from './prometheus-harness.js';
 
@@ -131,7 +131,7 @@ export async function scrapeScenario(): Promise<string> {
   const prometheus = await startPrometheus();
   try {
     const { registry, clock } = scenarioRegistry();
-    registerBreakerMetrics(registry, {
+    startBreakerMetrics(registry, {
       meterProvider: prometheus.meterProvider,
       storeHealth: () => STORE_HEALTH,
     });

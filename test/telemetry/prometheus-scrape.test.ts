@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BREAKER_STATES } from '../../src/core/states.js';
 import { INSTRUMENTATION_SCOPE, OUTCOMES } from '../../src/semconv.js';
-import { registerBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
+import { startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
 import { METRIC_DEFINITIONS } from '../../src/telemetry/metric-definitions.js';
 import { PACKAGE_VERSION } from '../../src/telemetry/package-version.js';
 import {
@@ -51,7 +51,7 @@ describe('metrics through a real Prometheus scrape', () => {
 
   async function scenarioScrape() {
     const { registry, clock } = scenarioRegistry();
-    const dispose = registerBreakerMetrics(registry, {
+    const dispose = startBreakerMetrics(registry, {
       meterProvider: prometheus.meterProvider,
       storeHealth: () => STORE_HEALTH,
     });
@@ -223,7 +223,7 @@ describe('metrics through a real Prometheus scrape', () => {
     dispose();
     dispose(); // idempotent
     const { registry } = scenarioRegistry();
-    registerBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
+    startBreakerMetrics(registry, { meterProvider: prometheus.meterProvider });
     registry.get('fresh.example.com');
     const families = parseExposition(await prometheus.scrape());
     expect(

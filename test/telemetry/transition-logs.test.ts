@@ -24,7 +24,7 @@ import {
   ATTR_RETRY_AFTER_MS,
   ATTR_SLOW_CALL_RATE,
 } from '../../src/semconv.js';
-import { registerTransitionLogs } from '../../src/telemetry/transition-logs.js';
+import { startTransitionLogs } from '../../src/telemetry/transition-logs.js';
 
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
@@ -43,7 +43,7 @@ describe('transition log records', () => {
     });
     clock = new ManualClock();
     registry = new BreakerRegistry({ clock, random: () => 0 });
-    dispose = registerTransitionLogs(registry, { loggerProvider });
+    dispose = startTransitionLogs(registry, { loggerProvider });
   });
   afterEach(async () => {
     dispose();

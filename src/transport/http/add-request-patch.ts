@@ -4,7 +4,7 @@ import { CallRecorder } from '../call-recorder.js';
 import type { OriginCache, OriginTarget } from '../origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { activeClientSpan, markRejected } from './http-span.js';
-import { annotateSpan } from '../../telemetry/span-hooks.js';
+import { annotateSpan } from '../../telemetry/breaker-spans.js';
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { onLaterTurn } from '../../core/later-turn.js';

@@ -9,8 +9,8 @@ import { RedisFleetControl } from './store/redis-fleet-control.js';
 import type { RedisStore } from './store/redis-store.js';
 import { SharedStateSync } from './store/shared-state-sync.js';
 import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store.js';
-import { registerTransitionSpanEvents } from './telemetry/span-hooks.js';
-import { registerTransitionLogs } from './telemetry/transition-logs.js';
+import { startTransitionSpanEvents } from './telemetry/breaker-spans.js';
+import { startTransitionLogs } from './telemetry/transition-logs.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
 import { createTargetResolver } from './transport/target-resolver.js';
 import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
@@ -20,11 +20,11 @@ import {
 } from './transport/undici/undici-transport.js';
 
 /**
- * Everything an enabled instrumentation runs besides its module hooks: the transports, the shared
- * store, transition logs and span events, and the admin endpoint. Started by enable(), stopped by
- * disable(); nothing here throws into the app.
+ * The services an enabled instrumentation runs besides its module hooks: the transports, the
+ * shared store, transition logs and span events, and the admin endpoint. One instance lives from
+ * enable() to disable(); nothing here throws into the app.
  */
-export class InstrumentationRuntime {
+export class EnabledServices {
   private store: StateStore | undefined;
   private sync: SharedStateSync | undefined;
   private admin: Promise<AdminServer | undefined> | undefined;
@@ -43,7 +43,7 @@ export class InstrumentationRuntime {
     enableHttpTransport(resolve);
     this.disposers.push(disableUndiciTransport, disableHttpTransport);
     this.useLoggerProvider(loggerProvider);
-    this.disposers.push(registerTransitionSpanEvents(this.registry));
+    this.disposers.push(startTransitionSpanEvents(this.registry));
     if (this.config.store.type === 'redis') {
       this.store = createStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
       this.sync = new SharedStateSync(this.store, this.config.store).attach(this.registry);
@@ -78,7 +78,7 @@ export class InstrumentationRuntime {
   /** Transition log records go to this provider (the SDK's, once it gives us one). */
   useLoggerProvider(provider: LoggerProvider | undefined): void {
     this.stopLogs?.();
-    this.stopLogs = registerTransitionLogs(
+    this.stopLogs = startTransitionLogs(
       this.registry,
       provider ? { loggerProvider: provider } : {},
     );

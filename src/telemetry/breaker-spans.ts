@@ -23,7 +23,8 @@ import { PACKAGE_VERSION } from './package-version.js';
 import { ATTR_ERROR_TYPE } from '../semconv.js';
 
 /**
- * Small pure helpers the transports call to put breaker facts on spans (docs/telemetry.md, Spans).
+ * Breaker facts on spans (docs/telemetry.md, Spans): the breaker's name and state on the transport's
+ * client span, a CLIENT span for a call the breaker rejected, and transition events.
  * They take names and states only, never a URL or header, so nothing secret can reach a span
  * through them. Each does nothing when there is no (recording) span.
  */
@@ -103,10 +104,10 @@ export function addTransitionEvent(
 
 /**
  * Puts every transition of `registry`'s breakers on the span active when it happens. Transitions
- * fire synchronously inside the call that caused them, so that is the caller's span. Returns an
- * unsubscribe function.
+ * fire synchronously inside the call that caused them, so that is the caller's span. Returns a
+ * function that stops it.
  */
-export function registerTransitionSpanEvents(registry: {
+export function startTransitionSpanEvents(registry: {
   onTransition(listener: (t: Transition) => void): () => void;
 }): () => void {
   return registry.onTransition((transition) => addTransitionEvent(transition));

@@ -24,14 +24,14 @@ import {
   annotateActiveSpan,
   annotateSpan,
   recordRejectedSpan,
-  registerTransitionSpanEvents,
-} from '../../src/telemetry/span-hooks.js';
+  startTransitionSpanEvents,
+} from '../../src/telemetry/breaker-spans.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-const tracer = provider.getTracer('span-hooks-test');
+const tracer = provider.getTracer('breaker-spans-test');
 
-describe('span hooks', () => {
+describe('breaker facts on spans', () => {
   beforeAll(() => {
     // A synchronous context manager is enough: every hook runs inside context.with().
     context.setGlobalContextManager(new StackContextManager().enable());
@@ -98,7 +98,7 @@ describe('span hooks', () => {
   it('puts a transition event on the span of the call that caused it', async () => {
     const clock = new ManualClock();
     const registry = new BreakerRegistry({ clock, random: () => 0 });
-    const stop = registerTransitionSpanEvents(registry);
+    const stop = startTransitionSpanEvents(registry);
     const breaker = registry.get('api.example.com', { failureThreshold: 1 });
     const { span, run } = inSpan(() => {
       // The failure is settled synchronously here so the StackContextManager still has the span.

@@ -1,3 +1,8 @@
+/**
+ * How config problems show a field path and a bad value in their messages: paths as users write
+ * them, values with secrets redacted.
+ */
+
 /** A config field path as users write it: `hosts["api.openai.com"].failOn.statuses[2]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
