@@ -71,13 +71,23 @@ describe('config wiring', () => {
       const record = (ms: unknown) => void delays.push(Number(ms));
       const realTimeout = globalThis.setTimeout;
       const realInterval = globalThis.setInterval;
-      vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      // Extra arguments are passed on: undici's own timers (the fetch in a row runs through them)
+      // hand their state to the callback that way.
+      vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+        fn: (...args: unknown[]) => void,
+        ms?: number,
+        ...args: unknown[]
+      ) => {
         record(ms);
-        return realTimeout(fn, ms);
+        return realTimeout(fn, ms, ...args);
       }) as typeof setTimeout);
-      vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
+      vi.spyOn(globalThis, 'setInterval').mockImplementation(((
+        fn: (...args: unknown[]) => void,
+        ms?: number,
+        ...args: unknown[]
+      ) => {
         record(ms);
-        return realInterval(fn, ms);
+        return realInterval(fn, ms, ...args);
       }) as typeof setInterval);
 
       const arranged = await row.arrange({ host });
