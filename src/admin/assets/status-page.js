@@ -1,16 +1,22 @@
-/**
- * Browser script of the status page (inlined; allowed by its CSP hash). Plain ES2020, no build
- * step. Every breaker-supplied string reaches the DOM through textContent, never as HTML.
- * Written without template literals so it can live in this TypeScript string.
- */
-export const STATUS_PAGE_SCRIPT = String.raw`
+// Browser script of the status page, inlined into the page by src/admin/status-page.ts and allowed
+// by its hash in the page's Content-Security-Policy. Plain ES2020 run as a classic script, no
+// build step: the file served is the file in the package. Every breaker-supplied string reaches
+// the DOM through textContent, never as HTML.
 'use strict';
 (function () {
   var TOKEN_KEY = 'otel-circuit-breaker.admin-token';
   var POLL_MS = 2000;
-  var STATE_LABEL = { closed: 'closed', open: 'open', half_open: 'half-open', forced_open: 'forced open', disabled: 'disabled' };
+  var STATE_LABEL = {
+    closed: 'closed',
+    open: 'open',
+    half_open: 'half-open',
+    forced_open: 'forced open',
+    disabled: 'disabled',
+  };
   var ACTION_LABEL = { reset: 'Reset', open: 'Open', disable: 'Disable', enable: 'Enable' };
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
   var tbody = $('rows');
   var rows = new Map();
   var lastOrder = '';
@@ -26,10 +32,18 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function pct(x) { return typeof x === 'number' ? (x * 100).toFixed(1) + ' %' : '–'; }
-  function num(x) { return typeof x === 'number' ? String(x) : '–'; }
-  function stateLabel(s) { return STATE_LABEL[s] || String(s); }
-  function stateClass(s) { return STATE_LABEL[s] ? s : 'unknown'; }
+  function pct(x) {
+    return typeof x === 'number' ? (x * 100).toFixed(1) + ' %' : '–';
+  }
+  function num(x) {
+    return typeof x === 'number' ? String(x) : '–';
+  }
+  function stateLabel(s) {
+    return STATE_LABEL[s] || String(s);
+  }
+  function stateClass(s) {
+    return STATE_LABEL[s] ? s : 'unknown';
+  }
 
   function setConn(kind, text) {
     var c = $('conn');
@@ -45,11 +59,22 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   function makeRow(name) {
     var tr = el('tr');
     var cells = {};
-    ['name', 'state', 'rate', 'slow', 'calls', 'opens', 'recovery', 'err', 'actions'].forEach(function (k) {
-      var cls = k === 'name' ? 'name' : k === 'err' ? 'err' : k === 'actions' ? 'actions' : k === 'state' ? '' : 'num';
-      cells[k] = el('td', cls);
-      tr.appendChild(cells[k]);
-    });
+    ['name', 'state', 'rate', 'slow', 'calls', 'opens', 'recovery', 'err', 'actions'].forEach(
+      function (k) {
+        var cls =
+          k === 'name'
+            ? 'name'
+            : k === 'err'
+              ? 'err'
+              : k === 'actions'
+                ? 'actions'
+                : k === 'state'
+                  ? ''
+                  : 'num';
+        cells[k] = el('td', cls);
+        tr.appendChild(cells[k]);
+      },
+    );
     cells.name.textContent = name;
     cells.badge = el('span', 'state');
     cells.fleet = el('span', 'fleet');
@@ -61,7 +86,9 @@ export const STATUS_PAGE_SCRIPT = String.raw`
       b.type = 'button';
       b.dataset.action = action;
       b.setAttribute('aria-label', ACTION_LABEL[action] + ' ' + name);
-      b.addEventListener('click', function () { act(name, action); });
+      b.addEventListener('click', function () {
+        act(name, action);
+      });
       buttons[action] = b;
       cells.actions.appendChild(b);
     });
@@ -77,15 +104,26 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     row.cells.badge.className = 'state ' + stateClass(state);
     row.cells.badge.textContent = stateLabel(state);
     var fleet = fleetOnly ? b : b.fleet;
-    row.cells.fleet.textContent = fleetOnly ? 'fleet only' : fleet && fleet.state !== state ? 'fleet: ' + stateLabel(fleet.state) : '';
+    row.cells.fleet.textContent = fleetOnly
+      ? 'fleet only'
+      : fleet && fleet.state !== state
+        ? 'fleet: ' + stateLabel(fleet.state)
+        : '';
     row.cells.rate.textContent = fleetOnly ? '–' : pct(b.failureRate);
     row.cells.slow.textContent = fleetOnly ? '–' : pct(b.slowCallRate);
     row.cells.calls.textContent = fleetOnly ? num(b.callsInWindow) : num(b.callsInWindow);
     row.cells.opens.textContent = fleetOnly ? '–' : num(b.openCount);
-    var secs = fleetOnly ? (typeof b.openRemainingMs === 'number' && state === 'open' ? b.openRemainingMs / 1000 : null) : b.secondsUntilRecovery;
+    var secs = fleetOnly
+      ? typeof b.openRemainingMs === 'number' && state === 'open'
+        ? b.openRemainingMs / 1000
+        : null
+      : b.secondsUntilRecovery;
     row.recoveryAt = typeof secs === 'number' ? Date.now() + secs * 1000 : null;
     row.manual = state === 'forced_open' || state === 'disabled';
-    var err = !fleetOnly && b.lastError ? b.lastError.kind + ': ' + (b.lastError.class || '') + ' ' + (b.lastError.message || '') : '';
+    var err =
+      !fleetOnly && b.lastError
+        ? b.lastError.kind + ': ' + (b.lastError.class || '') + ' ' + (b.lastError.message || '')
+        : '';
     row.cells.err.textContent = err;
     row.cells.err.title = err;
     row.buttons.disable.hidden = state === 'disabled';
@@ -109,8 +147,12 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     latest = snapshot;
     lastUpdate = Date.now();
     var all = [];
-    snapshot.breakers.forEach(function (b) { all.push({ b: b, fleetOnly: false }); });
-    (snapshot.fleetOnly || []).forEach(function (b) { all.push({ b: b, fleetOnly: true }); });
+    snapshot.breakers.forEach(function (b) {
+      all.push({ b: b, fleetOnly: false });
+    });
+    (snapshot.fleetOnly || []).forEach(function (b) {
+      all.push({ b: b, fleetOnly: true });
+    });
     var seen = new Set();
     var open = 0;
     var shown = [];
@@ -119,21 +161,40 @@ export const STATUS_PAGE_SCRIPT = String.raw`
       seen.add(name);
       if (item.b.state === 'open' || item.b.state === 'forced_open') open++;
       var row = rows.get(name);
-      if (!row) { row = makeRow(name); rows.set(name, row); }
+      if (!row) {
+        row = makeRow(name);
+        rows.set(name, row);
+      }
       updateRow(row, item.b, item.fleetOnly);
       if (!filterText || name.toLowerCase().indexOf(filterText) !== -1) shown.push(row);
     });
     rows.forEach(function (row, name) {
-      if (!seen.has(name)) { row.tr.remove(); rows.delete(name); }
+      if (!seen.has(name)) {
+        row.tr.remove();
+        rows.delete(name);
+      }
     });
-    var order = shown.map(function (r) { return r.tr.dataset.name; }).join('\u0000');
+    var order = shown
+      .map(function (r) {
+        return r.tr.dataset.name;
+      })
+      .join('\u0000');
     if (order !== lastOrder) {
       // Re-append only when the order changed, so a button being clicked is not moved under the pointer.
-      rows.forEach(function (row) { if (shown.indexOf(row) === -1) row.tr.remove(); });
-      shown.forEach(function (row) { tbody.appendChild(row.tr); });
+      rows.forEach(function (row) {
+        if (shown.indexOf(row) === -1) row.tr.remove();
+      });
+      shown.forEach(function (row) {
+        tbody.appendChild(row.tr);
+      });
       lastOrder = order;
     }
-    $('summary').textContent = all.length + (all.length === 1 ? ' breaker' : ' breakers') + ' · ' + open + ' open' +
+    $('summary').textContent =
+      all.length +
+      (all.length === 1 ? ' breaker' : ' breakers') +
+      ' · ' +
+      open +
+      ' open' +
       (snapshot.scope === 'fleet' ? ' · fleet-wide' : '');
     $('empty').hidden = all.length !== 0;
     var fe = $('fleet-error');
@@ -144,21 +205,42 @@ export const STATUS_PAGE_SCRIPT = String.raw`
 
   function poll() {
     fetch('/circuit-breakers', { cache: 'no-store', headers: { accept: 'application/json' } })
-      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-      .then(function (s) { render(s); if (!source || source.readyState !== 1) setConn('polling', 'polling'); })
-      .catch(function () { setConn('down', 'endpoint unreachable'); });
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      })
+      .then(function (s) {
+        render(s);
+        if (!source || source.readyState !== 1) setConn('polling', 'polling');
+      })
+      .catch(function () {
+        setConn('down', 'endpoint unreachable');
+      });
   }
   function startPolling() {
-    if (pollTimer === null) { pollTimer = setInterval(poll, POLL_MS); poll(); }
+    if (pollTimer === null) {
+      pollTimer = setInterval(poll, POLL_MS);
+      poll();
+    }
   }
   function stopPolling() {
-    if (pollTimer !== null) { clearInterval(pollTimer); pollTimer = null; }
+    if (pollTimer !== null) {
+      clearInterval(pollTimer);
+      pollTimer = null;
+    }
   }
   function startStream() {
-    if (typeof EventSource === 'undefined') { startPolling(); return; }
+    if (typeof EventSource === 'undefined') {
+      startPolling();
+      return;
+    }
     source = new EventSource('/events');
     source.addEventListener('snapshot', function (e) {
-      try { render(JSON.parse(e.data)); } catch (err) { return; }
+      try {
+        render(JSON.parse(e.data));
+      } catch {
+        return;
+      }
       stopPolling();
       setConn('live', 'live');
     });
@@ -183,9 +265,18 @@ export const STATUS_PAGE_SCRIPT = String.raw`
         if (dialog.open) dialog.close();
         resolve(value);
       }
-      function ok() { done(input.value.trim() || null); }
-      function cancel() { done(null); }
-      function key(e) { if (e.key === 'Enter') { e.preventDefault(); ok(); } }
+      function ok() {
+        done(input.value.trim() || null);
+      }
+      function cancel() {
+        done(null);
+      }
+      function key(e) {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          ok();
+        }
+      }
       $('token-ok').addEventListener('click', ok);
       $('token-cancel').addEventListener('click', cancel);
       input.addEventListener('keydown', key);
@@ -198,32 +289,55 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   function act(name, action) {
     var token = sessionStorage.getItem(TOKEN_KEY);
     var ready = token ? Promise.resolve(token) : askToken(name, action);
-    ready.then(function (t) {
-      if (!t) { showMessage('', 'Cancelled.'); return; }
-      showMessage('', ACTION_LABEL[action] + ' "' + name + '"…');
-      return fetch('/circuit-breakers/' + encodeURIComponent(name) + '/' + action, {
-        method: 'POST',
-        cache: 'no-store',
-        headers: { authorization: 'Bearer ' + t },
-      }).then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (body) {
-          if (r.ok) {
-            sessionStorage.setItem(TOKEN_KEY, t);
-            var to = body.status ? stateLabel(body.status.state) : 'done';
-            showMessage('ok', ACTION_LABEL[action] + ' "' + name + '": ' + stateLabel(body.previousState) + ' → ' + to +
-              (body.scope === 'fleet' ? ' (whole fleet)' : ''));
-            if (source && source.readyState === 1) return; // the stream pushes the change
-            poll();
-            return;
-          }
-          if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-          var msg = body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
-          showMessage('error', ACTION_LABEL[action] + ' "' + name + '" failed (' + r.status + '): ' + msg);
+    ready
+      .then(function (t) {
+        if (!t) {
+          showMessage('', 'Cancelled.');
+          return;
+        }
+        showMessage('', ACTION_LABEL[action] + ' "' + name + '"…');
+        return fetch('/circuit-breakers/' + encodeURIComponent(name) + '/' + action, {
+          method: 'POST',
+          cache: 'no-store',
+          headers: { authorization: 'Bearer ' + t },
+        }).then(function (r) {
+          return r
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (body) {
+              if (r.ok) {
+                sessionStorage.setItem(TOKEN_KEY, t);
+                var to = body.status ? stateLabel(body.status.state) : 'done';
+                showMessage(
+                  'ok',
+                  ACTION_LABEL[action] +
+                    ' "' +
+                    name +
+                    '": ' +
+                    stateLabel(body.previousState) +
+                    ' → ' +
+                    to +
+                    (body.scope === 'fleet' ? ' (whole fleet)' : ''),
+                );
+                if (source && source.readyState === 1) return; // the stream pushes the change
+                poll();
+                return;
+              }
+              if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+              var msg =
+                body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
+              showMessage(
+                'error',
+                ACTION_LABEL[action] + ' "' + name + '" failed (' + r.status + '): ' + msg,
+              );
+            });
         });
+      })
+      .catch(function () {
+        showMessage('error', ACTION_LABEL[action] + ' "' + name + '" failed: endpoint unreachable');
       });
-    }).catch(function () {
-      showMessage('error', ACTION_LABEL[action] + ' "' + name + '" failed: endpoint unreachable');
-    });
   }
 
   $('filter').addEventListener('input', function (e) {
@@ -241,4 +355,3 @@ export const STATUS_PAGE_SCRIPT = String.raw`
   startStream();
   poll();
 })();
-`;
