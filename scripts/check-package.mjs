@@ -26,6 +26,7 @@ try {
   const packedPaths = new Set(packed.files.map((f) => f.path));
   for (const asset of [
     'dist/cjs/admin/assets/status-page.js',
+    'dist/cjs/admin/assets/status-page-actions.js',
     'dist/cjs/admin/assets/status-page.css',
     'dist/cjs/store/lua/transition-6.lua',
   ]) {

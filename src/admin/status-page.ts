@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The page's script and stylesheet are files (linted as browser code), copied by the build next
+ * The page's scripts and stylesheet are files (linted as browser code), copied by the build next
  * to this module: src/admin/assets in the sources, dist/cjs/admin/assets in the package.
  */
 const ASSETS_DIR = join(__dirname, 'assets');
@@ -21,8 +21,12 @@ let cached: StatusPage | undefined;
 export function statusPage(): StatusPage {
   if (cached !== undefined) return cached;
   const style = readAsset('status-page.css', '</style');
-  const script = readAsset('status-page.js', '</script');
-  cached = { html: Buffer.from(pageHtml(style, script), 'utf8'), csp: pageCsp(style, script) };
+  // In page order: status-page.js uses what status-page-actions.js defines.
+  const scripts = ['status-page-actions.js', 'status-page.js'].map((f) => readAsset(f, '</script'));
+  cached = {
+    html: Buffer.from(pageHtml(style, scripts), 'utf8'),
+    csp: pageCsp(style, scripts),
+  };
   return cached;
 }
 
@@ -43,7 +47,7 @@ function cspHash(source: string): string {
  * The live status page: one self-contained document (inline CSS and JS, nothing fetched from
  * elsewhere). It holds no breaker data; the script reads `/events` (or polls `/circuit-breakers`).
  */
-function pageHtml(style: string, script: string): string {
+function pageHtml(style: string, scripts: readonly string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -85,17 +89,17 @@ function pageHtml(style: string, script: string): string {
     <button id="token-ok" type="button" class="primary">Apply</button>
   </div>
 </dialog>
-<script>${script}</script>
+${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 </body>
 </html>
 `;
 }
 
-/** Lets exactly the page's own inline style and script run, and connections only back to us. */
-function pageCsp(style: string, script: string): string {
+/** Lets exactly the page's own inline style and scripts run, and connections only back to us. */
+function pageCsp(style: string, scripts: readonly string[]): string {
   return [
     "default-src 'none'",
-    `script-src ${cspHash(script)}`,
+    `script-src ${scripts.map(cspHash).join(' ')}`,
     `style-src ${cspHash(style)}`,
     "connect-src 'self'",
     'img-src data:',

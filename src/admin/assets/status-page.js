@@ -1,10 +1,11 @@
-// Browser script of the status page, inlined into the page by src/admin/status-page.ts and allowed
-// by its hash in the page's Content-Security-Policy. Plain ES2020 run as a classic script, no
-// build step: the file served is the file in the package. Every breaker-supplied string reaches
-// the DOM through textContent, never as HTML.
+// Browser script of the status page: the table of breakers, kept current from /events (or by
+// polling /circuit-breakers). Inlined into the page by src/admin/status-page.ts after
+// status-page-actions.js, and allowed by its hash in the page's Content-Security-Policy. Plain
+// ES2020 run as a classic script, no build step: the file served is the file in the package.
+// Every breaker-supplied string reaches the DOM through textContent, never as HTML.
+/* global createAdminActions */
 'use strict';
 (function () {
-  var TOKEN_KEY = 'otel-circuit-breaker.admin-token';
   var POLL_MS = 2000;
   var STATE_LABEL = {
     closed: 'closed',
@@ -25,6 +26,17 @@
   var lastUpdate = 0;
   var filterText = '';
   var latest = null;
+
+  // The buttons' POST requests and the token they need: status-page-actions.js.
+  var act = createAdminActions({
+    actionLabel: ACTION_LABEL,
+    stateLabel: stateLabel,
+    showMessage: showMessage,
+    streaming: function () {
+      return source !== null && source.readyState === 1;
+    },
+    refresh: poll,
+  });
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -251,102 +263,9 @@
     });
   }
 
-  function askToken(name, action) {
-    return new Promise(function (resolve) {
-      var dialog = $('token-dialog');
-      var input = $('token-input');
-      $('token-what').textContent = ACTION_LABEL[action] + ' "' + name + '" needs the admin token.';
-      input.value = '';
-      function done(value) {
-        $('token-ok').removeEventListener('click', ok);
-        $('token-cancel').removeEventListener('click', cancel);
-        input.removeEventListener('keydown', key);
-        dialog.removeEventListener('cancel', cancel);
-        if (dialog.open) dialog.close();
-        resolve(value);
-      }
-      function ok() {
-        done(input.value.trim() || null);
-      }
-      function cancel() {
-        done(null);
-      }
-      function key(e) {
-        if (e.key === 'Enter') {
-          e.preventDefault();
-          ok();
-        }
-      }
-      $('token-ok').addEventListener('click', ok);
-      $('token-cancel').addEventListener('click', cancel);
-      input.addEventListener('keydown', key);
-      dialog.addEventListener('cancel', cancel);
-      dialog.showModal();
-      input.focus();
-    });
-  }
-
-  function act(name, action) {
-    var token = sessionStorage.getItem(TOKEN_KEY);
-    var ready = token ? Promise.resolve(token) : askToken(name, action);
-    ready
-      .then(function (t) {
-        if (!t) {
-          showMessage('', 'Cancelled.');
-          return;
-        }
-        showMessage('', ACTION_LABEL[action] + ' "' + name + '"…');
-        return fetch('/circuit-breakers/' + encodeURIComponent(name) + '/' + action, {
-          method: 'POST',
-          cache: 'no-store',
-          headers: { authorization: 'Bearer ' + t },
-        }).then(function (r) {
-          return r
-            .json()
-            .catch(function () {
-              return {};
-            })
-            .then(function (body) {
-              if (r.ok) {
-                sessionStorage.setItem(TOKEN_KEY, t);
-                var to = body.status ? stateLabel(body.status.state) : 'done';
-                showMessage(
-                  'ok',
-                  ACTION_LABEL[action] +
-                    ' "' +
-                    name +
-                    '": ' +
-                    stateLabel(body.previousState) +
-                    ' → ' +
-                    to +
-                    (body.scope === 'fleet' ? ' (whole fleet)' : ''),
-                );
-                if (source && source.readyState === 1) return; // the stream pushes the change
-                poll();
-                return;
-              }
-              if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-              var msg =
-                body && body.error && body.error.message ? body.error.message : 'HTTP ' + r.status;
-              showMessage(
-                'error',
-                ACTION_LABEL[action] + ' "' + name + '" failed (' + r.status + '): ' + msg,
-              );
-            });
-        });
-      })
-      .catch(function () {
-        showMessage('error', ACTION_LABEL[action] + ' "' + name + '" failed: endpoint unreachable');
-      });
-  }
-
   $('filter').addEventListener('input', function (e) {
     filterText = e.target.value.trim().toLowerCase();
     if (latest) render(latest);
-  });
-  $('forget-token').addEventListener('click', function () {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showMessage('', 'Token forgotten for this tab.');
   });
   setInterval(function () {
     rows.forEach(paintRecovery);
