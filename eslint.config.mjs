@@ -38,4 +38,27 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  {
+    // The status page's script runs in the browser as a classic script (inlined, no modules).
+    files: ['src/admin/assets/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2020,
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        EventSource: 'readonly',
+        fetch: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        process: 'off',
+        require: 'off',
+        module: 'off',
+        __dirname: 'off',
+        Buffer: 'off',
+      },
+    },
+  },
 );

@@ -34,6 +34,8 @@ chmodSync(join(dist, 'cjs/cli/main.js'), 0o755);
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });
+// So are the status page's script and stylesheet, next to the compiled admin code.
+cpSync(join(root, 'src/admin/assets'), join(dist, 'cjs/admin/assets'), { recursive: true });
 
 const esm = join(dist, 'esm');
 mkdirSync(esm, { recursive: true });

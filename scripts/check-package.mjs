@@ -22,6 +22,19 @@ try {
   );
   const tarball = join(out, packed.filename);
   console.log(`check:package: ${packed.filename}, ${packed.entryCount} files`);
+  // Files the code reads at run time, which the build copies next to the compiled code.
+  const packedPaths = new Set(packed.files.map((f) => f.path));
+  for (const asset of [
+    'dist/cjs/admin/assets/status-page.js',
+    'dist/cjs/admin/assets/status-page-actions.js',
+    'dist/cjs/admin/assets/status-page.css',
+    'dist/cjs/store/lua/transition-6.lua',
+  ]) {
+    if (!packedPaths.has(asset)) {
+      console.error(`check:package: ${asset} is missing from the tarball`);
+      failed = true;
+    }
+  }
   for (const [name, args] of [
     ['publint', ['run', tarball, '--strict']],
     ['attw', [tarball, '--profile', 'node16']],

@@ -22,6 +22,7 @@ const TOOLS = [
     usedBy: 'the compose file test',
   },
   { bin: 'openssl', apt: 'openssl', brew: 'openssl', usedBy: 'the TLS tests' },
+  { bin: 'script', apt: 'bsdutils', brew: 'util-linux', usedBy: 'the CLI terminal test' },
 ];
 
 const log = (line) => console.error(`test:setup: ${line}`);

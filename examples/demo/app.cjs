@@ -1,12 +1,13 @@
 // The demo app: plain fetch in a loop, nothing about circuit breakers in its calls. It runs under
 // `node --require otel-circuit-breaker/register`, which protects the host named in
 // CIRCUIT_BREAKER_HOSTS. It prints one line per second, a line for every state change of the
-// breaker (with the half-open probe and its outcome), and exits after DEMO_SECONDS.
+// breaker (with the half-open probe and its outcome), and exits after DEMO_SECONDS (run.mjs sets
+// it; unset, as in docker-compose.yml, the app runs until stopped).
 const { breakers } = require('otel-circuit-breaker');
 
 const url = process.env.UPSTREAM_URL;
 const host = process.env.CIRCUIT_BREAKER_HOSTS;
-const seconds = Number(process.env.DEMO_SECONDS ?? 11);
+const seconds = Number(process.env.DEMO_SECONDS ?? Infinity);
 const started = Date.now();
 const clock = () => `t=${((Date.now() - started) / 1000).toFixed(1).padStart(4)}s`;
 let tally = { ok: 0, failed: 0, rejected: 0 };
@@ -61,3 +62,5 @@ async function main() {
 }
 
 main();
+// As a container's first process, Node has no default SIGTERM action: stop when asked to.
+process.on('SIGTERM', () => process.exit(0));

@@ -11,7 +11,7 @@ const seconds = Number(process.env.DEMO_SECONDS ?? 11);
 const metricsPort = process.env.OTEL_EXPORTER_PROMETHEUS_PORT || (await freePort());
 const upstream = await startFlakyUpstream([
   [3_000, 200], // healthy
-  [7_500, 503], // failing
+  [4_500, 503], // failing
   [Infinity, 200], // recovered
 ]);
 const host = `127.0.0.1:${upstream.port}`;

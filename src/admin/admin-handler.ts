@@ -10,7 +10,7 @@ import { BASE_SECURITY_HEADERS, sendError, sendJson } from './http-responses.js'
 import { isLoopbackHostHeader } from './loopback.js';
 import { readJsonBody } from './read-json-body.js';
 import type { SnapshotStream } from './snapshot-stream.js';
-import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page.js';
+import { statusPage } from './status-page.js';
 
 export interface AdminHandlerContext {
   readonly registry: BreakerRegistry;
@@ -23,16 +23,15 @@ export interface AdminHandlerContext {
 }
 
 const WWW_AUTHENTICATE = 'Bearer realm="otel-circuit-breaker"';
-const PAGE_BYTES = Buffer.from(STATUS_PAGE_HTML, 'utf8');
-
 function sendPage(res: ServerResponse): void {
+  const page = statusPage();
   res.writeHead(200, {
     ...BASE_SECURITY_HEADERS,
-    'content-security-policy': STATUS_PAGE_CSP,
+    'content-security-policy': page.csp,
     'content-type': 'text/html; charset=utf-8',
-    'content-length': String(PAGE_BYTES.length),
+    'content-length': String(page.html.length),
   });
-  res.end(res.req.method === 'HEAD' ? undefined : PAGE_BYTES);
+  res.end(res.req.method === 'HEAD' ? undefined : page.html);
 }
 
 async function fleetView(

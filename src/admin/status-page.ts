@@ -1,6 +1,43 @@
 import { createHash } from 'node:crypto';
-import { STATUS_PAGE_SCRIPT } from './status-page-script.js';
-import { STATUS_PAGE_STYLE } from './status-page-style.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The page's scripts and stylesheet are files (linted as browser code), copied by the build next
+ * to this module: src/admin/assets in the sources, dist/cjs/admin/assets in the package.
+ */
+const ASSETS_DIR = join(__dirname, 'assets');
+
+export interface StatusPage {
+  /** The whole document, UTF-8. */
+  readonly html: Buffer;
+  /** The Content-Security-Policy that lets exactly this document's inline code run. */
+  readonly csp: string;
+}
+
+let cached: StatusPage | undefined;
+
+/** The status page, built from its asset files on first use and kept for the process. */
+export function statusPage(): StatusPage {
+  if (cached !== undefined) return cached;
+  const style = readAsset('status-page.css', '</style');
+  // In page order: status-page.js uses what status-page-actions.js defines.
+  const scripts = ['status-page-actions.js', 'status-page.js'].map((f) => readAsset(f, '</script'));
+  cached = {
+    html: Buffer.from(pageHtml(style, scripts), 'utf8'),
+    csp: pageCsp(style, scripts),
+  };
+  return cached;
+}
+
+// Inlined verbatim: a closing tag inside would end the element early, so such a file is refused.
+function readAsset(file: string, closingTag: string): string {
+  const text = readFileSync(join(ASSETS_DIR, file), 'utf8');
+  if (text.toLowerCase().includes(closingTag)) {
+    throw new Error(`otel-circuit-breaker: ${file} must not contain "${closingTag}"`);
+  }
+  return text;
+}
 
 function cspHash(source: string): string {
   return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
@@ -10,7 +47,8 @@ function cspHash(source: string): string {
  * The live status page: one self-contained document (inline CSS and JS, nothing fetched from
  * elsewhere). It holds no breaker data; the script reads `/events` (or polls `/circuit-breakers`).
  */
-export const STATUS_PAGE_HTML = `<!doctype html>
+function pageHtml(style: string, scripts: readonly string[]): string {
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -18,7 +56,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <meta name="referrer" content="no-referrer">
 <title>Circuit breakers</title>
 <link rel="icon" href="data:,">
-<style>${STATUS_PAGE_STYLE}</style>
+<style>${style}</style>
 </head>
 <body>
 <header>
@@ -51,19 +89,22 @@ export const STATUS_PAGE_HTML = `<!doctype html>
     <button id="token-ok" type="button" class="primary">Apply</button>
   </div>
 </dialog>
-<script>${STATUS_PAGE_SCRIPT}</script>
+${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 </body>
 </html>
 `;
+}
 
-/** Lets exactly the page's own inline style and script run, and connections only back to us. */
-export const STATUS_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(STATUS_PAGE_SCRIPT)}`,
-  `style-src ${cspHash(STATUS_PAGE_STYLE)}`,
-  "connect-src 'self'",
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Lets exactly the page's own inline style and scripts run, and connections only back to us. */
+function pageCsp(style: string, scripts: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map(cspHash).join(' ')}`,
+    `style-src ${cspHash(style)}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,11 +1,11 @@
 import { get, type IncomingMessage } from 'node:http';
-import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAdminServer } from '../../src/admin/admin-server.js';
 import type { AdminSnapshot } from '../../src/admin/admin-snapshot.js';
 import type { FleetBreakerView, FleetControl } from '../../src/admin/fleet-control.js';
 import type { Transition } from '../../src/core/states.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
+import { fetchThrough, startFailingUpstream } from '../utils/failing-upstream.js';
 import { bearer, send } from './http-client.js';
 
 const TOKEN = 'events-test-token-0123456789';
@@ -48,24 +48,14 @@ function collectEvents(url: string, until: (events: SseEvent[]) => boolean): Pro
   });
 }
 
-async function failingUpstream(): Promise<string> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(500).end('down');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}/`;
-}
-
 describe('event stream', () => {
   it('sends a snapshot at once, then the transition and a snapshot showing it, as the upstream fails', async () => {
     const registry = new BreakerRegistry({ defaults: { failureThreshold: 3, openSeconds: 300 } });
     const breaker = registry.get('flaky.local');
     const admin = await startAdminServer({ registry, port: 0 });
     cleanups.push(() => admin.close());
-    const upstream = await failingUpstream();
+    const upstream = await startFailingUpstream();
+    cleanups.push(() => upstream.close());
 
     let tripped = false;
     const events = await collectEvents(admin.url, (evs) => {
@@ -73,16 +63,7 @@ describe('event stream', () => {
         tripped = true;
         // Real calls to a real (failing) loopback server, through the breaker.
         void (async () => {
-          for (let i = 0; i < 3; i++) {
-            await breaker
-              .execute(async () => {
-                const res = await fetch(upstream);
-                await res.arrayBuffer();
-                if (res.status >= 500)
-                  throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
-              })
-              .catch(() => undefined);
-          }
+          for (let i = 0; i < 3; i++) await fetchThrough(breaker, upstream.url);
         })();
       }
       return evs.some(

@@ -1,20 +1,22 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
+import {
+  fetchThrough,
+  startFailingUpstream,
+  type FailingUpstream,
+} from '../utils/failing-upstream.js';
 
 const TOKEN = 'browser-test-token-0123456789';
 const NAME = 'flaky-upstream.local';
 const XSS_NAME = '<img src=x onerror="document.title=\'pwned\'">';
 const ARTIFACTS = resolve(__dirname, '../../test-artifacts');
 
-let upstream: Server;
-let upstreamUrl: string;
+let upstream: FailingUpstream | undefined;
 let admin: AdminServer;
 let context: BrowserContext;
 let profile: string;
@@ -26,9 +28,7 @@ registry.get('api.openai.com:443');
 Object.defineProperty(registry.get('xss-probe'), 'name', { value: XSS_NAME });
 
 beforeAll(async () => {
-  upstream = createServer((_req, res) => res.writeHead(500).end('upstream down'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  upstream = await startFailingUpstream();
   admin = await startAdminServer({ registry, port: 0, token: TOKEN });
   profile = mkdtempSync(join(tmpdir(), 'ocb-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
@@ -51,21 +51,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await admin?.close();
-  await new Promise<void>((r) => (upstream ? upstream.close(() => r()) : r()));
+  await upstream?.close();
   if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
 });
-
-/** One real call through the breaker to the failing loopback upstream. */
-async function callUpstream(): Promise<void> {
-  await breaker
-    .execute(async () => {
-      const res = await fetch(upstreamUrl);
-      await res.arrayBuffer();
-      if (res.status >= 500)
-        throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
-    })
-    .catch(() => undefined);
-}
 
 const row = (page: Page, name: string) =>
   page.locator('tr').filter({ has: page.getByRole('cell', { name, exact: true }) });
@@ -89,7 +77,7 @@ describe('live status page in Chromium', () => {
     expect(await page.locator('td.name img').count()).toBe(0);
     expect(await page.title()).toBe('Circuit breakers');
 
-    for (let i = 0; i < 3; i++) await callUpstream();
+    for (let i = 0; i < 3; i++) await fetchThrough(breaker, upstream!.url);
     expect(breaker.currentState).toBe('open');
     await expect.poll(() => flaky.getAttribute('data-state')).toBe('open');
     expect(await flaky.locator('.state').textContent()).toBe('open');

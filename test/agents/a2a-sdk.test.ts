@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { CircuitOpenError } from '../../src/core/errors.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { closedPort, FakeServer, hang, type Handler } from './fake-llm-server.js';
+import { waitFor } from '../utils/wait-for.js';
 
 type SendParams = Parameters<Client['sendMessage']>[0];
 const params = {
@@ -138,7 +139,7 @@ describe('registerAgentClient with the real @a2a-js/sdk client', () => {
     server.next(hang);
     const controller = new AbortController();
     const pending = wrapped.sendMessage(params, { signal: controller.signal });
-    await waitFor(() => server.requests === 1);
+    await waitFor(() => server.requests === 1, 'the request at the server');
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(breaker.counters).toMatchObject({ ignored: 1, failures: 0 });
@@ -177,8 +178,3 @@ describe('registerAgentClient with the real @a2a-js/sdk client', () => {
     expect(server.requests).toBe(seen);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
-}

@@ -14,6 +14,7 @@ import {
   json,
   sse,
 } from './fake-llm-server.js';
+import { waitFor } from '../utils/wait-for.js';
 
 const request = {
   model: 'claude-test',
@@ -147,7 +148,7 @@ describe('registerAgentClient with the real @anthropic-ai/sdk', () => {
     server.next(hang);
     const controller = new AbortController();
     const pending = wrapped.messages.create(request, { signal: controller.signal });
-    await waitFor(() => server.requests === 1);
+    await waitFor(() => server.requests === 1, 'the request at the server');
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(Anthropic.APIUserAbortError);
     expect(breaker.counters).toMatchObject({ ignored: 1, failures: 0 });
@@ -184,19 +185,14 @@ describe('registerAgentClient with the real @anthropic-ai/sdk', () => {
     const good = wrapped.messages.stream(request);
     expect(good.constructor.name).toBe('MessageStream');
     expect(await good.finalText()).toBe('hel');
-    await waitFor(() => breaker.counters.successes === 1);
+    await waitFor(() => breaker.counters.successes === 1, 'the call to settle as a success');
 
     const bad = wrapped.messages.stream(request);
     const texts: string[] = [];
     bad.on('text', (t) => texts.push(t));
     await expect(bad.finalMessage()).rejects.toMatchObject({ type: 'overloaded_error' });
     expect(texts).toEqual(['hel']);
-    await waitFor(() => breaker.counters.failures === 1);
+    await waitFor(() => breaker.counters.failures === 1, 'the call to settle as a failure');
     expect(breaker.lastFailureKind).toBe('server');
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
-}

@@ -13,6 +13,7 @@ import {
   openAiCompletion,
   sse,
 } from './fake-llm-server.js';
+import { waitFor } from '../utils/wait-for.js';
 
 const request = { model: 'gpt-test', messages: [{ role: 'user' as const, content: 'hi' }] };
 
@@ -147,7 +148,7 @@ describe('registerAgentClient with the real openai SDK', () => {
     server.next(hang);
     const controller = new AbortController();
     const pending = wrapped.chat.completions.create(request, { signal: controller.signal });
-    await waitFor(() => server.requests === 1);
+    await waitFor(() => server.requests === 1, 'the request at the server');
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(breaker.counters).toMatchObject({ ignored: 1, failures: 0, successes: 0 });
@@ -210,12 +211,7 @@ describe('registerAgentClient with the real openai SDK', () => {
     );
     const runner = wrapped.chat.completions.stream(request);
     await expect(runner.finalChatCompletion()).rejects.toBeInstanceOf(OpenAI.APIError);
-    await waitFor(() => breaker.counters.failures === 1);
+    await waitFor(() => breaker.counters.failures === 1, 'the call to settle as a failure');
     expect(breaker.lastFailureKind).toBe('server');
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
-}

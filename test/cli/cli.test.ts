@@ -161,10 +161,15 @@ describe('otel-circuit-breaker CLI against a running app', () => {
   });
 });
 
-// `script` (util-linux) gives the CLI a real pseudo-terminal, so the in-place redraw is exercised.
+// `script` (util-linux, Debian's bsdutils) gives the CLI a real pseudo-terminal, so the in-place
+// redraw is exercised. `npm test` installs it (scripts/test-setup.mjs); without it this test fails.
 const SCRIPT = '/usr/bin/script';
-describe.skipIf(!existsSync(SCRIPT))('watch on a terminal', () => {
+describe('watch on a terminal', () => {
   it('redraws the table in place with state colours and restores the cursor', async () => {
+    expect(
+      existsSync(SCRIPT),
+      `${SCRIPT} is missing: install util-linux's script (Debian: apt-get install bsdutils; npm run test:setup does)`,
+    ).toBe(true);
     const tsx = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
     const command = [
       process.execPath,

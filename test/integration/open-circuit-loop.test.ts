@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runJsonLinesChild } from '../utils/json-lines-child.js';
 
 // An app retrying with no delay against an open circuit must still let timers, I/O and signal
 // handlers run: each rejection settles on a later event-loop turn. Child processes, because a
@@ -9,52 +9,31 @@ const root = resolve(__dirname, '../..');
 const fixture = resolve(__dirname, 'fixtures/open-circuit-loop.cjs');
 const dist = resolve(root, 'dist/cjs/index.js');
 
-interface LoopRun {
+interface Line {
   /** How long each of five consecutive 100 ms timers took to fire. */
-  readonly timers: number[] | undefined;
-  readonly stopped: { iterations: number; rejected: number } | undefined;
-  readonly code: number | null;
-  readonly stderr: string;
+  readonly timers?: number[];
+  readonly stopped?: boolean;
+  readonly iterations?: number;
+  readonly rejected?: number;
 }
 
 /** Runs the loop; sends SIGTERM once the timers fired (or after 5 s without), SIGKILL after 5 s more. */
-function runLoop(kind: string): Promise<LoopRun> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [fixture, dist, kind], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    let timers: number[] | undefined;
-    let stopped: LoopRun['stopped'];
-    const terminate = () => {
-      child.kill('SIGTERM');
-      kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    };
-    let kill: NodeJS.Timeout | undefined;
-    const noTimer = setTimeout(terminate, 5000);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const lines = stdout.split('\n');
-      stdout = lines.pop()!;
-      for (const line of lines) {
-        const message = JSON.parse(line) as {
-          timers?: number[];
-          stopped?: boolean;
-        } & LoopRun['stopped'];
-        if (message.timers !== undefined) {
-          timers = message.timers;
-          clearTimeout(noTimer);
-          terminate();
-        }
-        if (message.stopped === true) stopped = message;
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(noTimer);
-      clearTimeout(kill);
-      done({ timers, stopped, code, stderr });
-    });
+async function runLoop(kind: string) {
+  const run = await runJsonLinesChild<Line>({
+    args: [fixture, dist, kind],
+    graceMs: 5000,
+    terminateAfterMs: 5000,
+    onLine: (line, _lines, child) => {
+      if (line.timers !== undefined) child.terminate();
+    },
   });
+  return {
+    timers: run.lines.find((l) => l.timers !== undefined)?.timers,
+    stopped: run.lines.find((l) => l.stopped === true) as
+      { iterations: number; rejected: number } | undefined,
+    code: run.code,
+    stderr: run.stderr,
+  };
 }
 
 describe('a no-delay retry loop against a circuit that rejects every call', () => {

@@ -16,6 +16,7 @@ const TOOLS = [
   'chromium',
   'docker-compose',
   'openssl',
+  'script',
 ];
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

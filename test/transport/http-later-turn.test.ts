@@ -1,6 +1,5 @@
 // An open circuit must not starve the event loop: a caller retrying `http.get` with no delay must
 // still let timers, I/O and signal handlers run, as it does against a closed port without us.
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import http from 'node:http';
@@ -10,6 +9,7 @@ import {
   enableHttpTransport,
 } from '../../src/transport/http/http-transport.js';
 import { createSelfSignedCertificate } from './support/certificate.js';
+import { runJsonLinesChild } from '../utils/json-lines-child.js';
 import { CountingServer } from './support/counting-server.js';
 import { rule, transportFixture } from './support/transport-fixture.js';
 
@@ -40,49 +40,17 @@ afterAll(() => Promise.all([server.close(), secure.close()]));
  * `timerWaitMs` after the loop began.
  */
 function runLoop(target: CountingServer, timerWaitMs: number, exitWaitMs: number) {
-  return new Promise<{ lines: Line[]; code: number | null; killed: boolean; stderr: string }>(
-    (done) => {
-      const child = spawn(process.execPath, ['--import', tsx, fixture, target.url('/')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const lines: Line[] = [];
-      let stdout = '';
-      let stderr = '';
-      let killed = false;
-      let terminated = false;
-      let killTimer: NodeJS.Timeout | undefined;
-      const terminate = (): void => {
-        if (terminated) return;
-        terminated = true;
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => {
-          killed = true;
-          child.kill('SIGKILL');
-        }, exitWaitMs);
-      };
-      let waitTimer: NodeJS.Timeout | undefined;
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d;
-        const parts = stdout.split('\n');
-        stdout = parts.pop() ?? '';
-        for (const part of parts) {
-          const line = JSON.parse(part) as Line;
-          lines.push(line);
-          // Loading modules under tsx takes long on a busy machine: the wait starts once loaded.
-          if (line.ready === true) waitTimer = setTimeout(terminate, timerWaitMs);
-          if (lines.some((l) => l.timerMs !== undefined) && lines.some((l) => l.spinning)) {
-            terminate();
-          }
-        }
-      });
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
-      child.on('exit', (code) => {
-        clearTimeout(waitTimer);
-        clearTimeout(killTimer);
-        done({ lines, code, killed, stderr });
-      });
+  return runJsonLinesChild<Line>({
+    args: ['--import', tsx, fixture, target.url('/')],
+    graceMs: exitWaitMs,
+    onLine: (line, lines, child) => {
+      // Loading modules under tsx takes long on a busy machine: the wait starts once loaded.
+      if (line.ready === true) child.terminateAfter(timerWaitMs);
+      if (lines.some((l) => l.timerMs !== undefined) && lines.some((l) => l.spinning)) {
+        child.terminate();
+      }
     },
-  );
+  });
 }
 
 describe('http/https: retry loop against an open circuit', () => {

@@ -1,9 +1,9 @@
 // An open circuit must not starve the event loop of an app that retries without any delay:
 // every rejection (and every synthetic 503) settles on a later event-loop turn, so timers fire and
 // SIGTERM still ends the process. Child processes, a real loopback server, a forced-open circuit.
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJsonLinesChild } from '../utils/json-lines-child.js';
 import { CountingServer } from './support/counting-server.js';
 
 const root = resolve(__dirname, '../..');
@@ -17,47 +17,26 @@ afterAll(async () => {
   await server.close();
 });
 
-interface LoopRun {
-  readonly firedAfterMs: number | undefined;
-  readonly attemptsWhileWaiting: number | undefined;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
+interface Report {
+  readonly firedAfterMs?: number;
+  readonly attemptsWhileWaiting?: number;
 }
 
-/** Runs the loop; SIGTERM once the timer reported, SIGKILL if it never does within `giveUpMs`. */
-function runLoop(client: string, rejectWith: string, giveUpMs = 6_000): Promise<LoopRun> {
-  return new Promise((done) => {
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', child, client, rejectWith, server.url('/v1')],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    let report: { firedAfterMs?: number; attemptsWhileWaiting?: number } = {};
-    const giveUp = setTimeout(() => proc.kill('SIGKILL'), giveUpMs);
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && report.firedAfterMs === undefined && line) {
-        report = JSON.parse(line) as typeof report;
-        proc.kill('SIGTERM');
-      }
-    });
-    proc.stderr.on('data', (d: Buffer) => (stderr += d));
-    proc.on('exit', (_code, signal) => {
-      clearTimeout(giveUp);
-      done({
-        firedAfterMs: report.firedAfterMs,
-        attemptsWhileWaiting: report.attemptsWhileWaiting,
-        signal,
-        stderr,
-      });
-    });
+/** Runs the loop; SIGTERM once the timer reported, or after `giveUpMs` if it never does. */
+async function runLoop(client: string, rejectWith: string, giveUpMs = 6_000) {
+  const run = await runJsonLinesChild<Report>({
+    args: ['--import', 'tsx', child, client, rejectWith, server.url('/v1')],
+    cwd: root,
+    graceMs: 5_000,
+    terminateAfterMs: giveUpMs,
+    onLine: (_report, _lines, loop) => loop.terminate(),
   });
+  return {
+    firedAfterMs: run.lines[0]?.firedAfterMs,
+    attemptsWhileWaiting: run.lines[0]?.attemptsWhileWaiting,
+    signal: run.signal,
+    stderr: run.stderr,
+  };
 }
 
 const cases: Array<[string, string]> = [
