@@ -10,7 +10,7 @@ const fixture = resolve(__dirname, 'fixtures/open-circuit-loop.cjs');
 const dist = resolve(root, 'dist/cjs/index.js');
 
 interface Line {
-  /** How long each of five consecutive 100 ms timers took to fire. */
+  /** How long each of five consecutive 100 ms timers took to fire (the smaller of wall and CPU time). */
   readonly timers?: number[];
   readonly stopped?: boolean;
   readonly iterations?: number;
