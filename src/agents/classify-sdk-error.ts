@@ -1,12 +1,12 @@
 import { isCircuitOpenError } from '../core/errors.js';
 import { classifyError, isCallerAbort, type Classification } from '../core/outcome.js';
-import type { BreakerSettings } from '../types.js';
+import type { BreakerSettings } from '../config/circuit-breaker-config.js';
 import {
   MAX_RETRY_AFTER_MS,
   parseRetryAfterMs,
   parseRetryDelayFromBody,
   type HeaderSource,
-} from './retry-after.js';
+} from '../core/retry-after.js';
 import {
   bodiesOf,
   errorClassNames,

@@ -10,7 +10,7 @@ import { toClassification, type Classification, type Outcome } from '../core/out
 import type { PolicyOverrides } from '../core/policy.js';
 import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js';
 import type { ResolvedBreakerRule } from '../config/resolved-config.js';
-import type { BreakerSettings } from '../types.js';
+import type { BreakerSettings } from '../config/circuit-breaker-config.js';
 import { AgentCall } from './agent-call.js';
 import { classifySdkError, type SdkClassifierOptions } from './classify-sdk-error.js';
 import {

@@ -34,7 +34,7 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from './state-store.js';
-import { StoreGuard } from './store-guard.js';
+import { StoreCircuitBreaker } from './store-circuit-breaker.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface RedisStoreOptions extends RedisTarget {
@@ -74,7 +74,7 @@ export class RedisStore implements StateStore {
 
   private readonly commands: RedisClient;
   private subscriber: RedisClient | undefined;
-  private readonly guard: StoreGuard;
+  private readonly circuit: StoreCircuitBreaker;
   private readonly scripts: Record<ScriptName, string>;
   private readonly cluster: boolean;
   private publish: PublishCommand = 'PUBLISH';
@@ -99,7 +99,7 @@ export class RedisStore implements StateStore {
     this.stateTtlMs = options.stateTtlMs ?? 24 * 3600_000;
     this.instanceId = options.instanceId ?? randomUUID();
     this.cluster = (options.clusterNodes?.length ?? 0) > 0;
-    this.guard = new StoreGuard({
+    this.circuit = new StoreCircuitBreaker({
       store: 'redis',
       timeoutMs: this.timeoutMs,
       log: options.log,
@@ -117,7 +117,7 @@ export class RedisStore implements StateStore {
       });
       this.scripts[key] = script.command;
     }
-    // ioredis emits 'error' for every failed reconnect; availability is reported by the guard instead.
+    // ioredis emits 'error' for every failed reconnect; availability is reported by the store's circuit breaker instead.
     // Only whether Redis refused our credentials is kept, for the CLI to say so.
     this.commands.on('error', (error: unknown) => {
       if (isAuthError(error)) this.authRefused = true;
@@ -126,12 +126,12 @@ export class RedisStore implements StateStore {
       // Redis may come back without its data (a restart, a failover): then read every breaker.
       // Slow replies alone (timeouts on a live connection) lose nothing and do not cost that.
       this.changeLog.forget();
-      this.guard.connectionLost('connection closed');
+      this.circuit.connectionLost('connection closed');
     });
     this.commands.on('ready', () => this.onCommandsReady());
     followProcessLifetime(this.commands, () => this.holding);
     this.changeLog = new RedisChangeLog(this.commands, this.keyPrefix, this.cluster, (fn) =>
-      this.guard.run(fn),
+      this.circuit.run(fn),
     );
     this.ready = this.checkVersion();
   }
@@ -152,12 +152,12 @@ export class RedisStore implements StateStore {
   }
 
   health(): StoreHealth {
-    return this.guard.health();
+    return this.circuit.health();
   }
 
   async read(name: string): Promise<SharedState | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
-    const reply = await this.guard.run(() => this.script('read', keys.state));
+    const reply = await this.circuit.run(() => this.script('read', keys.state));
     if (!Array.isArray(reply)) return undefined;
     return toState(reply[0], reply[1], reply[2], reply[3], reply[4]);
   }
@@ -168,7 +168,7 @@ export class RedisStore implements StateStore {
   ): Promise<TransitionResult | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
     const log = shardKeys(this.keyPrefix, shardOf(name));
-    const reply = await this.guard.run(() =>
+    const reply = await this.circuit.run(() =>
       this.script(
         'transition',
         keys.state,
@@ -200,7 +200,7 @@ export class RedisStore implements StateStore {
     const log = shardKeys(this.keyPrefix, shardOf(name));
     const bucketMs = Math.max(1, Math.floor(r.windowMs / r.windowBuckets));
     // No retry here, ever: a flush that timed out may have been applied.
-    const reply = await this.guard.run(() =>
+    const reply = await this.circuit.run(() =>
       this.script(
         'flush',
         keys.state,
@@ -242,7 +242,7 @@ export class RedisStore implements StateStore {
   async acquirePermit(name: string, maxCalls: number, ttlMs: number): Promise<string | null> {
     const token = `${this.instanceId}:${randomUUID()}`;
     const keys = breakerKeys(this.keyPrefix, name);
-    const reply = await this.guard.run(() =>
+    const reply = await this.circuit.run(() =>
       this.script('acquirePermit', keys.permits, maxCalls, Math.max(1, Math.round(ttlMs)), token),
     );
     // A timed-out acquire counts as not acquired; its permit, if Redis took it, expires by itself.
@@ -251,12 +251,12 @@ export class RedisStore implements StateStore {
 
   async releasePermit(name: string, token: string): Promise<void> {
     const keys = breakerKeys(this.keyPrefix, name);
-    await this.guard.run(() => this.commands.zrem(keys.permits, token));
+    await this.circuit.run(() => this.commands.zrem(keys.permits, token));
   }
 
   async permitCount(name: string): Promise<number | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
-    const reply = await this.guard.run(() => this.script('countPermits', keys.permits));
+    const reply = await this.circuit.run(() => this.script('countPermits', keys.permits));
     return typeof reply === 'number' ? reply : undefined;
   }
 
@@ -304,7 +304,7 @@ export class RedisStore implements StateStore {
    */
   async windowTotals(name: string): Promise<{ calls: number; failures: number } | undefined> {
     const keys = breakerKeys(this.keyPrefix, name);
-    const fields = await this.guard.run(() => this.commands.hgetall(keys.window));
+    const fields = await this.circuit.run(() => this.commands.hgetall(keys.window));
     if (fields === undefined) return undefined;
     let calls = 0;
     let failures = 0;
@@ -382,8 +382,9 @@ export class RedisStore implements StateStore {
    */
   private onCommandsReady(): void {
     this.authRefused = false;
-    this.guard.allowTrial();
-    if (!this.guard.isAvailable && !this.closed) void this.guard.run(() => this.commands.ping());
+    this.circuit.allowTrial();
+    if (!this.circuit.isAvailable && !this.closed)
+      void this.circuit.run(() => this.commands.ping());
   }
 
   private async checkVersion(): Promise<void> {
@@ -391,7 +392,7 @@ export class RedisStore implements StateStore {
     await withTimeout(waitReady(this.commands), 10_000).catch(() => {});
     const info =
       this.commands.status === 'ready'
-        ? await this.guard.run(() => this.commands.info('server'))
+        ? await this.circuit.run(() => this.commands.info('server'))
         : undefined;
     if (typeof info !== 'string') {
       // Unknown yet; the first successful reconnect checks again.
@@ -405,7 +406,7 @@ export class RedisStore implements StateStore {
   }
 
   private async checkVersionLate(): Promise<void> {
-    const info = await this.guard.run(() => this.commands.info('server'));
+    const info = await this.circuit.run(() => this.commands.info('server'));
     if (typeof info === 'string' && this.redisVersion === undefined) this.applyVersion(info);
   }
 

@@ -2,7 +2,7 @@ import type { CircuitBreaker, ProbeLease, SharedStateLink } from '../core/breake
 import { openDurationMs } from '../core/policy.js';
 import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
-import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from './state-store.js';
+import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from '../store/state-store.js';
 
 export interface SharedStateSyncOptions {
   /** How often local outcome counts are flushed. Default 1000. */
