@@ -26,6 +26,11 @@ function writeKeys(w: ScriptWriter, name: string): ScriptArgs {
   return [keys.state, keys.window, keys.permits, keys.channel, log.version, log.changes];
 }
 
+/** The ARGV both write scripts end with: who writes, for how long, how to publish, and the change log cap. */
+function writerArgs(w: ScriptWriter, name: string): ScriptArgs {
+  return [w.instanceId, w.stateTtlMs, w.publish, name, CHANGE_LOG_MAX_NAMES];
+}
+
 /** KEYS and ARGV of transition-6.lua. */
 export function transitionArgs(w: ScriptWriter, name: string, r: TransitionRequest): ScriptArgs {
   return [
@@ -34,11 +39,7 @@ export function transitionArgs(w: ScriptWriter, name: string, r: TransitionReque
     r.state,
     Math.max(0, Math.round(r.openMs ?? 0)),
     r.reason,
-    w.instanceId,
-    w.stateTtlMs,
-    w.publish,
-    name,
-    CHANGE_LOG_MAX_NAMES,
+    ...writerArgs(w, name),
   ];
 }
 
@@ -64,11 +65,7 @@ export function flushArgs(w: ScriptWriter, name: string, r: FlushRequest): Scrip
     r.failureRateThreshold,
     r.slowCallRateThreshold,
     Math.max(0, Math.round(r.openMs)),
-    w.instanceId,
-    w.stateTtlMs,
-    w.publish,
-    name,
-    CHANGE_LOG_MAX_NAMES,
+    ...writerArgs(w, name),
   ];
 }
 
