@@ -1,6 +1,62 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layers of src/, top down (CONTRIBUTING.md, "Layout"): a folder imports its own files and
+// folders of lower layers, never a higher layer and never a peer of its own layer, except the few
+// peer uses listed below. Root entry files (index, instrumentation*, register*) import anything and
+// nothing imports them; semconv.ts imports nothing of ours and anyone may import it.
+const LAYERS = [
+  ['auto'],
+  ['cli', 'admin'],
+  ['transport', 'agents', 'resilience', 'telemetry'],
+  ['fleet'],
+  ['store'],
+  ['config', 'registry'],
+  ['core'],
+];
+// Peers a folder may use: the CLI is a terminal client of the admin endpoint (its routes, snapshot
+// and actions); transports put breaker facts on spans with telemetry's span helpers; the registry
+// builds breakers from validated config.
+const PEER_USES = { cli: ['admin'], transport: ['telemetry'], registry: ['config'] };
+const ENTRY_FILES = '(index|instrumentation[a-z-]*|register[a-z-]*)(\\.js)?';
+
+function layerRules(folder, layer) {
+  const higher = LAYERS.slice(0, layer).flat();
+  const peers = LAYERS[layer].filter((f) => f !== folder && !PEER_USES[folder]?.includes(f));
+  const patterns = [
+    ...higher.map((f) => ({
+      regex: `^(\\.\\./)+${f}(/|$)`,
+      message: `src/${folder}/ may not import src/${f}/: imports point down the layers only (see eslint.config.mjs).`,
+    })),
+    ...peers.map((f) => ({
+      regex: `^(\\.\\./)+${f}(/|$)`,
+      message: `src/${folder}/ may not import its peer src/${f}/: move what both need to a lower layer.`,
+    })),
+  ];
+  if (folder !== 'auto')
+    patterns.push({
+      regex: `^(\\.\\./)+${ENTRY_FILES}$`,
+      message: `src/${folder}/ may not import an entry file: only the entry wires everything.`,
+    });
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
+const layerConfigs = [
+  ...LAYERS.flatMap((folders, layer) => folders.map((f) => layerRules(f, layer))),
+  {
+    files: ['src/semconv.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.', message: 'semconv.ts imports nothing of ours.' }] },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -61,4 +117,5 @@ export default tseslint.config(
       },
     },
   },
+  ...layerConfigs,
 );

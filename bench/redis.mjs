@@ -60,7 +60,8 @@ async function runClient() {
 // ---- child: instance B of the store-level propagation measure ---------------------------------
 async function runFollower() {
   const { BreakerRegistry } = require('../dist/cjs/index.js');
-  const { RedisStore, SharedStateSync } = require('../dist/cjs/store/index.js');
+  const { RedisStore } = require('../dist/cjs/store/index.js');
+  const { SharedStateSync } = require('../dist/cjs/fleet/index.js');
   const [, , , url, keyPrefix, name] = process.argv;
   // The store's connections never keep a process alive (an app must exit as it would without the
   // library): this child lives on its IPC channel, so it listens before waiting for Redis.

@@ -3,11 +3,10 @@ import { startAdminServer, type AdminServer } from './admin/index.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
-import { createStore } from './store/create-store.js';
-import { flushOnExit } from './store/flush-on-exit.js';
-import { RedisFleetControl } from './store/redis-fleet-control.js';
-import type { RedisStore } from './store/redis-store.js';
-import { SharedStateSync } from './store/shared-state-sync.js';
+import { createRedisStore } from './store/create-store.js';
+import { flushOnExit } from './fleet/flush-on-exit.js';
+import { RedisFleetControl } from './fleet/redis-fleet-control.js';
+import { SharedStateSync } from './fleet/shared-state-sync.js';
 import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store.js';
 import { startTransitionSpanEvents } from './telemetry/breaker-spans.js';
 import { startTransitionLogs } from './telemetry/transition-logs.js';
@@ -45,11 +44,10 @@ export class EnabledServices {
     this.useLoggerProvider(loggerProvider);
     this.disposers.push(startTransitionSpanEvents(this.registry));
     if (this.config.store.type === 'redis') {
-      this.store = createStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
-      this.sync = new SharedStateSync(this.store, this.config.store).attach(this.registry);
-      this.disposers.push(
-        flushOnExit(this.sync, this.store as RedisStore, this.config.store.storeTimeoutMs),
-      );
+      const store = createRedisStore(this.config.store, { log: (e) => this.logStoreEvent(e) });
+      this.store = store;
+      this.sync = new SharedStateSync(store, this.config.store).attach(this.registry);
+      this.disposers.push(flushOnExit(this.sync, store, this.config.store.storeTimeoutMs));
     }
     // Every configured host has its breaker from the start: status, the status page and the
     // dashboards list it (0 calls) before its first call, and with Redis its fleet state is pulled
@@ -60,7 +58,7 @@ export class EnabledServices {
       // With the Redis store, the endpoint's changes go to the whole fleet.
       const fleet =
         this.store?.kind === 'redis' && this.sync !== undefined
-          ? new RedisFleetControl(this.store as RedisStore, { sync: this.sync })
+          ? new RedisFleetControl(this.store, { sync: this.sync })
           : undefined;
       this.admin = startAdminServer({
         registry: this.registry,

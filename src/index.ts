@@ -1,3 +1,8 @@
+import { classifySdkError } from './agents/classify-sdk-error.js';
+import { agentBreakerOf } from './agents/register-agent-client.js';
+import { createRetry, type Retry } from './resilience/retry.js';
+import { createWithFallback, type WithFallback } from './resilience/with-fallback.js';
+
 export { CircuitBreaker } from './core/breaker.js';
 export type { CircuitBreakerOptions, BreakerCounters, SharedStateLink } from './core/breaker.js';
 export type {
@@ -7,7 +12,7 @@ export type {
   AdminConfig,
   RegistryLimits,
   CallResult,
-} from './types.js';
+} from './config/circuit-breaker-config.js';
 export type { BreakerStatus } from './core/breaker-status.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
@@ -40,22 +45,10 @@ export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
 export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
 
 // Shared state
-export {
-  createStore,
-  MemoryStore,
-  RedisStore,
-  SharedStateSync,
-  RedisFleetControl,
-  FleetUnavailableError,
-} from './store/index.js';
-export type { RedisFleetControlOptions, FleetStore } from './store/index.js';
-export type {
-  StateStore,
-  StoreHealth,
-  StoreLogEvent,
-  RedisStoreOptions,
-  ProbeLease,
-} from './store/index.js';
+export { createStore, MemoryStore, RedisStore } from './store/index.js';
+export type { StateStore, StoreHealth, StoreLogEvent, RedisStoreOptions } from './store/index.js';
+export { SharedStateSync, RedisFleetControl, FleetUnavailableError } from './fleet/index.js';
+export type { RedisFleetControlOptions, FleetStore, ProbeLease } from './fleet/index.js';
 
 // Agents and resilience helpers
 export { registerAgentClient, agentBreakerOf } from './agents/register-agent-client.js';
@@ -63,11 +56,32 @@ export { AGENT_BREAKER_PREFIX } from './config/agent-breaker-name.js';
 export type { RegisterAgentClientOptions } from './agents/register-agent-client.js';
 export { classifySdkError, createSdkErrorClassifier } from './agents/classify-sdk-error.js';
 export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';
-export { parseRetryAfterMs } from './agents/retry-after.js';
-export { withFallback } from './resilience/with-fallback.js';
+export { parseRetryAfterMs } from './core/retry-after.js';
 export type { FallbackOptions, FallbackEvent } from './resilience/with-fallback.js';
-export { retry } from './resilience/retry.js';
 export type { RetryOptions, RetryEvent } from './resilience/retry.js';
+/**
+ * Answers with the last good result or a fallback when the circuit is open or the call fails
+ * (errors classified by `classifySdkError` unless the options give `classify`).
+ *
+ * ```ts
+ * const ask = withFallback((q: string) => primary.chat.completions.create(request(q)), {
+ *   fallback: (_error, q) => secondary.chat.completions.create(request(q)),
+ * });
+ * ```
+ */
+export const withFallback: WithFallback = createWithFallback({ classify: classifySdkError });
+/**
+ * Retries failures with backoff and Retry-After, never into an open circuit; `breaker` may be a
+ * client from `registerAgentClient` (errors classified by `classifySdkError` unless `classify`).
+ *
+ * ```ts
+ * const answer = await retry(() => agent.chat.completions.create(req), { breaker: agent });
+ * ```
+ */
+export const retry: Retry = createRetry({
+  classify: classifySdkError,
+  breakerOf: agentBreakerOf,
+});
 
 // Admin endpoint
 export { startAdminServer, AdminServerError, ADMIN_ACTIONS } from './admin/index.js';

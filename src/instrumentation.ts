@@ -23,7 +23,7 @@ import { INSTRUMENTATION_SCOPE } from './semconv.js';
 import { startBreakerMetrics } from './telemetry/breaker-metrics.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
 import { patchUndiciModule } from './transport/undici/undici-transport.js';
-import type { CircuitBreakerConfig } from './types.js';
+import type { CircuitBreakerConfig } from './config/circuit-breaker-config.js';
 
 export interface CircuitBreakerInstrumentationConfig
   extends InstrumentationConfig, CircuitBreakerConfig {

@@ -5,7 +5,7 @@ import { isAdminAction, parseAdminRoute, ROUTE_METHODS, ADMIN_ACTIONS } from './
 import { findBreaker, takeSnapshot, withFleetTimeout } from './admin-snapshot.js';
 import { applyAdminAction } from './apply-action.js';
 import type { BearerAuth } from './bearer-auth.js';
-import type { FleetBreakerView, FleetControl } from './fleet-control.js';
+import type { FleetBreakerView, FleetControl } from '../fleet/fleet-control.js';
 import { BASE_SECURITY_HEADERS, sendError, sendJson } from './http-responses.js';
 import { isLoopbackHostHeader } from './loopback.js';
 import { readJsonBody } from './read-json-body.js';

@@ -8,7 +8,7 @@ import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js
 import { AdminServerError } from './admin-server-error.js';
 import { takeSnapshot } from './admin-snapshot.js';
 import { BearerAuth } from './bearer-auth.js';
-import type { FleetControl } from './fleet-control.js';
+import type { FleetControl } from '../fleet/fleet-control.js';
 import { sendError } from './http-responses.js';
 import { isLoopbackAddress } from './loopback.js';
 import { SnapshotStream } from './snapshot-stream.js';

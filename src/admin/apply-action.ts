@@ -4,7 +4,7 @@ import type { BreakerStateName } from '../core/states.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { AdminAction } from './admin-routes.js';
 import { findBreaker, withFleetTimeout } from './admin-snapshot.js';
-import type { FleetControl } from './fleet-control.js';
+import type { FleetControl } from '../fleet/fleet-control.js';
 
 /** Body of a successful `POST /circuit-breakers/:name/:action`. */
 export interface AdminActionResult {

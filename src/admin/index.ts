@@ -7,4 +7,4 @@ export type { AdminBreakerView, AdminSnapshot } from './admin-snapshot.js';
 export type { AdminActionResult } from './apply-action.js';
 export { ADMIN_ACTIONS } from './admin-routes.js';
 export type { AdminAction } from './admin-routes.js';
-export type { FleetBreakerView, FleetControl } from './fleet-control.js';
+export type { FleetBreakerView, FleetControl } from '../fleet/fleet-control.js';

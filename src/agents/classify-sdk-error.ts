@@ -1,13 +1,13 @@
 import { isCircuitOpenError } from '../core/errors.js';
 import { classifyError, isCallerAbort, type Classification } from '../core/outcome.js';
 import { PRESETS } from '../core/policy.js';
-import type { BreakerSettings } from '../types.js';
+import type { BreakerSettings } from '../config/circuit-breaker-config.js';
 import {
   MAX_RETRY_AFTER_MS,
   parseRetryAfterMs,
   parseRetryDelayFromBody,
   type HeaderSource,
-} from './retry-after.js';
+} from '../core/retry-after.js';
 import { readSdkError, type SdkErrorFacts } from './sdk-error-shape.js';
 
 /** How long a quota-exhausted provider stays open when the agent's settings do not say: the policy's. */

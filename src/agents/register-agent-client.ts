@@ -9,7 +9,7 @@ import { toClassification, type Classification, type Outcome } from '../core/out
 import type { PolicyOverrides } from '../core/policy.js';
 import { breakers, type BreakerRegistry } from '../registry/breaker-registry.js';
 import type { ResolvedBreakerRule } from '../config/resolved-config.js';
-import type { BreakerSettings } from '../types.js';
+import type { BreakerSettings } from '../config/circuit-breaker-config.js';
 import { classifySdkError, type SdkClassifierOptions } from './classify-sdk-error.js';
 import { protectedView, type ProtectedViewOptions } from './client-proxy.js';
 import { statusOf } from './sdk-error-shape.js';

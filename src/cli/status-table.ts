@@ -1,6 +1,6 @@
 import type { Colors } from 'picocolors/types.js';
 import type { AdminSnapshot } from '../admin/admin-snapshot.js';
-import type { FleetBreakerView } from '../admin/fleet-control.js';
+import type { FleetBreakerView } from '../fleet/fleet-control.js';
 import type { BreakerStateName } from '../core/states.js';
 import { terminalSafe, truncate } from './terminal-text.js';
 

@@ -1,4 +1,4 @@
-import type { CircuitBreakerConfig } from '../types.js';
+import type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { mergeSources } from './merge-sources.js';
 import { readConfigFile } from './read-config-file.js';

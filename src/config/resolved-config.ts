@@ -1,5 +1,5 @@
 import type { BreakerPolicy } from '../core/policy.js';
-import type { BreakerSettings, RegistryLimits } from '../types.js';
+import type { BreakerSettings, RegistryLimits } from './circuit-breaker-config.js';
 
 /** How an HTTP status is judged for one host, after `failOn` is applied. */
 export type StatusRule = (status: number) => boolean;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { BreakerSettings } from '../types.js';
+import type { BreakerSettings } from './circuit-breaker-config.js';
 import {
   booleanField,
   integerField,

@@ -1,7 +1,20 @@
 import { z } from 'zod';
+import type { CircuitBreaker } from '../core/breaker.js';
+import type { Classification } from '../core/outcome.js';
 import { integerField, numberField } from '../config/field-specs.js';
 import { strictObject } from '../config/schema.js';
 import { clockSchema, functionSchema, parseCodeArgs } from '../config/validate-code.js';
+
+/**
+ * What the helpers are built with (src/index.ts passes the SDK error classifier and the agent
+ * client lookup): the helpers know no SDK and no agent client themselves.
+ */
+export interface ResilienceDefaults {
+  /** Maps an error to an outcome when the options give no `classify`. */
+  readonly classify: (error: unknown) => Classification;
+  /** The breaker protecting a wrapped client passed as `breaker`; undefined when it has none. */
+  readonly breakerOf: (client: object) => CircuitBreaker | undefined;
+}
 
 // retry() and withFallback() options, validated like the config. A NaN maxAttempts retried forever
 // and a NaN maxCacheEntries never evicted: numbers must be finite and within bounds.

@@ -2,9 +2,7 @@ import { setTimeout as timersSleep } from 'node:timers/promises';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { isCircuitOpenError } from '../core/errors.js';
 import type { Classification } from '../core/outcome.js';
-import { agentBreakerOf } from '../agents/register-agent-client.js';
-import { classifySdkError } from '../agents/classify-sdk-error.js';
-import { checkRetryOptions } from './resilience-options.js';
+import { checkRetryOptions, type ResilienceDefaults } from './resilience-options.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 3. */
@@ -24,7 +22,7 @@ export interface RetryOptions {
    * it will let a probe through within `maxRetryAfterMs`, in which case we wait for that.
    */
   readonly breaker?: CircuitBreaker | object;
-  /** Maps an error to an outcome; only `failure`s are retried. Default `classifySdkError`. */
+  /** Maps an error to an outcome; only `failure`s are retried. Default: the one `retry` was built with (`classifySdkError`). */
   readonly classify?: (error: unknown) => Classification;
   /** Last word on retrying `error` (after the rules below); undefined keeps the rules' answer. */
   readonly shouldRetry?: (
@@ -56,45 +54,51 @@ export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<unknown> =>
   timersSleep(ms, undefined, signal === undefined ? undefined : { signal });
 
-/**
- * Calls `fn` until it succeeds or a rule says stop. Exponential backoff with full jitter between
- * attempts; a Retry-After from the error is waited for exactly (up to `maxRetryAfterMs`). Never
- * retried: `CircuitOpenError` (the breaker already said no), quota failures (waiting will not bring
- * credit back), caller aborts and errors that are not failures (4xx: the request is wrong). Never
- * retries into an open circuit: with `breaker` set, each attempt first checks that it admits calls.
- *
- * ```ts
- * const answer = await retry(() => agent.chat.completions.create(req), { breaker: agent });
- * ```
- */
-export async function retry<T>(
+/** The `retry` helper: see createRetry. */
+export type Retry = <T>(
   fn: (attempt: number) => T | PromiseLike<T>,
-  options: RetryOptions = {},
-): Promise<Awaited<T>> {
-  checkRetryOptions(options);
-  const maxAttempts = options.maxAttempts ?? 3;
-  const breaker = resolveBreaker(options.breaker);
-  const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (attempt >= maxAttempts || isAborted(options.signal)) throw error;
-      const plan = planRetry(error, attempt, options);
-      if (plan === undefined) throw error;
-      const delayMs =
-        breaker === undefined ? plan.delayMs : waitForBreaker(breaker, plan.delayMs, options);
-      if (delayMs === undefined) throw error;
-      options.onRetry?.({ attempt, error, delayMs, classification: plan.classification });
+  options?: RetryOptions,
+) => Promise<Awaited<T>>;
+
+/**
+ * Builds `retry`, which calls `fn` until it succeeds or a rule says stop. Exponential backoff with
+ * full jitter between attempts; a Retry-After from the error is waited for exactly (up to
+ * `maxRetryAfterMs`). Never retried: `CircuitOpenError` (the breaker already said no), quota
+ * failures (waiting will not bring credit back), caller aborts and errors that are not failures
+ * (4xx: the request is wrong). Never retries into an open circuit: with `breaker` set, each
+ * attempt first checks that it admits calls. `defaults` gives the classifier used when the options
+ * name none, and the breaker behind a wrapped client passed as `breaker`.
+ */
+export function createRetry(defaults: ResilienceDefaults): Retry {
+  return async function retry<T>(
+    fn: (attempt: number) => T | PromiseLike<T>,
+    options: RetryOptions = {},
+  ): Promise<Awaited<T>> {
+    checkRetryOptions(options);
+    const maxAttempts = options.maxAttempts ?? 3;
+    const breaker = resolveBreaker(options.breaker, defaults);
+    const sleep = options.sleep ?? defaultSleep;
+    for (let attempt = 1; ; attempt++) {
       try {
-        await sleep(delayMs, options.signal);
-      } catch {
-        throw error; // aborted while waiting: the caller gets the real failure, not the abort
+        return await fn(attempt);
+      } catch (error) {
+        if (attempt >= maxAttempts || isAborted(options.signal)) throw error;
+        const plan = planRetry(error, attempt, options, defaults);
+        if (plan === undefined) throw error;
+        const delayMs =
+          breaker === undefined ? plan.delayMs : waitForBreaker(breaker, plan.delayMs, options);
+        if (delayMs === undefined) throw error;
+        options.onRetry?.({ attempt, error, delayMs, classification: plan.classification });
+        try {
+          await sleep(delayMs, options.signal);
+        } catch {
+          throw error; // aborted while waiting: the caller gets the real failure, not the abort
+        }
+        if (isAborted(options.signal)) throw error;
+        if (breaker !== undefined && isRejecting(breaker)) throw error;
       }
-      if (isAborted(options.signal)) throw error;
-      if (breaker !== undefined && isRejecting(breaker)) throw error;
     }
-  }
+  };
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
@@ -105,9 +109,10 @@ function planRetry(
   error: unknown,
   attempt: number,
   options: RetryOptions,
+  defaults: ResilienceDefaults,
 ): { delayMs: number; classification: Classification } | undefined {
   if (isCircuitOpenError(error)) return undefined;
-  const classification = (options.classify ?? classifySdkError)(error);
+  const classification = (options.classify ?? defaults.classify)(error);
   let retryable = classification.outcome === 'failure' && classification.kind !== 'quota';
   const override = options.shouldRetry?.(error, attempt, classification);
   if (override !== undefined) retryable = override;
@@ -144,11 +149,14 @@ function isRejecting(breaker: CircuitBreaker): boolean {
   return state === 'open' || state === 'forced_open';
 }
 
-function resolveBreaker(value: CircuitBreaker | object | undefined): CircuitBreaker | undefined {
+function resolveBreaker(
+  value: CircuitBreaker | object | undefined,
+  defaults: ResilienceDefaults,
+): CircuitBreaker | undefined {
   if (value === undefined) return undefined;
   if (typeof (value as { canRequest?: unknown }).canRequest === 'function')
     return value as CircuitBreaker;
-  const breaker = agentBreakerOf(value);
+  const breaker = defaults.breakerOf(value);
   if (breaker === undefined)
     throw new TypeError(
       'retry: `breaker` must be a CircuitBreaker or a client from registerAgentClient',

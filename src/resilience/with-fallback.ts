@@ -1,8 +1,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { isCircuitOpenError } from '../core/errors.js';
 import type { Classification } from '../core/outcome.js';
-import { classifySdkError } from '../agents/classify-sdk-error.js';
-import { checkFallbackArgs } from './resilience-options.js';
+import { checkFallbackArgs, type ResilienceDefaults } from './resilience-options.js';
 
 export interface FallbackOptions<A extends unknown[], T> {
   /**
@@ -22,7 +21,7 @@ export interface FallbackOptions<A extends unknown[], T> {
    * failure (a 400 is a bug to see, not to paper over).
    */
   readonly when?: 'failure' | 'open';
-  /** Maps an error to an outcome. Default `classifySdkError`. */
+  /** Maps an error to an outcome. Default: the one `withFallback` was built with (`classifySdkError`). */
   readonly classify?: (error: unknown) => Classification;
   /** Time source for the cache TTL. Default: the system clock. */
   readonly clock?: Clock;
@@ -41,6 +40,17 @@ interface CachedResult<T> {
   readonly at: number;
 }
 
+/** The `withFallback` helper: see createWithFallback. */
+export type WithFallback = <A extends unknown[], T>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  options: FallbackOptions<A, T>,
+) => (...args: A) => Promise<Awaited<T>>;
+
+/** Builds `withFallback` with the classifier used when the options name none (`classify`). */
+export function createWithFallback(defaults: Pick<ResilienceDefaults, 'classify'>): WithFallback {
+  return (fn, options) => withFallback(defaults, fn, options);
+}
+
 /**
  * Wraps `fn` so that when its circuit is open or the call fails, the caller gets a fallback answer
  * instead of the error: the last good result (if fresh), else `fallback`. Errors that are not
@@ -52,7 +62,8 @@ interface CachedResult<T> {
  * });
  * ```
  */
-export function withFallback<A extends unknown[], T>(
+function withFallback<A extends unknown[], T>(
+  defaults: Pick<ResilienceDefaults, 'classify'>,
   fn: (...args: A) => T | PromiseLike<T>,
   options: FallbackOptions<A, T>,
 ): (...args: A) => Promise<Awaited<T>> {
@@ -65,7 +76,7 @@ export function withFallback<A extends unknown[], T>(
     );
   }
   const clock = options.clock ?? systemClock;
-  const classify = options.classify ?? classifySdkError;
+  const classify = options.classify ?? defaults.classify;
   const maxEntries = options.maxCacheEntries ?? 1000;
   const cache = new Map<string, CachedResult<Awaited<T>>>();
 

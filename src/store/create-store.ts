@@ -1,4 +1,4 @@
-import type { StoreConfig } from '../types.js';
+import type { StoreConfig } from '../config/circuit-breaker-config.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import type { StateStore, StoreLogEvent } from './state-store.js';
@@ -9,7 +9,7 @@ export interface CreateStoreOptions {
   readonly instanceId?: string;
 }
 
-/** Defaults of the store settings, as documented in src/types.ts. */
+/** Defaults of the store settings, as documented on StoreConfig. */
 export const STORE_DEFAULTS = {
   keyPrefix: 'cb',
   flushIntervalMs: 1000,
@@ -27,6 +27,14 @@ export function createStore(
 ): StateStore {
   if (config === undefined || config.type !== 'redis')
     return new MemoryStore({ instanceId: options.instanceId });
+  return createRedisStore(config, options);
+}
+
+/** The Redis store for a resolved `store` config of `type: 'redis'`; starts unavailable if unreachable. */
+export function createRedisStore(
+  config: Extract<StoreConfig, { type: 'redis' }>,
+  options: CreateStoreOptions = {},
+): RedisStore {
   return new RedisStore({
     ...(config.url !== undefined ? { url: config.url } : {}),
     ...(config.clusterNodes !== undefined && config.clusterNodes.length > 0

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,27 +28,16 @@ export interface LoadedScript {
   readonly lua: string;
 }
 
-// The build compiles only TypeScript: scripts live in src/store/lua, and in dist/cjs/store/lua
-// when the build copies them there. Look next to this file first, then in the sources.
-const CANDIDATE_DIRS = [
-  join(__dirname, 'lua'),
-  join(__dirname, '../../src/store/lua'),
-  join(__dirname, '../../../src/store/lua'),
-];
-
-function luaDir(): string {
-  for (const dir of CANDIDATE_DIRS) if (existsSync(join(dir, SCRIPT_FILES.transition))) return dir;
-  throw new Error(
-    `otel-circuit-breaker: Lua scripts not found (looked in ${CANDIDATE_DIRS.join(', ')})`,
-  );
-}
+// Next to this file, one way everywhere: src/store/lua when the sources run (tests, tsx), and
+// dist/cjs/store/lua in the package, where scripts/build.mjs copies them.
+const LUA_DIR = join(__dirname, 'lua');
 
 let cache: Record<ScriptName, LoadedScript> | undefined;
 
 /** Every script, read once per process. */
 export function loadScripts(): Record<ScriptName, LoadedScript> {
   if (cache !== undefined) return cache;
-  const dir = luaDir();
+  const dir = LUA_DIR;
   const out = {} as Record<ScriptName, LoadedScript>;
   for (const [name, file] of Object.entries(SCRIPT_FILES) as Array<[ScriptName, string]>) {
     const keys = /-(\d+)\.lua$/.exec(file);

@@ -11,6 +11,7 @@ import {
   type StoreHealth,
   type TransitionRequest,
   type TransitionResult,
+  type WindowTotals,
 } from './state-store.js';
 
 interface StoredBreaker {
@@ -167,6 +168,24 @@ export class MemoryStore implements StateStore {
     let n = 0;
     for (const expiry of b.permits.values()) if (expiry > now) n++;
     return Promise.resolve(n);
+  }
+
+  listNames(): Promise<string[]> {
+    const names: string[] = [];
+    // As in Redis: a record is a committed state or a window; permits alone leave none.
+    for (const [name, b] of this.backend.breakers)
+      if (b.epoch > 0 || b.window.size > 0) names.push(name);
+    return Promise.resolve(names.sort());
+  }
+
+  windowTotals(name: string): Promise<WindowTotals> {
+    let calls = 0;
+    let failures = 0;
+    for (const [c, f] of this.backend.breakers.get(name)?.window.values() ?? []) {
+      calls += c;
+      failures += f;
+    }
+    return Promise.resolve({ calls, failures });
   }
 
   subscribe(listener: SharedStateListener): () => void {

@@ -61,6 +61,12 @@ export interface FlushResult {
   readonly current: SharedState;
 }
 
+/** Fleet-wide counts of one breaker's shared window. */
+export interface WindowTotals {
+  readonly calls: number;
+  readonly failures: number;
+}
+
 /** What the metrics helper reads through its `storeHealth()` callback. */
 export interface StoreHealth {
   readonly available: boolean;
@@ -114,6 +120,17 @@ export interface StateStore {
   releasePermit(name: string, token: string): Promise<void>;
   /** Permits currently held (expired ones excluded); for tests and status. */
   permitCount(name: string): Promise<number | undefined>;
+  /**
+   * Names of every breaker the store has a record of (a committed state or counts in a window),
+   * sorted. For fleet control and the CLI, never the call path: bounded by `timeoutMs` (default
+   * 5 s); undefined when the store cannot be read.
+   */
+  listNames(timeoutMs?: number): Promise<string[] | undefined>;
+  /**
+   * Fleet-wide calls and failures in a breaker's shared window, as of the last flush of any
+   * instance; undefined when the store cannot be read.
+   */
+  windowTotals(name: string): Promise<WindowTotals | undefined>;
   /**
    * Which breakers changed since this client's last committed look: O(1) store work when nothing
    * did, whatever the number of breakers. The first look (and the first after a reconnect, when

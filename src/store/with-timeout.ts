@@ -1,5 +1,9 @@
+/** `code` of StoreTimeoutError. */
+export const STORE_TIMEOUT_CODE = 'ESTORETIMEOUT';
+
 /** Raised when a store call did not settle within `storeTimeoutMs`. */
 export class StoreTimeoutError extends Error {
+  readonly code: typeof STORE_TIMEOUT_CODE = STORE_TIMEOUT_CODE;
   constructor(ms: number) {
     super(`store call timed out after ${ms} ms`);
     this.name = 'StoreTimeoutError';

@@ -1,4 +1,4 @@
-import { parseRetryAfterMs, type HeaderSource } from '../agents/retry-after.js';
+import { parseRetryAfterMs, type HeaderSource } from '../core/retry-after.js';
 import type { Permit } from '../core/permit.js';
 import { classifyError, type Outcome } from '../core/outcome.js';
 import { HttpStatusError } from './http-status-error.js';

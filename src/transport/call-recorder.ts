@@ -1,4 +1,4 @@
-import type { HeaderSource } from '../agents/retry-after.js';
+import type { HeaderSource } from '../core/retry-after.js';
 import type { Clock } from '../core/clock.js';
 import type { Permit } from '../core/permit.js';
 import { settleError, settleResponse } from './call-outcome.js';

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { CircuitOpenError } from '../../src/core/errors.js';
 import { resolvePolicy } from '../../src/core/policy.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { retry } from '../../src/resilience/retry.js';
+import { retry } from '../../src/index.js';
 import { FakeServer, json, openAiCompletion } from '../agents/fake-llm-server.js';
 
 class HttpError extends Error {

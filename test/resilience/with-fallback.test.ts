@@ -5,7 +5,7 @@ import { CircuitBreaker } from '../../src/core/breaker.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { resolvePolicy } from '../../src/core/policy.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { withFallback, type FallbackEvent } from '../../src/resilience/with-fallback.js';
+import { withFallback, type FallbackEvent } from '../../src/index.js';
 import { FakeServer, json, openAiCompletion } from '../agents/fake-llm-server.js';
 
 class HttpError extends Error {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { SharedStateSync } from '../../src/store/shared-state-sync.js';
+import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 import type { SharedStateListener, StateStore } from '../../src/store/state-store.js';
 import { eventually, OwnRedis, redisCli, uniquePrefix } from './redis-harness.js';
 

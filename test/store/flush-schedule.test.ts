@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { MemoryBackend, MemoryStore } from '../../src/store/memory-store.js';
-import { SharedStateSync } from '../../src/store/shared-state-sync.js';
+import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 
 /** 60 s window in 10 buckets: successes alone are sent at most every 6 s. */
 const POLICY = { failureThreshold: 0, windowSeconds: 60, windowBuckets: 10, minimumCalls: 1000 };

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { SharedStateSync } from '../../src/store/shared-state-sync.js';
+import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 
 // A URL that points at something that speaks RESP but is not Redis (a misconfigured proxy, another
 // service): every command is answered `+OK`. The store must treat such replies as no answer, and

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { SharedStateSync } from '../../src/store/shared-state-sync.js';
+import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 import { runCli } from '../cli/cli-harness.js';
 import { eventually, OwnRedis, uniquePrefix } from './redis-harness.js';
 

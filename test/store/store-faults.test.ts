@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { SharedStateSync } from '../../src/store/shared-state-sync.js';
+import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 import type { StoreLogEvent } from '../../src/store/state-store.js';
 import { eventually, OwnRedis, redisCli } from './redis-harness.js';
 

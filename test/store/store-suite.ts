@@ -60,6 +60,22 @@ export function storeSuite(label: string, makeFleet: () => Promise<FleetFixture>
       expect(next).toMatchObject({ committed: true, current: { state: 'closed', epoch: 2 } });
     });
 
+    it('lists the breakers it has a record of and totals their shared window', async () => {
+      expect(await a.listNames()).toEqual([]);
+      expect(await a.windowTotals('w')).toEqual({ calls: 0, failures: 0 });
+      await a.flush('w', { ...RULES, calls: 4, failures: 1, slowCalls: 0 });
+      await b.flush('w', { ...RULES, calls: 2, failures: 2, slowCalls: 1 });
+      await a.transition('t', { expectedEpoch: 0, state: 'forced_open', reason: 'forced_open' });
+      // A probe permit alone is no record of a breaker.
+      expect(await a.acquirePermit('p', 1, 10_000)).not.toBeNull();
+      expect(await b.listNames()).toEqual(['t', 'w']);
+      expect(await b.windowTotals('w')).toEqual({ calls: 6, failures: 3 });
+      // A committed transition starts the window over.
+      await a.transition('w', { expectedEpoch: 0, state: 'forced_open', reason: 'forced_open' });
+      expect(await b.windowTotals('w')).toEqual({ calls: 0, failures: 0 });
+      expect(await a.listNames()).toEqual(['t', 'w']);
+    });
+
     it('lets exactly one of many concurrent compare-and-sets on one epoch win', async () => {
       const more = [a, b, await fleet.connect(), await fleet.connect()];
       const results = await Promise.all(

@@ -4,7 +4,7 @@ import {
   parseRetryAfterHeader,
   parseRetryAfterMs,
   parseRetryDelayFromBody,
-} from '../../src/agents/retry-after.js';
+} from '../../src/core/retry-after.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

@@ -1,7 +1,7 @@
 import type { StoreHealth, StoreLogEvent } from './state-store.js';
 import { withTimeout } from './with-timeout.js';
 
-export interface StoreGuardOptions {
+export interface StoreCircuitBreakerOptions {
   readonly store: 'redis' | 'memory';
   readonly timeoutMs: number;
   /** Consecutive failures that mark the store unavailable. Default 3. */
@@ -14,12 +14,18 @@ export interface StoreGuardOptions {
 }
 
 /**
- * A small circuit breaker around the store itself. Every store call goes through `run`: raced
- * against the timeout, its failure counted and turned into `undefined`, never thrown. After a few
- * failures in a row the store is marked unavailable (one log event) and calls fail at once, except
- * one trial per cooldown; the first success marks it available again (one log event).
+ * The circuit breaker around the store itself: a second, deliberately small breaker, not the core
+ * CircuitBreaker. Every store call goes through `run`: raced against the timeout, its failure
+ * counted and turned into `undefined`, never thrown. After a few failures in a row the store is
+ * marked unavailable (one log event) and calls fail at once, except one trial per cooldown; the
+ * first success marks it available again (one log event).
+ *
+ * Why not the core breaker: that one lives in a registry, reports metrics, spans and transition
+ * logs, and its decisions are shared through this very store. The store's own breaker must do none
+ * of that (its state is `health()`, read by the metrics helper), must never recurse into the store,
+ * and needs only consecutive failures and a single trial per cooldown, which fit in this file.
  */
-export class StoreGuard {
+export class StoreCircuitBreaker {
   private available = true;
   private errors = 0;
   private consecutiveFailures = 0;
@@ -28,7 +34,7 @@ export class StoreGuard {
   private readonly failureThreshold: number;
   private readonly cooldownMs: number;
 
-  constructor(private readonly options: StoreGuardOptions) {
+  constructor(private readonly options: StoreCircuitBreakerOptions) {
     this.failureThreshold = options.failureThreshold ?? 3;
     this.cooldownMs = options.cooldownMs ?? 1000;
   }

@@ -1,5 +1,5 @@
-import type { BreakerPolicy, PresetName } from './core/policy.js';
-import type { Outcome } from './core/outcome.js';
+import type { BreakerPolicy, PresetName } from '../core/policy.js';
+import type { Outcome } from '../core/outcome.js';
 
 /**
  * Public configuration, as users write it in code, in `circuit-breakers.yaml`/`.json`

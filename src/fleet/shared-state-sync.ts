@@ -1,8 +1,18 @@
 import type { CircuitBreaker, ProbeLease, SharedStateLink } from '../core/breaker.js';
-import { openDurationMs } from '../core/policy.js';
-import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
+import type { Transition } from '../core/states.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
-import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from './state-store.js';
+import type { SharedState, StateStore } from '../store/state-store.js';
+import { flushCounts, mayWait } from './count-flush.js';
+import { pushTransition, reconcile } from './fleet-writes.js';
+import { acquireFleetProbe, LOCAL_LEASE } from './probe-budget.js';
+import { FLEET_WIDE, LOCAL_TRIPS, PROBE_RESULTS } from './transition-reasons.js';
+import {
+  applyFleet,
+  enqueue,
+  hasUnsentCounts,
+  trackBreaker,
+  type TrackedBreaker,
+} from './tracked-breaker.js';
 
 export interface SharedStateSyncOptions {
   /** How often local outcome counts are flushed. Default 1000. */
@@ -15,48 +25,6 @@ export interface SharedStateSyncOptions {
 
 export type { ProbeLease };
 
-/** Local trips: decided on this instance's own counts. They reach the fleet only through a flush. */
-const LOCAL_TRIPS = new Set<TransitionReason>([
-  'consecutive_failures',
-  'failure_rate',
-  'slow_call_rate',
-]);
-/** Decided by people or by the server (Retry-After): the whole fleet follows at once. */
-const FLEET_WIDE = new Set<TransitionReason>([
-  'forced_open',
-  'disabled',
-  'reset',
-  'retry_after',
-  'quota_exhausted',
-]);
-const PROBE_RESULTS = new Set<TransitionReason>([
-  'probe_succeeded',
-  'probe_failed',
-  'probe_timed_out',
-]);
-const LOCAL_LEASE: ProbeLease = { release() {} };
-
-interface Tracked {
-  readonly breaker: CircuitBreaker;
-  /** Last fleet state this instance saw (its epoch orders everything this instance applies). */
-  fleet: SharedState;
-  /** Counter values at the last flush: the next flush sends the difference. */
-  successes: number;
-  failures: number;
-  slowCalls: number;
-  flushing: boolean;
-  /** When counts were last sent (Date.now()); successes alone wait up to one window bucket. */
-  flushedAt: number;
-  /** A flush was asked for (a local trip) while one was in flight: run another right after it. */
-  flushAgain: boolean;
-  /** Set while a fleet change committed by this instance is applied locally: do not push it back. */
-  adopting: boolean;
-  /** A transition the fleet should have heard about while the store was unreachable. */
-  pending: boolean;
-  /** Pushes of one breaker run one after the other, each against the epoch the previous left. */
-  queue: Promise<void>;
-}
-
 /**
  * Connects a BreakerRegistry to a StateStore (the `SharedStateLink` of the core). Calls never wait
  * on it: decisions stay local; outcomes are flushed every `flushIntervalMs`; fleet transitions
@@ -67,7 +35,7 @@ interface Tracked {
  * class has decided (on fleet epochs) that it is new.
  */
 export class SharedStateSync implements SharedStateLink {
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly tracked = new Map<string, TrackedBreaker>();
   private registry: BreakerRegistry | undefined;
   private readonly flushIntervalMs: number;
   private readonly resyncIntervalMs: number;
@@ -97,7 +65,7 @@ export class SharedStateSync implements SharedStateLink {
     this.unsubscribe.push(
       this.store.subscribe((m) => {
         const t = this.tracked.get(m.name);
-        if (t !== undefined) this.applyFleet(t, m);
+        if (t !== undefined) applyFleet(t, m);
       }),
       this.store.onReconnect(() => void this.resync()),
     );
@@ -145,13 +113,13 @@ export class SharedStateSync implements SharedStateLink {
       // One instance's trouble alone must not open the fleet: flush now and let fleet-wide counts decide.
       // A flush that did not reach the store (not connected yet: a trip in the first milliseconds)
       // leaves the decision to be pushed as soon as it connects, like one made while cut off.
-      void this.flushOne(t).then((reached) => {
+      void flushCounts(this.store, t, this.random).then((reached) => {
         if (!reached && t.breaker.currentState === 'open') t.pending = true;
       });
       return;
     }
     if (FLEET_WIDE.has(reason) || (PROBE_RESULTS.has(reason) && t.fleet.state === 'open')) {
-      this.enqueue(t, () => this.push(t, transition.to, reason, transition.openMs));
+      enqueue(t, () => pushTransition(this.store, t, transition.to, reason, transition.openMs));
     }
   }
 
@@ -163,36 +131,22 @@ export class SharedStateSync implements SharedStateLink {
   async acquireProbe(breaker: CircuitBreaker): Promise<ProbeLease | null> {
     const t = this.ensureTracked(breaker);
     if (t.fleet.state !== 'open' || !this.store.health().available) return LOCAL_LEASE;
-    const token = await this.store.acquirePermit(
-      breaker.name,
-      breaker.policy.halfOpenMaxCalls,
-      breaker.policy.callTimeoutMs,
-    );
-    if (token === null) return null;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        void this.store.releasePermit(breaker.name, token);
-      },
-    };
+    return acquireFleetProbe(this.store, breaker);
   }
 
   /** Flushes every breaker's counts now (the timer flushes what is due every flushIntervalMs). */
   async flush(): Promise<void> {
     this.discover();
-    await Promise.all([...this.tracked.values()].map((t) => this.flushOne(t)));
+    await Promise.all(
+      [...this.tracked.values()].map((t) => flushCounts(this.store, t, this.random)),
+    );
   }
 
   /** Something decided or counted here has not reached the store yet. */
   hasUnsentWork(): boolean {
     this.discover();
-    for (const t of this.tracked.values()) {
-      const c = t.breaker.counters;
-      if (t.pending || t.flushing || c.successes !== t.successes || c.failures !== t.failures)
-        return true;
-    }
+    for (const t of this.tracked.values())
+      if (t.pending || t.flushing || hasUnsentCounts(t)) return true;
     return false;
   }
 
@@ -202,8 +156,8 @@ export class SharedStateSync implements SharedStateLink {
     const pending = [...this.tracked.values()].filter((t) => t.pending);
     await Promise.all(
       pending.map((t) =>
-        this.enqueue(t, async () => {
-          await this.reconcile(t);
+        enqueue(t, async () => {
+          await reconcile(this.store, t);
         }),
       ),
     );
@@ -220,7 +174,9 @@ export class SharedStateSync implements SharedStateLink {
     this.discover();
     const now = Date.now();
     await Promise.all(
-      [...this.tracked.values()].map((t) => (this.mayWait(t, now) ? undefined : this.flushOne(t))),
+      [...this.tracked.values()].map((t) =>
+        mayWait(t, now, this.flushIntervalMs) ? undefined : flushCounts(this.store, t, this.random),
+      ),
     );
   }
 
@@ -259,10 +215,10 @@ export class SharedStateSync implements SharedStateLink {
     this.looked = true;
     await Promise.all(
       due.map((t) =>
-        this.enqueue(t, async () => {
+        enqueue(t, async () => {
           const name = t.breaker.name;
           this.unread.add(name);
-          if (await this.reconcile(t)) this.unread.delete(name);
+          if (await reconcile(this.store, t)) this.unread.delete(name);
         }),
       ),
     );
@@ -301,30 +257,17 @@ export class SharedStateSync implements SharedStateLink {
 
   // ---- internals -------------------------------------------------------------------------
 
-  private ensureTracked(breaker: CircuitBreaker): Tracked {
+  private ensureTracked(breaker: CircuitBreaker): TrackedBreaker {
     const existing = this.tracked.get(breaker.name);
     if (existing !== undefined && existing.breaker === breaker) return existing;
-    const c = breaker.counters;
-    const t: Tracked = {
-      breaker,
-      fleet: INITIAL_SHARED_STATE,
-      successes: c.successes,
-      failures: c.failures,
-      slowCalls: c.slowCalls,
-      flushing: false,
-      flushedAt: 0,
-      flushAgain: false,
-      adopting: false,
-      pending: false,
-      queue: Promise.resolve(),
-    };
+    const t = trackBreaker(breaker);
     this.tracked.set(breaker.name, t);
     this.store.watch(breaker.name);
     // Before the first look, that look reads it: a starting instance reads each breaker once.
     if (this.looked)
-      void this.enqueue(t, async () => {
+      void enqueue(t, async () => {
         const s = await this.store.read(breaker.name);
-        if (s !== undefined) this.applyFleet(t, s);
+        if (s !== undefined) applyFleet(t, s);
       });
     return t;
   }
@@ -339,137 +282,5 @@ export class SharedStateSync implements SharedStateLink {
         this.unread.delete(name);
       }
     for (const b of registry.list()) if (b.name !== OVERFLOW_BREAKER_NAME) this.ensureTracked(b);
-  }
-
-  private enqueue(t: Tracked, job: () => Promise<void>): Promise<void> {
-    // Store calls never reject, but a bug here must not stall the queue or escape as unhandled.
-    t.queue = t.queue.then(job).catch(() => {});
-    return t.queue;
-  }
-
-  /** False when there were counts to send and the store did not take them. */
-  private async flushOne(t: Tracked): Promise<boolean> {
-    if (t.flushing) {
-      // A local trip during a timer flush must still reach the fleet now, not a tick later.
-      t.flushAgain = true;
-      return true;
-    }
-    const b = t.breaker;
-    const c = b.counters;
-    const successes = c.successes - t.successes;
-    const failures = c.failures - t.failures;
-    const slowCalls = c.slowCalls - t.slowCalls;
-    // The baseline moves first: a flush that fails or times out is never sent again (Redis may have applied it).
-    t.successes = c.successes;
-    t.failures = c.failures;
-    t.slowCalls = c.slowCalls;
-    if (successes + failures <= 0) return true;
-    if (t.fleet.state !== 'closed') return true;
-    if (!this.store.health().available) return false;
-    const p = b.policy;
-    t.flushing = true;
-    t.flushedAt = Date.now();
-    try {
-      const r = await this.store.flush(b.name, {
-        calls: successes + failures,
-        failures,
-        slowCalls,
-        windowMs: p.windowSeconds * 1000,
-        windowBuckets: p.windowBuckets,
-        minimumCalls: p.minimumCalls,
-        failureRateThreshold: p.failureRateThreshold,
-        slowCallRateThreshold: p.slowCallRateThreshold,
-        openMs: openDurationMs(p, 0, this.random),
-      });
-      if (r === undefined) return false;
-      this.applyFleet(t, r.current);
-      return true;
-    } finally {
-      t.flushing = false;
-      if (t.flushAgain) {
-        t.flushAgain = false;
-        void this.flushOne(t);
-      }
-    }
-  }
-
-  private mayWait(t: Tracked, now: number): boolean {
-    const c = t.breaker.counters;
-    const p = t.breaker.policy;
-    if (c.failures !== t.failures || c.slowCalls !== t.slowCalls) return false;
-    // Half a tick early counts as due: timer ticks land a millisecond either side of the bucket.
-    return (
-      now - t.flushedAt < (p.windowSeconds * 1000) / p.windowBuckets - this.flushIntervalMs / 2
-    );
-  }
-
-  private async push(
-    t: Tracked,
-    state: BreakerStateName,
-    reason: string,
-    openMs: number | undefined,
-  ): Promise<void> {
-    const r = await this.store.transition(t.breaker.name, {
-      expectedEpoch: t.fleet.epoch,
-      state,
-      openMs,
-      reason,
-    });
-    if (r === undefined) {
-      t.pending = true;
-      return;
-    }
-    t.pending = false;
-    if (r.committed) {
-      t.fleet = r.current;
-      return;
-    }
-    if (r.current.epoch < t.fleet.epoch) {
-      // The store lost its data (e.g. restarted without persistence): start over from what it has.
-      t.fleet = r.current;
-      t.pending = true;
-      await this.reconcile(t);
-      return;
-    }
-    // Another instance committed first: the fleet follows the winner, so does this instance.
-    this.applyFleet(t, r.current);
-  }
-
-  /**
-   * After a partition or on the periodic resync: what this instance decided while cut off is
-   * pushed only if nobody committed anything newer meanwhile; otherwise the fleet state wins.
-   */
-  private async reconcile(t: Tracked): Promise<boolean> {
-    const s = await this.store.read(t.breaker.name);
-    if (s === undefined) return false;
-    if (s.epoch < t.fleet.epoch) {
-      t.fleet = s;
-      t.pending = true;
-    }
-    if (t.pending && s.epoch === t.fleet.epoch) {
-      t.pending = false;
-      const local = t.breaker.currentState;
-      if (local === 'open') await this.push(t, 'open', 'reconciled', t.breaker.retryAfterMs());
-      else if (local === 'forced_open' || local === 'disabled')
-        await this.push(t, local, 'reconciled', undefined);
-      else if (local === 'closed' && s.state !== 'closed')
-        await this.push(t, 'closed', 'reconciled', undefined);
-      return true;
-    }
-    t.pending = false;
-    this.applyFleet(t, s);
-    return true;
-  }
-
-  /** Applies a fleet state newer than the last one seen, unless the breaker is already there. */
-  private applyFleet(t: Tracked, s: SharedState): void {
-    if (s.epoch <= t.fleet.epoch) return;
-    t.fleet = s;
-    const b = t.breaker;
-    const local = b.currentState;
-    if (local === s.state) return;
-    // An open whose time has elapsed is half-open everywhere: the same state by another name.
-    if (s.state === 'open' && s.openRemainingMs === 0 && local === 'half_open') return;
-    b.applyRemote(s.state, b.epoch + 1, s.openRemainingMs);
   }
 }

@@ -1,5 +1,12 @@
-import type { RedisStore } from './redis-store.js';
 import type { SharedStateSync } from './shared-state-sync.js';
+
+/** What the exit flush needs of a store: its first connection, and a hold on the process meanwhile. */
+export interface ExitFlushStore {
+  /** Resolves once the store connected (or gave up within its own bound). */
+  whenReady(): Promise<void>;
+  /** While true, the store's connection keeps the process alive. */
+  holdProcess(hold: boolean): void;
+}
 
 /**
  * Sends what the fleet has not heard yet when the app ends cleanly: a trip in a process's first
@@ -10,7 +17,7 @@ import type { SharedStateSync } from './shared-state-sync.js';
  */
 export function flushOnExit(
   sync: SharedStateSync,
-  store: RedisStore,
+  store: ExitFlushStore,
   timeoutMs: number,
 ): () => void {
   let tried = false;

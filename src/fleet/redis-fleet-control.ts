@@ -1,16 +1,11 @@
-import type { FleetBreakerView, FleetControl } from '../admin/fleet-control.js';
+import type { FleetBreakerView, FleetControl } from './fleet-control.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import type { BreakerStateName } from '../core/states.js';
 import type { SharedStateSync } from './shared-state-sync.js';
-import type { SharedState, StateStore } from './state-store.js';
+import type { SharedState, StateStore } from '../store/state-store.js';
 
-/** What fleet control needs from a store: the compare-and-set, plus listing (RedisStore has both). */
-export interface FleetStore extends Pick<StateStore, 'read' | 'transition'> {
-  /** Every breaker name the store has a record of; undefined when it cannot be read. */
-  listNames(): Promise<string[] | undefined>;
-  /** Fleet-wide calls and failures in the shared window; undefined when it cannot be read. */
-  windowTotals(name: string): Promise<{ calls: number; failures: number } | undefined>;
-}
+/** What fleet control needs from a store: the compare-and-set, plus listing and window totals. */
+export type FleetStore = Pick<StateStore, 'read' | 'transition' | 'listNames' | 'windowTotals'>;
 
 export interface RedisFleetControlOptions {
   /**
@@ -23,9 +18,13 @@ export interface RedisFleetControlOptions {
   readonly attempts?: number;
 }
 
+/** `code` of FleetUnavailableError. */
+export const FLEET_UNAVAILABLE_CODE = 'EFLEETUNAVAILABLE';
+
 /** Raised when the store cannot be read or written; the admin endpoint answers 503, the CLI exits 2. */
 export class FleetUnavailableError extends Error {
   override readonly name = 'FleetUnavailableError';
+  readonly code: typeof FLEET_UNAVAILABLE_CODE = FLEET_UNAVAILABLE_CODE;
   constructor(message = 'the shared store could not be reached') {
     super(message);
   }
