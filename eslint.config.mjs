@@ -2,27 +2,29 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The layers of src/, top down (CONTRIBUTING.md, "Layout"): a folder imports its own files and
-// folders of lower layers, never a higher layer and never a peer of its own layer, except the few
-// peer uses listed below. Root entry files (index, instrumentation*, register*) import anything and
-// nothing imports them; semconv.ts imports nothing of ours and anyone may import it.
+// folders of lower layers, never a higher layer and never a peer of its own layer. Where one folder
+// serves another of the same kind, it sits a step lower: the CLI is a terminal client of the admin
+// endpoint, transports put breaker facts on spans with telemetry's span helpers, the registry builds
+// breakers from validated config. Root entry files (index, instrumentation*, register*,
+// enabled-services) import anything and nothing imports them; semconv.ts imports nothing of ours
+// and anyone may import it.
 const LAYERS = [
   ['auto'],
-  ['cli', 'admin'],
-  ['transport', 'agents', 'resilience', 'telemetry'],
+  ['cli'],
+  ['admin'],
+  ['transport', 'agents', 'resilience'],
+  ['telemetry'],
   ['fleet'],
   ['store'],
-  ['config', 'registry'],
+  ['registry'],
+  ['config'],
   ['core'],
 ];
-// Peers a folder may use: the CLI is a terminal client of the admin endpoint (its routes, snapshot
-// and actions); transports put breaker facts on spans with telemetry's span helpers; the registry
-// builds breakers from validated config.
-const PEER_USES = { cli: ['admin'], transport: ['telemetry'], registry: ['config'] };
-const ENTRY_FILES = '(index|instrumentation[a-z-]*|register[a-z-]*)(\\.js)?';
+const ENTRY_FILES = '(index|instrumentation[a-z-]*|register[a-z-]*|enabled-services)(\\.js)?';
 
 function layerRules(folder, layer) {
   const higher = LAYERS.slice(0, layer).flat();
-  const peers = LAYERS[layer].filter((f) => f !== folder && !PEER_USES[folder]?.includes(f));
+  const peers = LAYERS[layer].filter((f) => f !== folder);
   const patterns = [
     ...higher.map((f) => ({
       regex: `^(\\.\\./)+${f}(/|$)`,
