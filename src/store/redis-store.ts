@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import { CHANGE_LOG_MAX_NAMES, RedisChangeLog } from './fleet-change-log.js';
 import {
   breakerKeys,

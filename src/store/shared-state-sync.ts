@@ -1,6 +1,7 @@
 import type { CircuitBreaker, ProbeLease, SharedStateLink } from '../core/breaker.js';
 import { openDurationMs } from '../core/policy.js';
-import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
+import type { Transition, TransitionReason } from '../core/transition.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
 import { INITIAL_SHARED_STATE, type SharedState, type StateStore } from './state-store.js';
 

@@ -1,0 +1,70 @@
+import type { Transition } from './transition.js';
+
+/** A fleet-wide half-open probe permit, released exactly once when the probe settles or expires. */
+export interface ProbeLease {
+  release(): void;
+}
+
+/**
+ * The seam a shared store plugs into (see src/store). The breaker tells it about every local
+ * transition; the store applies transitions made by other instances through the breaker's
+ * `applyRemote`. `B` is the breaker: breaker.ts names this `SharedStateLink` with its own class, so
+ * this file stays below the breaker and imports nothing of it.
+ */
+export interface StoreLink<B> {
+  onLocalTransition(breaker: B, transition: Transition): void;
+  /** Called once when a breaker is linked, so the store can pull its fleet state before the first call. */
+  track?(breaker: B): void;
+  /**
+   * Asked before a half-open probe runs (after the local budget admitted it). `null` means no
+   * fleet permit: the call is rejected. Must settle within the store's own timeout and never reject.
+   * Only `execute()`/`wrap()`, `tryAcquire()` and the transports use it; sync `canRequest()` keeps the local budget.
+   */
+  acquireProbe?(breaker: B): Promise<ProbeLease | null> | ProbeLease | null;
+}
+
+/**
+ * The breaker's end of the seam. Every call into the store is guarded: the store counts its own
+ * errors, and a store's bug must never reach the call, which goes on with local state.
+ */
+export class StoreSeam<B> {
+  private link: StoreLink<B> | undefined = undefined;
+
+  constructor(private readonly breaker: B) {}
+
+  attach(link: StoreLink<B> | undefined): void {
+    this.link = link;
+    if (link === undefined) return;
+    try {
+      link.track?.(this.breaker);
+    } catch {
+      // Counted by the store; the breaker works on local state meanwhile.
+    }
+  }
+
+  /** Tells the store about a transition made here (never about one it applied itself). */
+  announce(transition: Transition): void {
+    const link = this.link;
+    if (link === undefined) return;
+    try {
+      link.onLocalTransition(this.breaker, transition);
+    } catch {
+      // Counted by the store; the call goes on with local state.
+    }
+  }
+
+  /**
+   * Asks the store for a fleet-wide probe permit. `undefined` when the store keeps no fleet
+   * budget (the local one decides alone); `null` when it refused or failed.
+   */
+  requestProbeLease(): Promise<ProbeLease | null> | ProbeLease | null | undefined {
+    const link = this.link;
+    const gate = link?.acquireProbe;
+    if (gate === undefined) return undefined;
+    try {
+      return gate.call(link, this.breaker);
+    } catch {
+      return null;
+    }
+  }
+}
