@@ -1,7 +1,13 @@
-import { CallLedger } from './call-ledger.js';
+import {
+  countFailure,
+  countOutcome,
+  countTransition,
+  newCounters,
+  type CallLedger,
+} from './call-ledger.js';
 import type { Clock } from './clock.js';
 import { serverRequestedOpenMs } from './open-time.js';
-import type { Classification } from './outcome.js';
+import type { Classification, ErrorClassifier, FailureKind } from './outcome.js';
 import { ClosedPermit, PassPermit, ProbePermit, type OutcomeSink, type Permit } from './permit.js';
 import { openDurationMs, strategiesFor, type BreakerPolicy } from './policy.js';
 import type { ProbeLease } from './shared-state-link.js';
@@ -15,7 +21,8 @@ import {
   type HalfOpenRecord,
   type StateRecord,
 } from './state-record.js';
-import type { TransitionFanout } from './transition-fanout.js';
+import type { TransitionSink } from './transition-fanout.js';
+import { FailureKindCounts, TransitionCounts } from './transition-counts.js';
 import { isLegalTransition, type Transition, type TransitionReason } from './transition.js';
 import type { CallStats, TripStrategy } from './trip-strategy.js';
 
@@ -26,15 +33,20 @@ import type { CallStats, TripStrategy } from './trip-strategy.js';
  * No timers: time is read when a decision is made, so an open circuit becomes half-open when a
  * call (or a status read) sees that its open time has passed.
  */
-export class BreakerMachine implements CallStats, OutcomeSink {
+export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   state: StateRecord = CLOSED;
   /** Incremented by every transition; outcomes of calls admitted in an older epoch do not move state. */
   epoch = 0;
   consecutiveFailures = 0;
   /** Monotonic ms of the last call or admission; the registry evicts breakers idle for long. */
   lastUsedAt: number;
-  readonly ledger: CallLedger;
   readonly window: SlidingWindow;
+  readonly counters = newCounters();
+  readonly transitions = new TransitionCounts();
+  readonly failureKinds = new FailureKindCounts();
+  lastError: unknown = undefined;
+  lastErrorAt: number | undefined = undefined;
+  lastFailureKind: FailureKind | undefined = undefined;
   /** Shared by every call admitted in the current closed (or disabled) epoch. */
   closedPermit: ClosedPermit;
   private readonly passPermit: PassPermit;
@@ -48,9 +60,10 @@ export class BreakerMachine implements CallStats, OutcomeSink {
     readonly policy: BreakerPolicy,
     readonly clock: Clock,
     private readonly random: () => number,
-    private readonly fanout: TransitionFanout,
+    /** Maps an error thrown by a protected function to an outcome (the user's, or classifyError). */
+    readonly classify: ErrorClassifier,
+    private readonly fanout: TransitionSink,
   ) {
-    this.ledger = new CallLedger(clock);
     this.strategies = strategiesFor(policy);
     this.enforce = policy.mode === 'enforce';
     const now = clock.now();
@@ -104,10 +117,10 @@ export class BreakerMachine implements CallStats, OutcomeSink {
 
   private reject(): Permit | null {
     if (this.enforce) {
-      this.ledger.counts.rejected++;
+      this.counters.rejected++;
       return null;
     }
-    this.ledger.counts.shadowRejections++;
+    this.counters.shadowRejections++;
     return this.passPermit;
   }
 
@@ -127,7 +140,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
     const now = this.clock.preciseNow();
     for (const probe of state.inFlight.values()) {
       if (now - probe.admittedAt >= this.policy.callTimeoutMs) {
-        this.ledger.failure(undefined, 'timeout');
+        countFailure(this, undefined, 'timeout', this.clock.wallNow());
         this.trip('probe_timed_out', this.reopenCount + 1);
         return;
       }
@@ -136,7 +149,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
 
   /** A success admitted in the closed state in `epoch`: the common path, kept to a few field writes. */
   recordClosedSuccess(epoch: number, durationMs: number): void {
-    this.ledger.counts.successes++;
+    this.counters.successes++;
     const now = this.clock.now();
     this.lastUsedAt = now;
     if (epoch !== this.epoch) return;
@@ -144,7 +157,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
     this.window.record(now, false, slow);
     this.consecutiveFailures = 0;
     if (slow) {
-      this.ledger.counts.slowCalls++;
+      this.counters.slowCalls++;
       this.evaluateTrip();
     }
   }
@@ -152,15 +165,15 @@ export class BreakerMachine implements CallStats, OutcomeSink {
   settle(epoch: number, c: Classification, durationMs: number, error?: unknown): void {
     if (c.outcome === 'success') return this.recordClosedSuccess(epoch, durationMs);
     if (c.outcome === 'ignored') {
-      this.ledger.counts.ignored++;
+      this.counters.ignored++;
       return;
     }
-    this.ledger.failure(error, c.kind);
+    countFailure(this, error, c.kind, this.clock.wallNow());
     const now = this.clock.now();
     this.lastUsedAt = now;
     if (epoch !== this.epoch) return;
     const slow = durationMs >= this.policy.slowCallDurationMs;
-    if (slow) this.ledger.counts.slowCalls++;
+    if (slow) this.counters.slowCalls++;
     this.window.record(now, true, slow);
     this.consecutiveFailures++;
     if (this.state !== CLOSED) return;
@@ -175,7 +188,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
     durationMs: number,
     error?: unknown,
   ): void {
-    this.ledger.outcome(c, error);
+    countOutcome(this, c, error, this.clock);
     this.lastUsedAt = this.clock.now();
     // The probe was already released (timed out) or the state moved on: counted, nothing else.
     if (this.state !== state || !state.inFlight.delete(id)) return;
@@ -185,7 +198,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
         this.trip('probe_failed', this.reopenCount + 1);
       return;
     }
-    if (durationMs >= this.policy.slowCallDurationMs) this.ledger.counts.slowCalls++;
+    if (durationMs >= this.policy.slowCallDurationMs) this.counters.slowCalls++;
     state.successes++;
     if (state.successes >= this.policy.successThreshold) this.transition(CLOSED, 'probe_succeeded');
   }
@@ -193,7 +206,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
   /** Measured, never decisive. */
   settlePassThrough(c: Classification, durationMs: number, error?: unknown): void {
     if (this.state.kind === 'disabled') return this.settle(this.epoch, c, durationMs, error);
-    this.ledger.outcome(c, error);
+    countOutcome(this, c, error, this.clock);
   }
 
   /** Milliseconds until a probe may go through (0 if it could now or the wait is unknown). */
@@ -257,7 +270,7 @@ export class BreakerMachine implements CallStats, OutcomeSink {
     } else if (next.kind === 'disabled') {
       this.closedPermit = new ClosedPermit(this, this.epoch);
     }
-    this.ledger.transition(from, next.kind);
+    countTransition(this, from, next.kind);
     const transition: Transition = {
       name: this.name,
       from,

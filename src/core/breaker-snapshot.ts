@@ -32,10 +32,8 @@ export interface BreakerSnapshot {
 }
 
 /** What a snapshot is read from (the breaker's state machine). */
-export interface SnapshotSource {
-  readonly name: string;
+export interface SnapshotSource extends CallLedger {
   readonly policy: BreakerPolicy;
-  readonly ledger: CallLedger;
   readonly window: SlidingWindow;
   readonly consecutiveFailures: number;
   readonly epoch: number;
@@ -44,11 +42,12 @@ export interface SnapshotSource {
 
 /** `now` is monotonic and `wallNow` wall-clock ms, both read once by the caller. */
 export function buildSnapshot(
+  name: string,
   source: SnapshotSource,
   now: number,
   wallNow: number,
 ): BreakerSnapshot {
-  const { state, window: w, ledger } = source;
+  const { state, window: w } = source;
   let openedAt: string | null = null;
   let recoveryAt: string | null = null;
   let secondsUntilRecovery: number | null = null;
@@ -61,15 +60,15 @@ export function buildSnapshot(
     openedAt = new Date(state.openedAtWall).toISOString();
   }
   const lastError =
-    ledger.lastErrorAt === undefined
+    source.lastErrorAt === undefined
       ? null
       : {
-          ...summarizeError(ledger.lastError),
-          at: new Date(ledger.lastErrorAt).toISOString(),
-          kind: ledger.lastFailureKind ?? 'error',
+          ...summarizeError(source.lastError),
+          at: new Date(source.lastErrorAt).toISOString(),
+          kind: source.lastFailureKind ?? 'error',
         };
   return {
-    name: source.name,
+    name,
     state: state.kind,
     mode: source.policy.mode,
     consecutiveFailures: source.consecutiveFailures,
@@ -84,8 +83,8 @@ export function buildSnapshot(
     openedAt,
     recoveryAt,
     secondsUntilRecovery,
-    openCount: ledger.counts.opens,
+    openCount: source.counters.opens,
     epoch: source.epoch,
-    counts: { ...ledger.counts },
+    counts: { ...source.counters },
   };
 }

@@ -12,7 +12,7 @@ import {
 } from './outcome.js';
 import { ProbePermit, runUnderPermit, type FailureDetail, type Permit } from './permit.js';
 import { resolvePolicy, type BreakerPolicy } from './policy.js';
-import { StoreSeam, type ProbeLease, type StoreLink } from './shared-state-link.js';
+import { requestProbeLease, type ProbeLease, type StoreLink } from './shared-state-link.js';
 import type { SlidingWindow } from './sliding-window.js';
 import type { BreakerStateName } from './state-names.js';
 import { CLOSED, DISABLED } from './state-record.js';
@@ -56,9 +56,7 @@ export class CircuitBreaker {
   /** The clock this breaker reads (the process's coarse clock unless one was injected). */
   readonly clock: Clock;
   private readonly machine: BreakerMachine;
-  private readonly classify: ErrorClassifier;
-  private readonly seam: StoreSeam<CircuitBreaker>;
-  private readonly fanout: TransitionFanout;
+  private readonly fanout: TransitionFanout<CircuitBreaker>;
 
   constructor(options: CircuitBreakerOptions) {
     optionsCheck?.(options);
@@ -66,12 +64,16 @@ export class CircuitBreaker {
     this.policy = options.policy ?? resolvePolicy();
     this.clock = options.clock ?? systemClock;
     if (this.clock === systemClock) ensureSystemClockRunning();
-    this.classify = options.classify ?? classifyError;
-    this.seam = new StoreSeam<CircuitBreaker>(this);
-    this.fanout = new TransitionFanout(this.seam);
-    const random = options.random ?? Math.random;
-    this.machine = new BreakerMachine(this.name, this.policy, this.clock, random, this.fanout);
-    this.seam.attach(options.link);
+    this.fanout = new TransitionFanout<CircuitBreaker>(this);
+    this.machine = new BreakerMachine(
+      this.name,
+      this.policy,
+      this.clock,
+      options.random ?? Math.random,
+      options.classify ?? classifyError,
+      this.fanout,
+    );
+    this.fanout.setLink(options.link);
   }
 
   /** Current state; an elapsed open time is noticed here, so reading it is always up to date. */
@@ -93,23 +95,23 @@ export class CircuitBreaker {
     return this.machine.window;
   }
   get counters(): Readonly<BreakerCounters> {
-    return this.machine.ledger.counts;
+    return this.machine.counters;
   }
   get transitions(): TransitionCounts {
-    return this.machine.ledger.transitions;
+    return this.machine.transitions;
   }
   /** Failures by kind, for the `circuit_breaker.failures` metric. */
   get failureKinds(): FailureKindCounts {
-    return this.machine.ledger.failureKinds;
+    return this.machine.failureKinds;
   }
   get lastError(): unknown {
-    return this.machine.ledger.lastError;
+    return this.machine.lastError;
   }
   get lastErrorAt(): number | undefined {
-    return this.machine.ledger.lastErrorAt;
+    return this.machine.lastErrorAt;
   }
   get lastFailureKind(): FailureKind | undefined {
-    return this.machine.ledger.lastFailureKind;
+    return this.machine.lastFailureKind;
   }
 
   /** Runs `fn` through the breaker. Rejects with CircuitOpenError when the circuit does not admit it. */
@@ -119,12 +121,12 @@ export class CircuitBreaker {
     // Closed fast path: two coarse clock reads and one `then` on the caller's promise. (Measured:
     // cheaper than an async function, whose extra await and frame cost ~50 ns more per call.)
     const epoch = machine.epoch;
-    const start = this.clock.now();
+    const start = machine.clock.now();
     let result: T | PromiseLike<T>;
     try {
       result = fn();
     } catch (error) {
-      machine.settle(epoch, classifySafely(this.classify, error), 0, error);
+      machine.settle(epoch, classifySafely(machine.classify, error), 0, error);
       return Promise.reject(error);
     }
     if (!isPromiseLike(result)) {
@@ -133,14 +135,14 @@ export class CircuitBreaker {
     }
     return Promise.resolve(result).then(
       (value) => {
-        machine.recordClosedSuccess(epoch, this.clock.now() - start);
+        machine.recordClosedSuccess(epoch, machine.clock.now() - start);
         return value;
       },
       (error: unknown) => {
         machine.settle(
           epoch,
-          classifySafely(this.classify, error),
-          this.clock.now() - start,
+          classifySafely(machine.classify, error),
+          machine.clock.now() - start,
           error,
         );
         throw error;
@@ -172,7 +174,7 @@ export class CircuitBreaker {
     const machine = this.machine;
     const permit = machine.admit();
     if (!(permit instanceof ProbePermit)) return permit;
-    const lease = this.seam.requestProbeLease();
+    const lease = requestProbeLease(this.fanout.link, this);
     if (lease === undefined) return permit;
     return isPromiseLike(lease)
       ? lease.then(
@@ -227,7 +229,7 @@ export class CircuitBreaker {
   }
 
   setLink(link: SharedStateLink | undefined): void {
-    this.seam.attach(link);
+    this.fanout.setLink(link);
   }
 
   /**
@@ -242,7 +244,7 @@ export class CircuitBreaker {
     this.machine.currentKind();
     const now = this.clock.preciseNow();
     this.machine.window.advance(now);
-    return buildSnapshot(this.machine, now, this.clock.wallNow());
+    return buildSnapshot(this.name, this.machine, now, this.clock.wallNow());
   }
 
   /** Brings the sliding window up to now, so its rates can be read without a whole status(). */
@@ -269,10 +271,10 @@ export class CircuitBreaker {
       return permit.then((p) =>
         p === null
           ? rejectOnLaterTurn<Awaited<T>>(this.rejectionError())
-          : runUnderPermit(p, fn, this.clock, this.classify),
+          : runUnderPermit(p, fn, this.clock, this.machine.classify),
       );
     }
-    return runUnderPermit(permit, fn, this.clock, this.classify);
+    return runUnderPermit(permit, fn, this.clock, this.machine.classify);
   }
 }
 

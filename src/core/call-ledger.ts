@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Classification, FailureKind } from './outcome.js';
 import type { BreakerStateName } from './state-names.js';
-import { FailureKindCounts, TransitionCounts } from './transition-counts.js';
+import type { FailureKindCounts, TransitionCounts } from './transition-counts.js';
 
 /** Monotonic counters since the breaker was created; metrics read them at collection time. */
 export interface BreakerCounters {
@@ -14,12 +14,8 @@ export interface BreakerCounters {
   opens: number;
 }
 
-/**
- * What a breaker counts and remembers of its calls: outcomes, failures by kind, transitions and
- * the last failure. Only counts: whether a call moves the state is the state machine's business.
- */
-export class CallLedger {
-  readonly counts: BreakerCounters = {
+export function newCounters(): BreakerCounters {
+  return {
     successes: 0,
     failures: 0,
     ignored: 0,
@@ -28,33 +24,55 @@ export class CallLedger {
     slowCalls: 0,
     opens: 0,
   };
-  readonly transitions = new TransitionCounts();
+}
+
+/**
+ * What a breaker counts and remembers of its calls: outcomes, failures by kind, transitions and
+ * the last failure. Only counts: whether a call moves the state is the state machine's business.
+ * The state machine holds these fields itself (one object per breaker fewer, with 10,000 breakers);
+ * the functions below are the only writers.
+ */
+export interface CallLedger {
+  readonly counters: BreakerCounters;
+  readonly transitions: TransitionCounts;
   /** Failures by kind, for the `circuit_breaker.failures` metric. */
-  readonly failureKinds = new FailureKindCounts();
-  lastError: unknown = undefined;
+  readonly failureKinds: FailureKindCounts;
+  lastError: unknown;
   /** Wall-clock ms of the last failure. */
-  lastErrorAt: number | undefined = undefined;
-  lastFailureKind: FailureKind | undefined = undefined;
+  lastErrorAt: number | undefined;
+  lastFailureKind: FailureKind | undefined;
+}
 
-  constructor(private readonly clock: Clock) {}
+export function countFailure(
+  ledger: CallLedger,
+  error: unknown,
+  kind: FailureKind | undefined,
+  wallNow: number,
+): void {
+  ledger.counters.failures++;
+  ledger.lastError = error;
+  ledger.lastErrorAt = wallNow;
+  ledger.lastFailureKind = kind ?? 'error';
+  ledger.failureKinds.increment(ledger.lastFailureKind);
+}
 
-  failure(error: unknown, kind: FailureKind | undefined): void {
-    this.counts.failures++;
-    this.lastError = error;
-    this.lastErrorAt = this.clock.wallNow();
-    this.lastFailureKind = kind ?? 'error';
-    this.failureKinds.increment(this.lastFailureKind);
-  }
+/** Counts an outcome that moves no state (a probe's, or a call let through). */
+export function countOutcome(
+  ledger: CallLedger,
+  c: Classification,
+  error: unknown,
+  clock: Clock,
+): void {
+  if (c.outcome === 'success') ledger.counters.successes++;
+  else if (c.outcome === 'ignored') ledger.counters.ignored++;
+  else countFailure(ledger, error, c.kind, clock.wallNow());
+}
 
-  /** Counts an outcome that moves no state (a probe's, or a call let through). */
-  outcome(c: Classification, error: unknown): void {
-    if (c.outcome === 'success') this.counts.successes++;
-    else if (c.outcome === 'ignored') this.counts.ignored++;
-    else this.failure(error, c.kind);
-  }
-
-  transition(from: BreakerStateName, to: BreakerStateName): void {
-    if (to === 'open' || to === 'forced_open') this.counts.opens++;
-    this.transitions.increment(from, to);
-  }
+export function countTransition(
+  ledger: CallLedger,
+  from: BreakerStateName,
+  to: BreakerStateName,
+): void {
+  if (to === 'open' || to === 'forced_open') ledger.counters.opens++;
+  ledger.transitions.increment(from, to);
 }

@@ -23,48 +23,39 @@ export interface StoreLink<B> {
   acquireProbe?(breaker: B): Promise<ProbeLease | null> | ProbeLease | null;
 }
 
+// The breaker's end of the seam. Every call into the store is guarded: the store counts its own
+// errors, and a store's bug must never reach the call, which goes on with local state.
+
+export function trackLinked<B>(link: StoreLink<B>, breaker: B): void {
+  try {
+    link.track?.(breaker);
+  } catch {
+    // Counted by the store; the breaker works on local state meanwhile.
+  }
+}
+
+/** Tells the store about a transition made here (never about one it applied itself). */
+export function announceLocal<B>(link: StoreLink<B>, breaker: B, transition: Transition): void {
+  try {
+    link.onLocalTransition(breaker, transition);
+  } catch {
+    // Counted by the store; the call goes on with local state.
+  }
+}
+
 /**
- * The breaker's end of the seam. Every call into the store is guarded: the store counts its own
- * errors, and a store's bug must never reach the call, which goes on with local state.
+ * Asks the store for a fleet-wide probe permit. `undefined` when there is no store or it keeps no
+ * fleet budget (the local one decides alone); `null` when it refused or failed.
  */
-export class StoreSeam<B> {
-  private link: StoreLink<B> | undefined = undefined;
-
-  constructor(private readonly breaker: B) {}
-
-  attach(link: StoreLink<B> | undefined): void {
-    this.link = link;
-    if (link === undefined) return;
-    try {
-      link.track?.(this.breaker);
-    } catch {
-      // Counted by the store; the breaker works on local state meanwhile.
-    }
-  }
-
-  /** Tells the store about a transition made here (never about one it applied itself). */
-  announce(transition: Transition): void {
-    const link = this.link;
-    if (link === undefined) return;
-    try {
-      link.onLocalTransition(this.breaker, transition);
-    } catch {
-      // Counted by the store; the call goes on with local state.
-    }
-  }
-
-  /**
-   * Asks the store for a fleet-wide probe permit. `undefined` when the store keeps no fleet
-   * budget (the local one decides alone); `null` when it refused or failed.
-   */
-  requestProbeLease(): Promise<ProbeLease | null> | ProbeLease | null | undefined {
-    const link = this.link;
-    const gate = link?.acquireProbe;
-    if (gate === undefined) return undefined;
-    try {
-      return gate.call(link, this.breaker);
-    } catch {
-      return null;
-    }
+export function requestProbeLease<B>(
+  link: StoreLink<B> | undefined,
+  breaker: B,
+): Promise<ProbeLease | null> | ProbeLease | null | undefined {
+  const gate = link?.acquireProbe;
+  if (gate === undefined) return undefined;
+  try {
+    return gate.call(link, breaker);
+  } catch {
+    return null;
   }
 }

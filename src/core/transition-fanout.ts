@@ -1,18 +1,22 @@
+import { announceLocal, trackLinked, type StoreLink } from './shared-state-link.js';
 import type { Transition, TransitionListener } from './transition.js';
 
-/** Where a breaker's transitions go: to its store, unless it came from there. */
-export interface TransitionAnnouncer {
-  announce(transition: Transition): void;
+/** What the state machine tells about each transition it makes or applies. */
+export interface TransitionSink {
+  emit(transition: Transition, local: boolean): void;
 }
 
 /**
  * Who hears a breaker's transitions, in order: its listeners, then (for a transition made here)
- * its shared store. Called synchronously, inside the call that caused the transition.
+ * its shared store. Called synchronously, inside the call that caused the transition; a listener's
+ * or the store's bug never breaks that call. `B` is the breaker, as the store sees it.
  */
-export class TransitionFanout {
+export class TransitionFanout<B> implements TransitionSink {
   private listeners: TransitionListener[] | undefined = undefined;
+  /** The shared store, if any; also asked for probe leases (see requestProbeLease). */
+  link: StoreLink<B> | undefined = undefined;
 
-  constructor(private readonly store: TransitionAnnouncer) {}
+  constructor(private readonly breaker: B) {}
 
   /** Returns the function that removes `listener` again. */
   add(listener: TransitionListener): () => void {
@@ -20,6 +24,11 @@ export class TransitionFanout {
     return () => {
       this.listeners = this.listeners?.filter((l) => l !== listener);
     };
+  }
+
+  setLink(link: StoreLink<B> | undefined): void {
+    this.link = link;
+    if (link !== undefined) trackLinked(link, this.breaker);
   }
 
   emit(transition: Transition, local: boolean): void {
@@ -32,6 +41,6 @@ export class TransitionFanout {
         }
       }
     }
-    if (local) this.store.announce(transition);
+    if (local && this.link !== undefined) announceLocal(this.link, this.breaker, transition);
   }
 }
