@@ -15,7 +15,7 @@ import { resolvePolicy, type BreakerPolicy } from './policy.js';
 import { requestProbeLease, type ProbeLease, type StoreLink } from './shared-state-link.js';
 import type { SlidingWindow } from './sliding-window.js';
 import type { BreakerStateName } from './state-names.js';
-import { CLOSED, DISABLED } from './state-record.js';
+import { CLOSED, DISABLED, forcedOpenRecord } from './state-record.js';
 import { TransitionFanout } from './transition-fanout.js';
 import type { TransitionListener } from './transition.js';
 import type { FailureKindCounts, TransitionCounts } from './transition-counts.js';
@@ -172,6 +172,7 @@ export class CircuitBreaker {
    */
   tryAcquire(): Permit | null | Promise<Permit | null> {
     const machine = this.machine;
+    if (machine.state === CLOSED) return machine.admit();
     const permit = machine.admit();
     if (!(permit instanceof ProbePermit)) return permit;
     const lease = requestProbeLease(this.fanout.link, this);
@@ -195,10 +196,7 @@ export class CircuitBreaker {
 
   /** Opens the circuit until `reset()`, whatever the calls do. */
   forceOpen(): void {
-    this.machine.transition(
-      { kind: 'forced_open', openedAtWall: this.clock.wallNow() },
-      'forced_open',
-    );
+    this.machine.transition(forcedOpenRecord(this.clock), 'forced_open');
   }
 
   /** Lets every call through and keeps measuring, until `reset()`. */
@@ -241,7 +239,7 @@ export class CircuitBreaker {
   }
 
   status(): BreakerSnapshot {
-    this.machine.currentKind();
+    this.machine.currentKind(); // notices an elapsed open time or a stale probe first
     const now = this.clock.preciseNow();
     this.machine.window.advance(now);
     return buildSnapshot(this.name, this.machine, now, this.clock.wallNow());

@@ -42,6 +42,10 @@ export function openRecord(now: number, openMs: number, clock: Clock): StateReco
   return { kind: 'open', openedAt: now, openUntil: now + openMs, openedAtWall: clock.wallNow() };
 }
 
+export function forcedOpenRecord(clock: Clock): StateRecord {
+  return { kind: 'forced_open', openedAtWall: clock.wallNow() };
+}
+
 export function halfOpenRecord(now: number): HalfOpenRecord {
   return { kind: 'half_open', since: now, inFlight: new Map(), successes: 0 };
 }
@@ -59,7 +63,7 @@ export function recordFor(
     case 'disabled':
       return DISABLED;
     case 'forced_open':
-      return { kind: 'forced_open', openedAtWall: clock.wallNow() };
+      return forcedOpenRecord(clock);
     case 'open':
       return openRecord(now, openMs, clock);
     case 'half_open':
