@@ -20,6 +20,7 @@ import { TransitionFanout } from './transition-fanout.js';
 import type { TransitionListener } from './transition.js';
 import type { FailureKindCounts, TransitionCounts } from './transition-counts.js';
 
+// The store's side of the seam names the breaker, its link and the lease from this one module.
 export type { ProbeLease };
 /** The seam a shared store plugs into (see StoreLink in shared-state-link.ts and src/store). */
 export type SharedStateLink = StoreLink<CircuitBreaker>;
