@@ -163,7 +163,8 @@ export class CircuitBreaker {
    * outcome, or `null` when the call must not be made (see `rejectionError()`).
    */
   canRequest(): Permit | null {
-    return this.machine.admit();
+    const machine = this.machine;
+    return machine.state === CLOSED ? machine.admitClosed() : machine.admit();
   }
 
   /**
@@ -173,7 +174,7 @@ export class CircuitBreaker {
    */
   tryAcquire(): Permit | null | Promise<Permit | null> {
     const machine = this.machine;
-    if (machine.state === CLOSED) return machine.admit();
+    if (machine.state === CLOSED) return machine.admitClosed();
     const permit = machine.admit();
     if (!(permit instanceof ProbePermit)) return permit;
     const lease = requestProbeLease(this.fanout.link, this);
