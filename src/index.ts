@@ -4,7 +4,8 @@ import { createRetry, type Retry } from './resilience/retry.js';
 import { createWithFallback, type WithFallback } from './resilience/with-fallback.js';
 
 export { CircuitBreaker } from './core/breaker.js';
-export type { CircuitBreakerOptions, BreakerCounters, SharedStateLink } from './core/breaker.js';
+export type { CircuitBreakerOptions, SharedStateLink } from './core/breaker.js';
+export type { BreakerCounters } from './core/call-ledger.js';
 export type {
   CircuitBreakerConfig,
   BreakerSettings,
@@ -13,7 +14,7 @@ export type {
   RegistryLimits,
   CallResult,
 } from './config/circuit-breaker-config.js';
-export type { BreakerStatus } from './core/breaker-status.js';
+export type { BreakerSnapshot } from './core/breaker-snapshot.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export { CircuitOpenError, CIRCUIT_OPEN_CODE, isCircuitOpenError } from './core/errors.js';
@@ -27,13 +28,9 @@ export {
   BREAKER_NAME_MAX_LENGTH,
 } from './config/validate-code.js';
 export type { BreakerMode, BreakerPolicy, PolicyOverrides, PresetName } from './core/policy.js';
-export { BREAKER_STATES } from './core/states.js';
-export type {
-  BreakerStateName,
-  Transition,
-  TransitionListener,
-  TransitionReason,
-} from './core/states.js';
+export { BREAKER_STATES } from './core/state-names.js';
+export type { BreakerStateName } from './core/state-names.js';
+export type { Transition, TransitionListener, TransitionReason } from './core/transition.js';
 export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/breaker-registry.js';
 export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
 

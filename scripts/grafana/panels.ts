@@ -8,7 +8,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { BREAKER_STATES } from '../../src/core/states.js';
+import { BREAKER_STATES } from '../../src/core/state-names.js';
 import { STATE_CODE, STATE_COLOR, VAR, variableQueries } from './promql.js';
 
 /** Every panel and query uses the datasource picked in the `datasource` variable. */

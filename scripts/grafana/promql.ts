@@ -4,7 +4,7 @@
  * src/semconv.ts flows into the generated dashboards, and test/grafana/prometheus-e2e.test.ts
  * runs every query below against a real Prometheus scraping a real app.
  */
-import { BREAKER_STATES, type BreakerStateName } from '../../src/core/states.js';
+import { BREAKER_STATES, type BreakerStateName } from '../../src/core/state-names.js';
 import type { CallOutcomeLabel } from '../../src/semconv.js';
 import {
   PROM_CALLS,

@@ -1,10 +1,10 @@
-import type { BreakerStatus } from '../core/breaker-status.js';
+import type { BreakerSnapshot } from '../core/breaker-snapshot.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
 import type { FleetBreakerView, FleetControl } from '../fleet/fleet-control.js';
 
 /** One breaker of this instance, with the fleet's record of it when a fleet is configured. */
-export interface AdminBreakerView extends BreakerStatus {
+export interface AdminBreakerView extends BreakerSnapshot {
   readonly fleet?: FleetBreakerView;
 }
 

@@ -1,6 +1,6 @@
-import type { BreakerStatus } from '../core/breaker-status.js';
+import type { BreakerSnapshot } from '../core/breaker-snapshot.js';
 import type { CircuitBreaker } from '../core/breaker.js';
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { AdminAction } from './admin-routes.js';
 import { findBreaker, withFleetTimeout } from './admin-snapshot.js';
@@ -15,7 +15,7 @@ export interface AdminActionResult {
   /** This instance's state before the change (null when it has no such breaker). */
   readonly previousState: BreakerStateName | null;
   /** This instance's status after the change (null when it has no such breaker). */
-  readonly status: BreakerStatus | null;
+  readonly status: BreakerSnapshot | null;
 }
 
 export type ActionOutcome =

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Transition } from '../core/states.js';
+import type { Transition } from '../core/transition.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { AdminSnapshot } from './admin-snapshot.js';
 import { API_CSP, BASE_SECURITY_HEADERS } from './http-responses.js';

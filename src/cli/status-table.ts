@@ -1,7 +1,7 @@
 import type { Colors } from 'picocolors/types.js';
 import type { AdminSnapshot } from '../admin/admin-snapshot.js';
 import type { FleetBreakerView } from '../fleet/fleet-control.js';
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import { terminalSafe, truncate } from './terminal-text.js';
 
 /** One printable row, for a local breaker or a fleet-only record. */

@@ -1,4 +1,4 @@
-import type { BreakerStateName } from './states.js';
+import type { BreakerStateName } from './state-names.js';
 
 export const CIRCUIT_OPEN_CODE = 'ECIRCUITOPEN';
 

@@ -103,3 +103,13 @@ export function toClassification(result: Classification | Outcome): Classificati
   }
   return result;
 }
+
+/** Classifies with a user classifier that may throw: a throwing classifier counts the call as failed. */
+export function classifySafely(classify: ErrorClassifier, error: unknown): Classification {
+  try {
+    return toClassification(classify(error));
+  } catch {
+    // A bug in the classifier must not turn into an app error.
+    return FAILURE;
+  }
+}

@@ -1,5 +1,5 @@
 import type { FailureKind } from './outcome.js';
-import { BREAKER_STATES, type BreakerStateName } from './states.js';
+import { BREAKER_STATES, type BreakerStateName } from './state-names.js';
 
 const INDEX: Readonly<Record<BreakerStateName, number>> = {
   closed: 0,

@@ -1,5 +1,5 @@
 import type { SlidingWindow } from './sliding-window.js';
-import type { TransitionReason } from './states.js';
+import type { TransitionReason } from './transition.js';
 
 /** What a strategy may read when deciding whether to trip. */
 export interface CallStats {

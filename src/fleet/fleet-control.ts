@@ -1,4 +1,4 @@
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 
 /**
  * The fleet's view of one breaker (a shared store's record), shown beside or instead of the local

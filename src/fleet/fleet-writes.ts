@@ -1,4 +1,4 @@
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import type { StateStore } from '../store/state-store.js';
 import { applyFleet, type TrackedBreaker } from './tracked-breaker.js';
 

@@ -1,6 +1,6 @@
 import type { FleetBreakerView, FleetControl } from './fleet-control.js';
 import type { CircuitBreaker } from '../core/breaker.js';
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import type { SharedStateSync } from './shared-state-sync.js';
 import type { SharedState, StateStore } from '../store/state-store.js';
 

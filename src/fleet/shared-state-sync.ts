@@ -1,5 +1,5 @@
 import type { CircuitBreaker, ProbeLease, SharedStateLink } from '../core/breaker.js';
-import type { Transition } from '../core/states.js';
+import type { Transition } from '../core/transition.js';
 import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker-registry.js';
 import type { SharedState, StateStore } from '../store/state-store.js';
 import { flushCounts, mayWait } from './count-flush.js';

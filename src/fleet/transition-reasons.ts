@@ -1,4 +1,4 @@
-import type { TransitionReason } from '../core/states.js';
+import type { TransitionReason } from '../core/transition.js';
 
 /** Local trips: decided on this instance's own counts. They reach the fleet only through a flush. */
 export const LOCAL_TRIPS: ReadonlySet<TransitionReason> = new Set<TransitionReason>([

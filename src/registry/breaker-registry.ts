@@ -2,7 +2,7 @@ import { CircuitBreaker, type SharedStateLink } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { ErrorClassifier } from '../core/outcome.js';
 import type { BreakerPolicy, PolicyOverrides } from '../core/policy.js';
-import type { Transition, TransitionListener } from '../core/states.js';
+import type { Transition, TransitionListener } from '../core/transition.js';
 import type { RegistryLimits } from '../config/circuit-breaker-config.js';
 import { REGISTRY_DEFAULTS } from '../config/resolve-config.js';
 import { checkedPolicy, parseCodeArgs, registryArgs } from '../config/validate-code.js';

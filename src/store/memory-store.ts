@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 import {
   INITIAL_SHARED_STATE,
   type FleetChanges,

@@ -1,4 +1,4 @@
-import { BREAKER_STATES, type BreakerStateName } from '../core/states.js';
+import { BREAKER_STATES, type BreakerStateName } from '../core/state-names.js';
 import type { SharedState } from './state-store.js';
 
 const STATES: ReadonlySet<string> = new Set<string>(BREAKER_STATES);

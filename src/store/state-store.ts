@@ -1,4 +1,4 @@
-import type { BreakerStateName } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
 
 /**
  * The fleet's view of one breaker, as a store holds it. `epoch` is the fleet epoch: it is ordered

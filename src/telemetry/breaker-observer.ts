@@ -1,6 +1,6 @@
 import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
 import type { CircuitBreaker } from '../core/breaker.js';
-import { BREAKER_STATES, type BreakerStateName } from '../core/states.js';
+import { BREAKER_STATES, type BreakerStateName } from '../core/state-names.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import type { StoreHealth } from '../store/state-store.js';
 import type { FailureKind } from '../core/outcome.js';

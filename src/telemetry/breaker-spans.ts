@@ -7,7 +7,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { CircuitOpenError } from '../core/errors.js';
-import type { BreakerStateName, Transition } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
+import type { Transition } from '../core/transition.js';
 import {
   ATTR_FROM,
   ATTR_NAME,

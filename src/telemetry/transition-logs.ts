@@ -7,7 +7,7 @@ import {
 } from '@opentelemetry/api';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { summarizeError } from '../core/redact.js';
-import type { Transition } from '../core/states.js';
+import type { Transition } from '../core/transition.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import {
   ATTR_FAILURE_KIND,

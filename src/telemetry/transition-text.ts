@@ -1,5 +1,6 @@
 import type { CircuitBreaker } from '../core/breaker.js';
-import type { BreakerStateName, Transition, TransitionReason } from '../core/states.js';
+import type { BreakerStateName } from '../core/state-names.js';
+import type { Transition, TransitionReason } from '../core/transition.js';
 
 const VERB: Readonly<Record<BreakerStateName, string>> = {
   open: 'opened',

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAdminServer } from '../../src/admin/admin-server.js';
 import type { AdminSnapshot } from '../../src/admin/admin-snapshot.js';
 import type { FleetBreakerView, FleetControl } from '../../src/fleet/fleet-control.js';
-import type { Transition } from '../../src/core/states.js';
+import type { Transition } from '../../src/core/transition.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { fetchThrough, startFailingUpstream } from '../utils/failing-upstream.js';
 import { bearer, send } from './http-client.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAdminRoute } from '../../src/admin/admin-routes.js';
 import { startAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
 import type { AdminSnapshot } from '../../src/admin/admin-snapshot.js';
-import type { BreakerStatus } from '../../src/core/breaker-status.js';
+import type { BreakerSnapshot } from '../../src/core/breaker-snapshot.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { bearer, send } from './http-client.js';
 
@@ -63,7 +63,7 @@ describe('admin endpoint routes', () => {
     const path = `/circuit-breakers/${encodeURIComponent(name)}`;
     const got = await send(server.url, 'GET', path);
     expect(got.status).toBe(200);
-    expect(got.json<BreakerStatus>().name).toBe(name);
+    expect(got.json<BreakerSnapshot>().name).toBe(name);
     const posted = await send(server.url, 'POST', `${path}/open`, { headers: bearer(TOKEN) });
     expect(posted.status).toBe(200);
     expect(registry.peek(name)?.currentState).toBe('forced_open');

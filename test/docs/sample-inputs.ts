@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { StatusRow } from '../../src/cli/status-table.js';
-import { BREAKER_STATES } from '../../src/core/states.js';
+import { BREAKER_STATES } from '../../src/core/state-names.js';
 
 // Inputs rebuilt from the docs' sample outputs, so the test can run the code on them.
 

@@ -1,4 +1,4 @@
-import type { BreakerCounters } from '../../src/core/breaker.js';
+import type { BreakerCounters } from '../../src/core/call-ledger.js';
 import {
   disableHttpTransport,
   enableHttpTransport,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BREAKER_STATES } from '../../src/core/states.js';
+import { BREAKER_STATES } from '../../src/core/state-names.js';
 import { INSTRUMENTATION_SCOPE, OUTCOMES } from '../../src/semconv.js';
 import { startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
 import { METRIC_DEFINITIONS } from '../../src/telemetry/metric-definitions.js';

@@ -1,12 +1,14 @@
-import type { BreakerCounters, CircuitBreaker } from './breaker.js';
+import type { BreakerCounters, CallLedger } from './call-ledger.js';
 import type { FailureKind } from './outcome.js';
+import { remainingOpenMs } from './open-time.js';
 import type { BreakerMode, BreakerPolicy } from './policy.js';
 import { summarizeError, type ErrorSummary } from './redact.js';
-import type { BreakerState } from './state-machine.js';
-import type { BreakerStateName } from './states.js';
+import type { SlidingWindow } from './sliding-window.js';
+import type { BreakerStateName } from './state-names.js';
+import type { StateRecord } from './state-record.js';
 
 /** A serialisable snapshot of one breaker, as shown by status(), the admin endpoint and the CLI. */
-export interface BreakerStatus {
+export interface BreakerSnapshot {
   readonly name: string;
   readonly state: BreakerStateName;
   readonly mode: BreakerMode;
@@ -29,19 +31,28 @@ export interface BreakerStatus {
   readonly counts: Readonly<BreakerCounters>;
 }
 
-export function buildStatus(
-  breaker: CircuitBreaker,
-  kind: BreakerStateName,
-  state: BreakerState,
+/** What a snapshot is read from (the breaker's state machine). */
+export interface SnapshotSource extends CallLedger {
+  readonly policy: BreakerPolicy;
+  readonly window: SlidingWindow;
+  readonly consecutiveFailures: number;
+  readonly epoch: number;
+  readonly state: StateRecord;
+}
+
+/** `now` is monotonic and `wallNow` wall-clock ms, both read once by the caller. */
+export function buildSnapshot(
+  name: string,
+  source: SnapshotSource,
   now: number,
   wallNow: number,
-): BreakerStatus {
-  const w = breaker.window;
+): BreakerSnapshot {
+  const { state, window: w } = source;
   let openedAt: string | null = null;
   let recoveryAt: string | null = null;
   let secondsUntilRecovery: number | null = null;
   if (state.kind === 'open') {
-    const remaining = Math.max(0, state.openUntil - now);
+    const remaining = remainingOpenMs(state.openUntil, now);
     openedAt = new Date(state.openedAtWall).toISOString();
     recoveryAt = new Date(wallNow + remaining).toISOString();
     secondsUntilRecovery = Math.ceil(remaining / 100) / 10;
@@ -49,31 +60,31 @@ export function buildStatus(
     openedAt = new Date(state.openedAtWall).toISOString();
   }
   const lastError =
-    breaker.lastErrorAt === undefined
+    source.lastErrorAt === undefined
       ? null
       : {
-          ...summarizeError(breaker.lastError),
-          at: new Date(breaker.lastErrorAt).toISOString(),
-          kind: breaker.lastFailureKind ?? 'error',
+          ...summarizeError(source.lastError),
+          at: new Date(source.lastErrorAt).toISOString(),
+          kind: source.lastFailureKind ?? 'error',
         };
   return {
-    name: breaker.name,
-    state: kind,
-    mode: breaker.policy.mode,
-    consecutiveFailures: breaker.consecutiveFailures,
+    name,
+    state: state.kind,
+    mode: source.policy.mode,
+    consecutiveFailures: source.consecutiveFailures,
     failureRate: w.failureRate(),
     slowCallRate: w.slowCallRate(),
     callsInWindow: w.totalCalls,
     failuresInWindow: w.totalFailures,
     slowCallsInWindow: w.totalSlow,
     halfOpenInFlight: state.kind === 'half_open' ? state.inFlight.size : 0,
-    thresholds: breaker.policy,
+    thresholds: source.policy,
     lastError,
     openedAt,
     recoveryAt,
     secondsUntilRecovery,
-    openCount: breaker.counters.opens,
-    epoch: breaker.epoch,
-    counts: { ...breaker.counters },
+    openCount: source.counters.opens,
+    epoch: source.epoch,
+    counts: { ...source.counters },
   };
 }

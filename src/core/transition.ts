@@ -1,6 +1,4 @@
-/** Every state a breaker can be in. `forced_open` and `disabled` are only entered by hand. */
-export const BREAKER_STATES = ['closed', 'open', 'half_open', 'forced_open', 'disabled'] as const;
-export type BreakerStateName = (typeof BREAKER_STATES)[number];
+import type { BreakerStateName } from './state-names.js';
 
 /** Why a transition happened; shown in status, log events and span events. */
 export type TransitionReason =
@@ -32,3 +30,32 @@ export interface Transition {
 }
 
 export type TransitionListener = (transition: Transition) => void;
+
+/**
+ * Which automatic transitions are legal. Manual ones (forced_open, disabled, reset → closed) and
+ * transitions applied from a shared store are allowed from any state.
+ */
+const AUTOMATIC: Readonly<Record<BreakerStateName, readonly BreakerStateName[]>> = {
+  closed: ['open'],
+  open: ['half_open'],
+  half_open: ['open', 'closed'],
+  forced_open: [],
+  disabled: [],
+};
+
+const MANUAL_REASONS: ReadonlySet<TransitionReason> = new Set([
+  'forced_open',
+  'disabled',
+  'reset',
+  'remote',
+]);
+
+export function isLegalTransition(
+  from: BreakerStateName,
+  to: BreakerStateName,
+  reason: TransitionReason,
+): boolean {
+  if (from === to) return false;
+  if (MANUAL_REASONS.has(reason)) return true;
+  return AUTOMATIC[from].includes(to);
+}
