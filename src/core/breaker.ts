@@ -18,7 +18,7 @@ import type {
   TransitionListener,
   TransitionReason,
 } from './states.js';
-import type { CallStats, TripStrategy } from './trip-strategy.js';
+import type { TripStrategy } from './trip-strategy.js';
 import { buildStatus, type BreakerStatus } from './breaker-status.js';
 import { FailureKindCounts, TransitionCounts } from './transition-counts.js';
 
@@ -54,6 +54,7 @@ export interface CircuitBreakerOptions {
   readonly random?: () => number;
   /** Maps an error thrown by the protected function to an outcome. */
   readonly classify?: ErrorClassifier;
+  /** @internal */
   readonly link?: SharedStateLink;
 }
 
@@ -82,7 +83,7 @@ export interface BreakerCounters {
  * One circuit breaker. No timers: time is read when a decision is made, so an open circuit becomes
  * half-open when a call (or a status read) sees that its open time has passed.
  */
-export class CircuitBreaker implements CallStats {
+export class CircuitBreaker {
   readonly name: string;
   readonly policy: BreakerPolicy;
   readonly counters: BreakerCounters = {
@@ -94,9 +95,11 @@ export class CircuitBreaker implements CallStats {
     slowCalls: 0,
     opens: 0,
   };
+  /** @internal */
   readonly transitions = new TransitionCounts();
-  /** Failures by kind, for the `circuit_breaker.failures` metric. */
+  /** Failures by kind, for the `circuit_breaker.failures` metric. @internal */
   readonly failureKinds = new FailureKindCounts();
+  /** @internal */
   readonly window: SlidingWindow;
   consecutiveFailures = 0;
   /** Incremented by every transition; outcomes of calls admitted in an older epoch do not move state. */
@@ -245,6 +248,7 @@ export class CircuitBreaker implements CallStats {
     };
   }
 
+  /** @internal */
   setLink(link: SharedStateLink | undefined): void {
     this.link = link;
     if (link !== undefined) this.attachLink(link);
@@ -284,7 +288,7 @@ export class CircuitBreaker implements CallStats {
     return buildStatus(this, kind, this.state, now, this.clock.wallNow());
   }
 
-  /** Brings the sliding window up to now, so its rates can be read without a whole status(). */
+  /** Brings the sliding window up to now, so its rates can be read without a whole status(). @internal */
   advanceWindow(): void {
     this.window.advance(this.clock.preciseNow());
   }
@@ -304,6 +308,7 @@ export class CircuitBreaker implements CallStats {
   /**
    * Applies a state decided elsewhere (a shared store). Accepted only when `epoch` is newer than
    * ours, so late or duplicated messages are harmless. Does not call the link back.
+   * @internal
    */
   applyRemote(to: BreakerStateName, epoch: number, openRemainingMs = 0): boolean {
     if (epoch <= this.epoch) return false;
@@ -468,7 +473,7 @@ export class CircuitBreaker implements CallStats {
     }
   }
 
-  /** Applies a settled call admitted in the closed (or disabled) state in `epoch`. */
+  /** Applies a settled call admitted in the closed (or disabled) state in `epoch`. @internal */
   settle(epoch: number, c: Classification, durationMs: number, error?: unknown): void {
     if (c.outcome === 'success') return this.recordClosedSuccess(epoch, durationMs);
     if (c.outcome === 'ignored') {
@@ -488,7 +493,7 @@ export class CircuitBreaker implements CallStats {
     this.evaluateTrip();
   }
 
-  /** Settles a half-open probe. Called by ProbePermit exactly once. */
+  /** Settles a half-open probe. Called by ProbePermit exactly once. @internal */
   settleProbe(
     state: BreakerState,
     id: number,
@@ -513,7 +518,7 @@ export class CircuitBreaker implements CallStats {
     if (state.successes >= this.policy.successThreshold) this.transition(CLOSED, 'probe_succeeded');
   }
 
-  /** Outcome of a call let through while disabled or in observe mode: measured, never decisive. */
+  /** Outcome of a call let through while disabled or in observe mode: measured, never decisive. @internal */
   settlePassThrough(c: Classification, durationMs: number, error?: unknown): void {
     if (this.state.kind === 'disabled') return this.settle(this.epoch, c, durationMs, error);
     if (c.outcome === 'success') this.counters.successes++;
