@@ -40,13 +40,20 @@ cpSync(join(root, 'src/admin/assets'), join(dist, 'cjs/admin/assets'), { recursi
 const esm = join(dist, 'esm');
 mkdirSync(esm, { recursive: true });
 const require = createRequire(import.meta.url);
-const names = Object.keys(require(join(dist, 'cjs/index.js'))).filter(
-  (n) => n !== 'default' && n !== '__esModule',
-);
-writeFileSync(
-  join(esm, 'index.mjs'),
-  `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
-);
+// ESM wrappers of the CommonJS entry points: the main entry and `./semconv` (package.json exports).
+for (const entry of ['index', 'semconv']) {
+  const names = Object.keys(require(join(dist, `cjs/${entry}.js`))).filter(
+    (n) => n !== 'default' && n !== '__esModule',
+  );
+  writeFileSync(
+    join(esm, `${entry}.mjs`),
+    `import cjs from '../cjs/${entry}.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+  );
+  writeFileSync(
+    join(esm, `${entry}.d.mts`),
+    `export * from '../cjs/${entry}.js';\nimport cjs from '../cjs/${entry}.js';\nexport default cjs;\n`,
+  );
+}
 // Hand-written ESM entry points (e.g. register.mjs, which installs the ESM loader hook first).
 const srcDir = join(root, 'src');
 for (const file of readdirSync(srcDir)) {
@@ -55,8 +62,4 @@ for (const file of readdirSync(srcDir)) {
 if (!existsSync(join(esm, 'register.mjs'))) {
   writeFileSync(join(esm, 'register.mjs'), `import '../cjs/register.js';\n`);
 }
-writeFileSync(
-  join(esm, 'index.d.mts'),
-  `export * from '../cjs/index.js';\nimport cjs from '../cjs/index.js';\nexport default cjs;\n`,
-);
 writeFileSync(join(esm, 'register.d.mts'), `export {};\n`);

@@ -14,6 +14,6 @@ export function presetsTable(PRESETS, PRESET_NAMES) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { PRESETS, PRESET_NAMES } = require('../dist/cjs/index.js');
+  const { PRESETS, PRESET_NAMES } = require('../dist/cjs/core/policy.js');
   console.log(presetsTable(PRESETS, PRESET_NAMES));
 }

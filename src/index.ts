@@ -1,11 +1,37 @@
+// The public API of `otel-circuit-breaker`: what an application writes in its code. Wiring between
+// the layers (stores, fleet sync, transport targets, env-var tables) is not exported here; the
+// telemetry names are exported whole from `otel-circuit-breaker/semconv`. api/ holds the report
+// of this surface that CI compares (`npm run api:report` rewrites it).
 import { classifySdkError } from './agents/classify-sdk-error.js';
 import { agentBreakerOf } from './agents/register-agent-client.js';
-import { createRetry, type Retry } from './resilience/retry.js';
-import { createWithFallback, type WithFallback } from './resilience/with-fallback.js';
+import { loadConfig as loadResolvedConfig, type LoadConfigOptions } from './config/load-config.js';
+import type { LoadedConfig } from './config/resolved-config.js';
+import { createRetry, type RetryOptions } from './resilience/retry.js';
+import { createWithFallback, type FallbackOptions } from './resilience/with-fallback.js';
 
+// The breaker
 export { CircuitBreaker } from './core/breaker.js';
-export type { CircuitBreakerOptions, SharedStateLink } from './core/breaker.js';
+export type { CircuitBreakerOptions } from './core/breaker.js';
 export type { BreakerCounters } from './core/call-ledger.js';
+export type { BreakerSnapshot } from './core/breaker-snapshot.js';
+export type { ErrorSummary } from './core/redact.js';
+export { ManualClock } from './core/clock.js';
+export type { Clock } from './core/clock.js';
+export { CircuitOpenError, CIRCUIT_OPEN_CODE, isCircuitOpenError } from './core/errors.js';
+export type { CircuitOpenErrorInfo } from './core/errors.js';
+export { classifyError } from './core/outcome.js';
+export type { Classification, ErrorClassifier, FailureKind, Outcome } from './core/outcome.js';
+export type { FailureDetail, Permit } from './core/permit.js';
+export { resolveCheckedPolicy as resolvePolicy } from './config/validate-code.js';
+export { PRESET_NAMES } from './core/policy.js';
+export type { BreakerMode, BreakerPolicy, PolicyOverrides, PresetName } from './core/policy.js';
+export { BREAKER_STATES } from './core/state-names.js';
+export type { BreakerStateName } from './core/state-names.js';
+export type { Transition, TransitionListener, TransitionReason } from './core/transition.js';
+export { BreakerRegistry, breakers } from './registry/breaker-registry.js';
+export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
+
+// Configuration and auto-instrumentation
 export type {
   CircuitBreakerConfig,
   BreakerSettings,
@@ -14,51 +40,49 @@ export type {
   RegistryLimits,
   CallResult,
 } from './config/circuit-breaker-config.js';
-export type { BreakerSnapshot } from './core/breaker-snapshot.js';
-export { ManualClock, systemClock } from './core/clock.js';
-export type { Clock } from './core/clock.js';
-export { CircuitOpenError, CIRCUIT_OPEN_CODE, isCircuitOpenError } from './core/errors.js';
-export { classifyError, isCallerAbort } from './core/outcome.js';
-export type { Classification, ErrorClassifier, FailureKind, Outcome } from './core/outcome.js';
-export type { FailureDetail, Permit } from './core/permit.js';
-export { PRESETS, PRESET_NAMES } from './core/policy.js';
-export {
-  resolveCheckedPolicy as resolvePolicy,
-  BREAKER_NAME_ALLOWED,
-  BREAKER_NAME_MAX_LENGTH,
-} from './config/validate-code.js';
-export type { BreakerMode, BreakerPolicy, PolicyOverrides, PresetName } from './core/policy.js';
-export { BREAKER_STATES } from './core/state-names.js';
-export type { BreakerStateName } from './core/state-names.js';
-export type { Transition, TransitionListener, TransitionReason } from './core/transition.js';
-export { BreakerRegistry, breakers, OVERFLOW_BREAKER_NAME } from './registry/breaker-registry.js';
-export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
+export { ConfigError, CONFIG_ERROR_CODE, isConfigError } from './config/config-error.js';
+export type { ConfigProblem } from './config/config-error.js';
+export type { LoadConfigOptions, LoadedConfig };
+export { CircuitBreakerInstrumentation } from './instrumentation.js';
+export type { CircuitBreakerInstrumentationConfig } from './instrumentation.js';
+
+/**
+ * Reads and validates the configuration from the file named by CIRCUIT_BREAKER_CONFIG, the
+ * CIRCUIT_BREAKER_* env vars and `code` (precedence code > env > file), as `register` and the
+ * instrumentation do, without starting anything. Throws a ConfigError listing every problem.
+ *
+ * ```ts
+ * const { sources, warnings } = loadConfig({ env: { CIRCUIT_BREAKER_CONFIG: './circuit-breakers.yaml' } });
+ * ```
+ */
+export function loadConfig(options?: LoadConfigOptions): LoadedConfig {
+  return loadResolvedConfig(options);
+}
 
 // Telemetry
 export { startBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
 export type { BreakerMetricsOptions } from './telemetry/breaker-metrics.js';
-export { startTransitionLogs, emitTransitionLog } from './telemetry/transition-logs.js';
+export { startTransitionLogs } from './telemetry/transition-logs.js';
 export type { TransitionLogsOptions } from './telemetry/transition-logs.js';
-export { PROMETHEUS_METRIC_NAMES } from './telemetry/prometheus-names.js';
-
-// Shared state
-export { createStore, MemoryStore, RedisStore } from './store/index.js';
-export type { StateStore, StoreHealth, StoreLogEvent, RedisStoreOptions } from './store/index.js';
-export { SharedStateSync, RedisFleetControl, FleetUnavailableError } from './fleet/index.js';
-export type { RedisFleetControlOptions, FleetStore, ProbeLease } from './fleet/index.js';
+export { CircuitBreakerSpanProcessor } from './transport/span-processor.js';
+export type { StartedSpan } from './transport/span-processor.js';
 
 // Agents and resilience helpers
 export { registerAgentClient, agentBreakerOf } from './agents/register-agent-client.js';
-export { AGENT_BREAKER_PREFIX } from './config/agent-breaker-name.js';
 export type { RegisterAgentClientOptions } from './agents/register-agent-client.js';
-export { classifySdkError, createSdkErrorClassifier } from './agents/classify-sdk-error.js';
+export { createSdkErrorClassifier } from './agents/classify-sdk-error.js';
 export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';
-export { parseRetryAfterMs } from './core/retry-after.js';
 export type { FallbackOptions, FallbackEvent } from './resilience/with-fallback.js';
 export type { RetryOptions, RetryEvent } from './resilience/retry.js';
+
+// The helpers know no SDK themselves: these are built with the SDK error classifier and the
+// lookup of the breaker behind a client from registerAgentClient.
+const sdkWithFallback = createWithFallback({ classify: classifySdkError });
+const sdkRetry = createRetry({ classify: classifySdkError, breakerOf: agentBreakerOf });
+
 /**
  * Answers with the last good result or a fallback when the circuit is open or the call fails
- * (errors classified by `classifySdkError` unless the options give `classify`).
+ * (errors classified as `createSdkErrorClassifier()` does unless the options give `classify`).
  *
  * ```ts
  * const ask = withFallback((q: string) => primary.chat.completions.create(request(q)), {
@@ -66,71 +90,29 @@ export type { RetryOptions, RetryEvent } from './resilience/retry.js';
  * });
  * ```
  */
-export const withFallback: WithFallback = createWithFallback({ classify: classifySdkError });
+export function withFallback<A extends unknown[], T>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  options: FallbackOptions<A, T>,
+): (...args: A) => Promise<Awaited<T>> {
+  return sdkWithFallback(fn, options);
+}
+
 /**
  * Retries failures with backoff and Retry-After, never into an open circuit; `breaker` may be a
- * client from `registerAgentClient` (errors classified by `classifySdkError` unless `classify`).
+ * client from `registerAgentClient` (errors classified as `createSdkErrorClassifier()` does unless
+ * the options give `classify`).
  *
  * ```ts
  * const answer = await retry(() => agent.chat.completions.create(req), { breaker: agent });
  * ```
  */
-export const retry: Retry = createRetry({
-  classify: classifySdkError,
-  breakerOf: agentBreakerOf,
-});
+export function retry<T>(
+  fn: (attempt: number) => T | PromiseLike<T>,
+  options?: RetryOptions,
+): Promise<Awaited<T>> {
+  return sdkRetry(fn, options);
+}
 
 // Admin endpoint
-export { startAdminServer, AdminServerError, ADMIN_ACTIONS } from './admin/index.js';
-export type {
-  AdminServer,
-  AdminServerOptions,
-  AdminSnapshot,
-  AdminBreakerView,
-  AdminActionResult,
-  AdminAction,
-  FleetControl,
-  FleetBreakerView,
-} from './admin/index.js';
-
-// Configuration
-export { loadConfig } from './config/load-config.js';
-export type { LoadConfigOptions } from './config/load-config.js';
-export { ConfigError, CONFIG_ERROR_CODE, isConfigError } from './config/config-error.js';
-export type { ConfigProblem } from './config/config-error.js';
-export { createHostMatcher } from './config/host-matcher.js';
-export type { HostMatcher, HostMatcherOptions } from './config/host-matcher.js';
-export { CIRCUIT_BREAKER_ENV_VARS, CONFIG_FILE_ENV_VAR } from './config/env-vars.js';
-export type { EnvVarSpec } from './config/env-vars.js';
-export type {
-  ResolvedConfig,
-  ResolvedBreakerRule,
-  ResolvedStoreConfig,
-  ResolvedRedisStoreConfig,
-  ResolvedMemoryStoreConfig,
-  ResolvedAdminConfig,
-  StatusRule,
-} from './config/resolved-config.js';
-
-// Auto-instrumentation
-export { CircuitBreakerInstrumentation } from './instrumentation.js';
-export type { CircuitBreakerInstrumentationConfig } from './instrumentation.js';
-
-// Transports
-export { CircuitBreakerSpanProcessor } from './transport/span-processor.js';
-export { HttpStatusError, HTTP_STATUS_FAILURE_CODE } from './transport/http-status-error.js';
-export type { TransportTarget, TargetResolver } from './transport/transport-target.js';
-export {
-  HEADER_CIRCUIT_BREAKER,
-  CIRCUIT_OPEN_ERROR_TYPE,
-  INSTRUMENTATION_SCOPE,
-  METRIC_STATE,
-  METRIC_CALLS,
-  METRIC_FAILURES,
-  METRIC_SHADOW_REJECTIONS,
-  METRIC_TRANSITIONS,
-  METRIC_FAILURE_RATE,
-  METRIC_SLOW_CALL_RATE,
-  METRIC_STORE_ERRORS,
-  METRIC_STORE_AVAILABLE,
-} from './semconv.js';
+export { startAdminServer, AdminServerError } from './admin/index.js';
+export type { AdminServer, AdminServerOptions, AdminServerErrorCode } from './admin/index.js';

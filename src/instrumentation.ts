@@ -85,7 +85,7 @@ const UNDICI_VERSIONS = ['>=6.0.0 <9'];
  * ConfigError before anything is patched. `disable()` takes every patch off the call paths.
  */
 export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBreakerInstrumentationConfig> {
-  /** Validated config; set right after the base constructor (which may call enable() before it). */
+  /** Validated config; set right after the base constructor (which may call enable() before it). @internal */
   declare readonly resolved: ResolvedConfig;
   declare readonly registry: BreakerRegistry;
   declare private services: EnabledServices | undefined;

@@ -2,7 +2,13 @@
 // RedisStore (own command and subscriber connections), BreakerRegistry with every configured host,
 // and SharedStateSync with its timers, exactly as one app would. The parent drives the phases over
 // IPC; calls are simulated with breaker.execute (no HTTP: what is measured is Redis's side).
-import { BreakerRegistry, RedisStore, SharedStateSync } from '../../dist/esm/index.mjs';
+import { createRequire } from 'node:module';
+import { BreakerRegistry } from '../../dist/esm/index.mjs';
+
+// The store and the fleet sync are wiring, not part of the package's main entry.
+const require = createRequire(import.meta.url);
+const { RedisStore } = require('../../dist/cjs/store/index.js');
+const { SharedStateSync } = require('../../dist/cjs/fleet/index.js');
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const FAIL = new Error('upstream failed');

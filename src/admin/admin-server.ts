@@ -22,7 +22,7 @@ export interface AdminServerOptions {
   readonly host?: string;
   /** Bearer token every change (POST) must carry. Without one, changes are refused (403); reads work. */
   readonly token?: string;
-  /** Shared store: when given, changes apply to the whole fleet and reads show the fleet's state. */
+  /** Shared store: when given, changes apply to the whole fleet and reads show the fleet's state. @internal */
   readonly fleet?: FleetControl;
   /** Keep the process alive while the endpoint listens. Default false: it never holds an app open. */
   readonly keepProcessAlive?: boolean;

@@ -26,6 +26,7 @@ export interface RegisterAgentClientOptions {
    * A validated agent rule from the config (`ResolvedConfig.agents[name]` or `agentDefaults`), as
    * the instrumentation passes it: its policy, `classify`, `quotaOpenSeconds` and failure statuses.
    * Used instead of `settings`.
+   * @internal
    */
   readonly rule?: ResolvedBreakerRule;
   /** Decides the outcome of an error the SDK threw; return undefined for the default (`classifySdkError`). */

@@ -45,9 +45,22 @@ export interface ResolvedAdminConfig {
   readonly token: string | undefined;
 }
 
-/** Validated configuration: a different type from the raw input, so unvalidated config cannot reach the patches. */
-export interface ResolvedConfig {
+/**
+ * The part of a validated configuration a library user reads (what `loadConfig` returns in the
+ * public API): where it came from and what looked wrong. The rules themselves stay internal.
+ */
+export interface LoadedConfig {
   readonly enabled: boolean;
+  /** Where the config came from, for messages: file path, env vars, code. */
+  readonly sources: readonly string[];
+  /** True when `register` should not print its startup summary. */
+  readonly quiet: boolean;
+  /** Things that are valid but probably not what the user meant (an empty config file). */
+  readonly warnings: readonly string[];
+}
+
+/** Validated configuration: a different type from the raw input, so unvalidated config cannot reach the patches. */
+export interface ResolvedConfig extends LoadedConfig {
   readonly hosts: readonly ResolvedBreakerRule[];
   readonly agents: Readonly<Record<string, ResolvedBreakerRule>>;
   /** Rule for agents without an entry of their own (defaults + preset `llm` unless set). */
@@ -55,10 +68,4 @@ export interface ResolvedConfig {
   readonly store: ResolvedStoreConfig;
   readonly admin: ResolvedAdminConfig | undefined;
   readonly registry: Required<RegistryLimits>;
-  /** Where the config came from, for messages: file path, env vars, code. */
-  readonly sources: readonly string[];
-  /** True when `register` should not print its startup summary. */
-  readonly quiet: boolean;
-  /** Things that are valid but probably not what the user meant (an empty config file). */
-  readonly warnings: readonly string[];
 }

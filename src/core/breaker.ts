@@ -33,6 +33,7 @@ export interface CircuitBreakerOptions {
   readonly random?: () => number;
   /** Maps an error thrown by the protected function to an outcome. */
   readonly classify?: ErrorClassifier;
+  /** @internal The shared store's seam; set by the library's fleet sync. */
   readonly link?: SharedStateLink;
 }
 
@@ -92,16 +93,18 @@ export class CircuitBreaker {
   get lastUsedAt(): number {
     return this.machine.lastUsedAt;
   }
+  /** @internal */
   get window(): SlidingWindow {
     return this.machine.window;
   }
   get counters(): Readonly<BreakerCounters> {
     return this.machine.counters;
   }
+  /** @internal */
   get transitions(): TransitionCounts {
     return this.machine.transitions;
   }
-  /** Failures by kind, for the `circuit_breaker.failures` metric. */
+  /** @internal Failures by kind, for the `circuit_breaker.failures` metric. */
   get failureKinds(): FailureKindCounts {
     return this.machine.failureKinds;
   }
@@ -228,6 +231,7 @@ export class CircuitBreaker {
     return this.fanout.add(listener);
   }
 
+  /** @internal */
   setLink(link: SharedStateLink | undefined): void {
     this.fanout.setLink(link);
   }
@@ -235,6 +239,7 @@ export class CircuitBreaker {
   /**
    * Applies a state decided elsewhere (a shared store). Accepted only when `epoch` is newer than
    * ours, so late or duplicated messages are harmless. Does not call the link back.
+   * @internal
    */
   applyRemote(to: BreakerStateName, epoch: number, openRemainingMs = 0): boolean {
     return this.machine.applyRemote(to, epoch, openRemainingMs);
@@ -247,7 +252,7 @@ export class CircuitBreaker {
     return buildSnapshot(this.name, this.machine, now, this.clock.wallNow());
   }
 
-  /** Brings the sliding window up to now, so its rates can be read without a whole status(). */
+  /** @internal Brings the sliding window up to now, so its rates can be read without a whole status(). */
   advanceWindow(): void {
     this.machine.window.advance(this.clock.preciseNow());
   }

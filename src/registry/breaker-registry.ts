@@ -22,6 +22,7 @@ export interface BreakerRegistryOptions {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly classify?: ErrorClassifier;
+  /** @internal */
   readonly link?: SharedStateLink;
 }
 
@@ -52,6 +53,7 @@ export class BreakerRegistry {
   /**
    * Changes whenever a breaker leaves the registry, so a holder of a breaker (the transports'
    * targets) can keep it and still never call one the registry no longer has.
+   * @internal
    */
   generation = 0;
 
@@ -148,7 +150,7 @@ export class BreakerRegistry {
     };
   }
 
-  /** Connects every breaker, present and future, to a shared store. */
+  /** Connects every breaker, present and future, to a shared store. @internal */
   setLink(link: SharedStateLink | undefined): void {
     this.link = link;
     for (const b of this.breakers.values()) b.setLink(link);

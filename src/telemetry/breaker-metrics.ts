@@ -19,7 +19,7 @@ export interface BreakerMetricsOptions {
    * OTel metrics API has no proxy provider, so start these after the SDK has started (or pass it).
    */
   readonly meterProvider?: MeterProvider;
-  /** Shared-store health (`store.health()`), read at each collection; omit without a shared store. */
+  /** Shared-store health (`store.health()`), read at each collection; omit without a shared store. @internal */
   readonly storeHealth?: () => StoreHealth | undefined;
 }
 

@@ -3,7 +3,7 @@ import { ATTR_NAME, ATTR_STATE } from '../semconv.js';
 import { spanTarget } from './span-targets.js';
 
 /** The parts of an SDK span this processor reads and writes (kept structural: no SDK import). */
-interface StartedSpan {
+export interface StartedSpan {
   readonly kind: SpanKind;
   readonly attributes: Readonly<Record<string, unknown>>;
   setAttribute(key: string, value: string): unknown;

@@ -5,12 +5,12 @@ import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import {
   agentBreakerOf,
-  PRESETS,
   type BreakerRegistry,
   type CircuitBreakerConfig,
   type CircuitBreakerInstrumentation,
   type ManualClock,
 } from '../../src/index.js';
+import { PRESETS } from '../../src/core/policy.js';
 import { CIRCUIT_BREAKER_ENV_VARS } from '../../src/config/env-vars.js';
 import { POLICY_FIELDS, type PolicyFieldName } from '../../src/config/field-specs.js';
 import type { BreakerPolicy } from '../../src/core/policy.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRESETS, PRESET_NAMES } from '../../src/index.js';
+import { PRESETS, PRESET_NAMES } from '../../src/core/policy.js';
 // @ts-expect-error plain ESM helper without types
 import { presetsTable } from '../../scripts/presets-table.mjs';
 

@@ -41,6 +41,31 @@ describe('package exports', () => {
     expect(out).toBe('true function');
   });
 
+  it('gives the telemetry names from ./semconv to require and import alike, and not from the main entry', () => {
+    const names = `['METRIC_STATE', 'ATTR_NAME', 'EVENT_TRANSITION', 'HEADER_CIRCUIT_BREAKER']`;
+    const cjs = run([
+      '-e',
+      `const semconv = require('otel-circuit-breaker/semconv');
+       const main = require('otel-circuit-breaker');
+       console.log(JSON.stringify(${names}.map((n) => [semconv[n], n in main])));`,
+    ]);
+    const esm = run([
+      '--input-type=module',
+      '-e',
+      `import * as semconv from 'otel-circuit-breaker/semconv';
+       import * as main from 'otel-circuit-breaker';
+       console.log(JSON.stringify(${names}.map((n) => [semconv[n], n in main])));`,
+    ]);
+    const expected = [
+      ['circuit_breaker.state', false],
+      ['circuit_breaker.name', false],
+      ['circuit_breaker.transition', false],
+      ['x-circuit-breaker', false],
+    ];
+    expect(JSON.parse(cjs)).toEqual(expected);
+    expect(JSON.parse(esm)).toEqual(expected);
+  });
+
   it('resolves the ./register subpath for both module systems', () => {
     expect(run(['-e', `console.log(require.resolve('otel-circuit-breaker/register'))`])).toMatch(
       /dist\/cjs\/register\.js$/,

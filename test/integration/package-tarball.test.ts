@@ -88,10 +88,11 @@ describe('the packed tarball', () => {
 
   const entries = Object.keys(pkg.exports).map((k) => k.replace(/^\./, 'otel-circuit-breaker'));
 
-  it('exports exactly the main entry, ./register and ./package.json', () => {
+  it('exports exactly the main entry, ./register, ./semconv and ./package.json', () => {
     expect(entries).toEqual([
       'otel-circuit-breaker',
       'otel-circuit-breaker/register',
+      'otel-circuit-breaker/semconv',
       'otel-circuit-breaker/package.json',
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BreakerRegistry, ManualClock, OVERFLOW_BREAKER_NAME } from '../../src/index.js';
+import { BreakerRegistry, ManualClock } from '../../src/index.js';
+import { OVERFLOW_BREAKER_NAME } from '../../src/registry/breaker-registry.js';
 import type { Transition } from '../../src/index.js';
 
 describe('BreakerRegistry', () => {
