@@ -1,4 +1,4 @@
-// The undici transport hook wired into a bench client process the way CircuitBreakerInstrumentation
+// The undici and http transport hooks wired into a bench client process the way CircuitBreakerInstrumentation
 // wires it, without an OTel SDK, so the HTTP benches measure the hook and nothing else.
 //
 // Every client mode loads the library (dist/, as users get it), including `bare`: only whether the
@@ -25,11 +25,15 @@ export function setUpClientMode(mode, { undici, origin, clock }) {
   if (!MODES.includes(mode)) throw new Error(`unknown client mode ${mode}; one of ${MODES}`);
   if (mode === 'no-library') return undefined;
   const { BreakerRegistry } = dist('index.js');
+  // Enabling the undici transport loads Node's bundled undici (to patch its dispatcher), which a
+  // process using only `http` would not otherwise load: every mode loads it, for the same heap.
+  void globalThis.Headers;
   if (mode === 'bare') return undefined;
   const { resolvePolicy } = dist('core/policy.js');
   const { defaultIsFailureStatus } = dist('config/status-rule.js');
   const { createTargetResolver } = dist('transport/target-resolver.js');
   const { enableUndiciTransport, patchUndiciModule } = dist('transport/undici/undici-transport.js');
+  const { enableHttpTransport } = dist('transport/http/http-transport.js');
   const rule = {
     name: mode === 'unlisted' ? 'unlisted.invalid' : new URL(origin).host,
     policy: resolvePolicy({}),
@@ -39,6 +43,8 @@ export function setUpClientMode(mode, { undici, origin, clock }) {
   };
   const registry = new BreakerRegistry({ clock });
   if (undici !== undefined) patchUndiciModule(undici);
-  enableUndiciTransport(createTargetResolver([rule], registry));
+  const resolve = createTargetResolver([rule], registry);
+  enableUndiciTransport(resolve);
+  enableHttpTransport(resolve);
   return mode === 'instrumented' ? registry.get(rule.name, rule.policy) : undefined;
 }

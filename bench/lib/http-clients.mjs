@@ -1,5 +1,9 @@
-// The two clients the HTTP benches measure, each as a function that makes one request to `origin`
-// and reads the whole body.
+// The clients the HTTP benches measure (CLIENTS), each as a function that makes one request to
+// `origin` and reads the whole body.
+import http from 'node:http';
+
+export const CLIENTS = ['fetch', 'undici.request', 'http.request'];
+
 /**
  * npm undici is imported only for `undici.request`: once loaded it installs its own global
  * dispatcher, and the built-in fetch would then run on npm undici's Agent, not Node's bundled one.
@@ -15,6 +19,8 @@ export async function prepareClient(client, origin, connections) {
       },
     };
   }
+  if (client === 'http.request')
+    return { undici: undefined, call: httpRequest(origin, connections) };
   if (client !== 'undici.request') throw new Error(`unknown client ${client}`);
   const undici = await import('undici');
   const agent = new undici.Agent({ connections });
@@ -25,4 +31,21 @@ export async function prepareClient(client, origin, connections) {
       await res.body.arrayBuffer();
     },
   };
+}
+
+/** `http.request` on a keep-alive Agent with one socket per concurrent request, body read whole. */
+function httpRequest(origin, connections) {
+  const { hostname, port } = new URL(origin);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const options = { hostname, port, path: '/', agent };
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(options, (res) => {
+        res.on('data', () => {});
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
 }

@@ -1,28 +1,16 @@
 import type { Agent, ClientRequest } from 'node:http';
 import { isPending } from '../acquire.js';
-import { CallRecorder } from '../call-recorder.js';
-import type { OriginCache, OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../origin-cache.js';
+import type { AgentOrigins, AgentRequestOptions } from './agent-origins.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { activeClientSpan, markRejected } from './http-span.js';
 import { annotateSpan } from '../../telemetry/breaker-spans.js';
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { onLaterTurn } from '../../core/later-turn.js';
-import { observeRequest } from './request-observer.js';
-
-/** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
-interface AgentRequestOptions {
-  host?: string;
-  port?: number | string;
-  protocol?: string;
-  socketPath?: string;
-  method?: string;
-}
+import { kDecided, RequestObserver } from './request-observer.js';
 
 type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions) => void;
-
-/** Set on a request once decided, so an agent delegating to another agent decides once. */
-const kDecided = Symbol('otel-circuit-breaker.decided');
 
 /**
  * The replacement for `http.Agent.prototype.addRequest` (https.Agent inherits it). The
@@ -32,36 +20,21 @@ const kDecided = Symbol('otel-circuit-breaker.decided');
  */
 export function createAddRequest(
   original: AddRequest,
-  origins: () => OriginCache | undefined,
+  origins: () => AgentOrigins | undefined,
 ): AddRequest {
   return function addRequest(this: Agent, req, options) {
-    const cache = origins();
-    if (cache === undefined || options == null || options.socketPath !== undefined) {
+    const lookup = origins();
+    if (lookup === undefined || options == null || options.socketPath !== undefined) {
       return original.call(this, req, options);
     }
     const protocol = options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:';
-    const key = `${protocol}//${options.host}:${options.port}`;
-    let entry = cache.get(key);
-    if (entry === undefined) entry = fill(cache, key, protocol, options);
-    if (entry === null || (req as { [kDecided]?: true })[kDecided] === true) {
+    const entry = lookup.find(protocol, options);
+    if (entry === null || (req as { [kDecided]?: unknown })[kDecided] !== undefined) {
       return original.call(this, req, options);
     }
-    (req as { [kDecided]?: true })[kDecided] = true;
+    (req as { [kDecided]?: unknown })[kDecided] = true;
     return admit(this, original, req, options, entry);
   };
-}
-
-function fill(
-  cache: OriginCache,
-  key: string,
-  protocol: string,
-  options: AgentRequestOptions,
-): OriginTarget | null {
-  if ((protocol !== 'http:' && protocol !== 'https:') || options.host === undefined) {
-    return cache.rememberUnlisted(key);
-  }
-  const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
-  return cache.fill(key, options.host, port, protocol);
 }
 
 function admit(
@@ -96,8 +69,9 @@ function proceed(
   breaker: CircuitBreaker,
   permit: Permit,
 ): void {
-  annotateSpan(activeClientSpan(), breaker.name, breaker.currentState);
-  observeRequest(req, new CallRecorder(entry, permit, breaker.clock));
+  const span = activeClientSpan();
+  if (span !== undefined) annotateSpan(span, breaker.name, breaker.currentState);
+  RequestObserver.observe(req, entry, permit, breaker.clock);
   original.call(agent, req, options);
 }
 

@@ -3,6 +3,7 @@ import { OriginCache } from '../origin-cache.js';
 import { registerSpanTargets, unregisterSpanTargets } from '../span-targets.js';
 import type { TargetResolver } from '../transport-target.js';
 import { createAddRequest } from './add-request-patch.js';
+import { AgentOrigins } from './agent-origins.js';
 
 /**
  * http and https: `http.Agent.prototype.addRequest` is the one point every client request with an
@@ -15,12 +16,12 @@ type AddRequest = Parameters<typeof createAddRequest>[0];
 /** `addRequest` is public Agent API in Node's docs, but missing from @types/node. */
 const agentPrototype = Agent.prototype as unknown as { addRequest: AddRequest };
 
-let origins: OriginCache | undefined;
+let origins: AgentOrigins | undefined;
 let patched: { readonly original: AddRequest; readonly replacement: AddRequest } | undefined;
 
 /** Starts deciding http/https requests with `resolve`; calling it again swaps the config. */
 export function enableHttpTransport(resolve: TargetResolver): void {
-  origins = new OriginCache(resolve);
+  origins = new AgentOrigins(new OriginCache(resolve));
   registerSpanTargets('http', resolve);
   if (patched !== undefined) return;
   const original = agentPrototype.addRequest;

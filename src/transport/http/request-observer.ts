@@ -1,44 +1,107 @@
 import { errorMonitor } from 'node:events';
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { CallRecorder } from '../call-recorder.js';
+import { ClientRequest, type IncomingMessage } from 'node:http';
+import type { Clock } from '../../core/clock.js';
+import type { Permit } from '../../core/permit.js';
+import { CallRecorder } from '../call-recorder.js';
+import type { OriginTarget } from '../origin-cache.js';
 
 type Destroy = ClientRequest['destroy'];
+
+/** Set on a request once decided (the observer when admitted), so a delegating agent decides once. */
+export const kDecided = Symbol('otel-circuit-breaker.decided');
+
+interface ObservedRequest extends ClientRequest {
+  [kDecided]?: true | RequestObserver;
+}
 
 /**
  * Watches one admitted `ClientRequest` until its response headers or its error, without changing
  * what the caller sees: errors are watched through `errorMonitor`, and a response nobody else
  * listens to is dumped (as Node would), so the socket returns to the pool. No 'upgrade'/'connect'
  * listener is added: their presence decides what Node does with the socket.
+ *
+ * One object per request: the listeners are shared functions that find it on the request
+ * (EventEmitter calls a listener with the emitter as `this`), and remove themselves instead of
+ * going through `once`, which would allocate a wrapper per listener.
  */
-export function observeRequest(req: ClientRequest, call: CallRecorder): void {
-  let destroyedByCaller = false;
-  const destroy: Destroy = req.destroy;
-  // `req.destroy()` without a reason (also what `req.abort()` does) is the caller giving up; Node
-  // then reports 'socket hang up', which would otherwise read as the host's fault.
-  req.destroy = function (this: ClientRequest, error?: Error) {
-    if (error == null) destroyedByCaller = true;
-    return destroy.call(this, error);
-  } as Destroy;
+export class RequestObserver extends CallRecorder {
+  /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
+  destroyedByCaller = false;
 
-  // Added once the socket is assigned, in front of every other listener, and removed before the
-  // others run: a listener that counts 'response' listeners to learn whether anyone reads the body
-  // (OTel's http instrumentation resumes it when it is alone) never counts ours. Those who listen
-  // from the start (the caller's callback, instrumentations wrapping http.request) are in place.
-  req.once('socket', () => {
-    req.prependOnceListener('response', (res: IncomingMessage) => {
-      call.response(res.statusCode ?? 0, res.headers);
-      // Node dumps a response nobody listens to only when emit('response') found no listener;
-      // ours was one, so the same `_dump()` (which also marks it dumped) is done here.
-      if (req.listenerCount('response') === 0) dump(res);
-    });
-  });
-  // An `errorMonitor` listener sees every error without handling it: Node still throws an error
-  // nobody listens to, with its own uncaught-error report, and listenerCount('error') is unchanged.
-  req.on(errorMonitor, (error: unknown) => call.error(error, destroyedByCaller));
-  req.once('close', () => {
-    if (req.upgradeOrConnect) call.response(req.res?.statusCode ?? 101, undefined);
-    else call.ignore();
-  });
+  private constructor(
+    entry: OriginTarget,
+    permit: Permit,
+    clock: Clock,
+    readonly destroy: Destroy,
+  ) {
+    super(entry, permit, clock);
+  }
+
+  static observe(
+    req: ClientRequest,
+    entry: OriginTarget,
+    permit: Permit,
+    clock: Clock,
+  ): RequestObserver {
+    const observed = req as ObservedRequest;
+    const observer = new RequestObserver(entry, permit, clock, observed.destroy);
+    observed[kDecided] = observer;
+    // Node then reports 'socket hang up', which would otherwise read as the host's fault.
+    observed.destroy = watchingDestroy;
+    // The 'response' listener goes in once the socket is assigned (see onSocket).
+    observed.on('socket', onSocket);
+    // An `errorMonitor` listener sees every error without handling it: Node still throws an error
+    // nobody listens to, with its own uncaught-error report, and listenerCount('error') is unchanged.
+    observed.on(errorMonitor, onError);
+    observed.on('close', onClose);
+    return observer;
+  }
+}
+
+function observerOf(req: ObservedRequest): RequestObserver | undefined {
+  const observer = req[kDecided];
+  return observer === true ? undefined : observer;
+}
+
+const prototypeDestroy: Destroy = ClientRequest.prototype.destroy;
+
+function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
+  const observer = observerOf(this);
+  if (observer === undefined) return prototypeDestroy.call(this, error);
+  if (error == null) observer.destroyedByCaller = true;
+  return observer.destroy.call(this, error);
+}
+
+/**
+ * Puts the 'response' listener in front of every other one, removed before the others run: a
+ * listener that counts 'response' listeners to learn whether anyone reads the body (OTel's http
+ * instrumentation resumes it when it is alone) never counts ours. Those who listen from the start
+ * (the caller's callback, instrumentations wrapping http.request) are in place by now.
+ */
+function onSocket(this: ObservedRequest): void {
+  this.removeListener('socket', onSocket);
+  this.prependListener('response', onResponse);
+}
+
+function onResponse(this: ObservedRequest, res: IncomingMessage): void {
+  this.removeListener('response', onResponse);
+  observerOf(this)?.response(res.statusCode ?? 0, res.headers);
+  // Node dumps a response nobody listens to only when emit('response') found no listener; ours
+  // was one, so the same `_dump()` (which also marks it dumped) is done here.
+  if (this.listenerCount('response') === 0) dump(res);
+}
+
+function onError(this: ObservedRequest, error: unknown): void {
+  const observer = observerOf(this);
+  observer?.error(error, observer.destroyedByCaller);
+}
+
+function onClose(this: ObservedRequest): void {
+  this.removeListener('close', onClose);
+  const observer = observerOf(this);
+  if (observer === undefined) return;
+  if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
+  else observer.ignore();
 }
 
 function dump(res: IncomingMessage): void {

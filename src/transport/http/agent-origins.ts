@@ -1,0 +1,69 @@
+import { ORIGIN_CACHE_SIZE, type OriginCache, type OriginTarget } from '../origin-cache.js';
+
+/** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
+export interface AgentRequestOptions {
+  host?: string;
+  port?: number | string;
+  protocol?: string;
+  socketPath?: string;
+  method?: string;
+}
+
+/** One (protocol, port) a host was asked for, with the answer. */
+interface Variant {
+  readonly protocol: string;
+  readonly port: unknown;
+  readonly entry: OriginTarget | null;
+}
+
+/** Most (protocol, port) pairs remembered per host; more are looked up through the origin key. */
+const MAX_VARIANTS = 8;
+
+/**
+ * The target of an agent request, found by host, then protocol and port as the request gives them,
+ * so a known origin costs one `Map.get` on the host string the request already carries: building
+ * the `protocol//host:port` key of the origin cache (a concatenation, then hashing its flattened
+ * copy) cost more than the rest of the pass-through path.
+ */
+export class AgentOrigins {
+  private readonly hosts = new Map<string, Variant[]>();
+
+  constructor(readonly cache: OriginCache) {}
+
+  /** The configured target of the request, or null for an unlisted (or unguardable) origin. */
+  find(protocol: string, options: AgentRequestOptions): OriginTarget | null {
+    const host = options.host;
+    const port = options.port;
+    const variants = typeof host === 'string' ? this.hosts.get(host) : undefined;
+    if (variants !== undefined) {
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[i]!;
+        if (variant.port === port && variant.protocol === protocol) return variant.entry;
+      }
+    }
+    const entry = this.byKey(protocol, options);
+    if (typeof host === 'string') this.remember(host, variants, { protocol, port, entry });
+    return entry;
+  }
+
+  private byKey(protocol: string, options: AgentRequestOptions): OriginTarget | null {
+    const key = `${protocol}//${options.host}:${options.port}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    if ((protocol !== 'http:' && protocol !== 'https:') || options.host === undefined) {
+      return this.cache.rememberUnlisted(key);
+    }
+    const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
+    return this.cache.fill(key, options.host, port, protocol);
+  }
+
+  private remember(host: string, variants: Variant[] | undefined, variant: Variant): void {
+    if (variants !== undefined) {
+      if (variants.length < MAX_VARIANTS) variants.push(variant);
+      return;
+    }
+    // Bounded like the origin cache: a flood of hosts drops what was remembered.
+    if (this.hosts.size >= ORIGIN_CACHE_SIZE) this.hosts.clear();
+    this.hosts.set(host, [variant]);
+  }
+}
