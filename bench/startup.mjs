@@ -7,7 +7,7 @@
 // control (a second bare run). Profiled runs (not timed) then show where the time goes: module load
 // by package and the start-up phases (bench/lib/startup-probe.cjs).
 // BENCH_QUICK=1: fewer rounds.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,11 +127,12 @@ function installApp() {
     }),
   );
   writeFileSync(join(dir, 'package.json'), '{ "name": "startup-app", "private": true }\n');
-  execFileSync(
+  const install = spawnSync(
     'npm',
     ['install', join(dir, filename), '--no-audit', '--no-fund', '--prefer-offline'],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: dir, encoding: 'utf8' },
   );
+  if (install.status !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
   writeFileSync(join(dir, 'app.cjs'), APP);
   writeFileSync(join(dir, 'import-app.cjs'), `require('otel-circuit-breaker');\n${APP}`);
   writeFileSync(join(dir, 'breakers.yaml'), CONFIG_YAML);
@@ -143,7 +144,7 @@ const versionOf = (dir, name) =>
   JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 const run = beginRun('startup');
-console.log('installing the packed package into a fresh app…');
+console.log(`Node ${process.version}; installing the packed package into a fresh app…`);
 const dir = installApp();
 try {
   // Warm-up: file cache, and a first look at each case's startup line (it must start cleanly).
