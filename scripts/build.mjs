@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeIndexLazy } from './lazy-index.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -31,6 +32,8 @@ execFileSync(
 // The CLI is run as a program (`npx otel-circuit-breaker`, node_modules/.bin links): tsc writes
 // files without the execute bit, and npm only sets it when installing from a registry tarball.
 chmodSync(join(dist, 'cjs/cli/main.js'), 0o755);
+
+makeIndexLazy(join(dist, 'cjs/index.js'));
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });

@@ -1,5 +1,5 @@
 import { SeverityNumber, type Logger, type LoggerProvider } from '@opentelemetry/api';
-import { startAdminServer, type AdminServer } from './admin/index.js';
+import type { AdminServer } from './admin/index.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
@@ -60,16 +60,21 @@ export class EnabledServices {
         this.store?.kind === 'redis' && this.sync !== undefined
           ? new RedisFleetControl(this.store, { sync: this.sync })
           : undefined;
-      this.admin = startAdminServer({
-        registry: this.registry,
-        port,
-        host,
-        token,
-        ...(fleet !== undefined ? { fleet } : {}),
-      }).catch((error: unknown) => {
-        this.warn(`admin endpoint not started: ${(error as Error).message}`);
-        return undefined;
-      });
+      // Loaded when the endpoint is configured: its server and status page are otherwise dead weight.
+      this.admin = import('./admin/index.js')
+        .then(({ startAdminServer }) =>
+          startAdminServer({
+            registry: this.registry,
+            port,
+            host,
+            token,
+            ...(fleet !== undefined ? { fleet } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          this.warn(`admin endpoint not started: ${(error as Error).message}`);
+          return undefined;
+        });
     }
   }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type * as ExporterPrometheus from '@opentelemetry/exporter-prometheus';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 
 export interface PrometheusEndpoint {
   readonly exporter: PrometheusExporter;
@@ -21,6 +22,9 @@ export function startPrometheusEndpoint(
 ): PrometheusEndpoint {
   const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined;
   const port = portFrom(env[PORT_ENV_VAR], warn);
+  // Loaded on use: a process whose metrics go elsewhere (or nowhere) never pays for it.
+  const { PrometheusExporter } =
+    require('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus;
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const server = createServer((req, res) => {
     if ((req.url ?? '/').split('?')[0] === '/metrics') {

@@ -1,19 +1,20 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type * as SdkNode from '@opentelemetry/sdk-node';
 import { isConfigError } from '../config/config-error.js';
 import { CircuitBreakerInstrumentation } from '../instrumentation.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
 import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
+import { metricsOnlyStartFits, startMetricsOnlySdk, type StartedSdk } from './metrics-only-sdk.js';
 import { startPrometheusEndpoint } from './prometheus-endpoint.js';
 import { startupSummary, type MetricsDestination } from './startup-summary.js';
 
 export interface AutoInstrumentation {
   readonly instrumentation: CircuitBreakerInstrumentation | undefined;
   /** The SDK we started, when the app had none. */
-  readonly sdk: NodeSDK | undefined;
+  readonly sdk: StartedSdk | undefined;
 }
 
 const GLOBAL_KEY = Symbol.for('otel-circuit-breaker.auto');
@@ -82,7 +83,7 @@ function sdkAlreadyRunning(): boolean {
 function startSdk(
   instrumentation: CircuitBreakerInstrumentation,
   env: NodeJS.ProcessEnv,
-): { sdk: NodeSDK; metrics: MetricsDestination } {
+): { sdk: StartedSdk; metrics: MetricsDestination } {
   // Without a collector, OTLP exporters would log connection errors forever: traces and logs are
   // off unless the user names an exporter. Metrics default to our Prometheus endpoint.
   env.OTEL_TRACES_EXPORTER ??= 'none';
@@ -95,12 +96,21 @@ function startSdk(
   // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.
   if (usePrometheus) env.OTEL_METRICS_EXPORTER = others.length > 0 ? others.join(',') : 'none';
   const endpoint = usePrometheus ? startPrometheusEndpoint(env, warn) : undefined;
-  const sdk = new NodeSDK({
-    instrumentations: [instrumentation],
-    views: breakerMetricViews(instrumentation.resolved.registry.maxBreakers),
-    ...(endpoint !== undefined ? { metricReaders: [endpoint.exporter] } : {}),
-  });
-  sdk.start();
+  const views = breakerMetricViews(instrumentation.resolved.registry.maxBreakers);
+  let sdk: StartedSdk;
+  if (endpoint !== undefined && metricsOnlyStartFits(env)) {
+    sdk = startMetricsOnlySdk(instrumentation, endpoint.exporter, views);
+  } else {
+    // Loaded here, not at the top: NodeSDK's module loads every exporter it may ever configure.
+    const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+    const nodeSdk = new NodeSDK({
+      instrumentations: [instrumentation],
+      views,
+      ...(endpoint !== undefined ? { metricReaders: [endpoint.exporter] } : {}),
+    });
+    nodeSdk.start();
+    sdk = nodeSdk;
+  }
   if (env.OTEL_TRACES_EXPORTER !== 'none') attachSpanProcessor(new CircuitBreakerSpanProcessor());
   const named = others.filter((e) => e !== 'none');
   const metrics: MetricsDestination =
