@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { envVarName } from '../config/env-vars.js';
-import { DEFAULT_ADMIN_HOST } from '../config/resolve-config.js';
+import { DEFAULT_ADMIN_HOST } from '../config/defaults.js';
 import { looksLikePlaceholder } from '../config/substitute-env.js';
 import type { BreakerRegistry } from '../registry/breaker-registry.js';
 import { handleAdminRequest, type AdminHandlerContext } from './admin-handler.js';

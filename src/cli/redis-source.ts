@@ -3,7 +3,7 @@ import type { AdminSnapshot } from '../admin/admin-snapshot.js';
 import type { AdminActionResult } from '../admin/apply-action.js';
 import type { FleetControl } from '../fleet/fleet-control.js';
 import type { BreakerSource } from './breaker-source.js';
-import { STORE_DEFAULTS } from '../store/create-store.js';
+import { STORE_DEFAULTS } from '../config/defaults.js';
 import { FleetUnavailableError, RedisFleetControl } from '../fleet/redis-fleet-control.js';
 import { RedisStore } from '../store/redis-store.js';
 import { CliError, EXIT } from './exit-codes.js';

@@ -12,16 +12,13 @@ import type {
 } from './resolved-config.js';
 import type { RawSettings } from './schema.js';
 import { statusRuleFor } from './status-rule.js';
+import {
+  DEFAULT_ADMIN_HOST,
+  DEFAULT_REDIS_URL,
+  REGISTRY_DEFAULTS,
+  STORE_DEFAULTS,
+} from './defaults.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const STORE_DEFAULTS = {
-  keyPrefix: 'cb',
-  flushIntervalMs: 1000,
-  resyncIntervalMs: 5000,
-  storeTimeoutMs: 200,
-};
-export const REGISTRY_DEFAULTS = { maxBreakers: 10_000, idleEvictSeconds: 3600 };
-export const DEFAULT_ADMIN_HOST = '127.0.0.1';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** One settings layer of a breaker and where it sits in the config, for messages. */

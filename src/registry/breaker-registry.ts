@@ -4,7 +4,7 @@ import type { ErrorClassifier } from '../core/outcome.js';
 import type { BreakerPolicy, PolicyOverrides } from '../core/policy.js';
 import type { Transition, TransitionListener } from '../core/transition.js';
 import type { RegistryLimits } from '../config/circuit-breaker-config.js';
-import { REGISTRY_DEFAULTS } from '../config/resolve-config.js';
+import { REGISTRY_DEFAULTS } from '../config/defaults.js';
 import { checkedPolicy, parseCodeArgs, registryArgs } from '../config/validate-code.js';
 
 /** Name of the one breaker every name past `maxBreakers` shares; it is disabled (never rejects). */

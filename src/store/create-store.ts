@@ -1,4 +1,5 @@
 import type { StoreConfig } from '../config/circuit-breaker-config.js';
+import { STORE_DEFAULTS } from '../config/defaults.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import type { StateStore, StoreLogEvent } from './state-store.js';
@@ -8,14 +9,6 @@ export interface CreateStoreOptions {
   readonly log?: (event: StoreLogEvent) => void;
   readonly instanceId?: string;
 }
-
-/** Defaults of the store settings, as documented on StoreConfig. */
-export const STORE_DEFAULTS = {
-  keyPrefix: 'cb',
-  flushIntervalMs: 1000,
-  resyncIntervalMs: 5000,
-  storeTimeoutMs: 200,
-} as const;
 
 /**
  * The store for a resolved (validated) `store` config: MemoryStore unless `type: 'redis'`.

@@ -13,5 +13,5 @@ export type {
 } from './state-store.js';
 export { MemoryStore, MemoryBackend } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
-export { createStore, STORE_DEFAULTS, type CreateStoreOptions } from './create-store.js';
+export { createStore, type CreateStoreOptions } from './create-store.js';
 export { breakerKeys, hashTag } from './keys.js';

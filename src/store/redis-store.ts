@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STORE_DEFAULTS } from '../config/defaults.js';
 import { RedisChangeLog } from './fleet-change-log.js';
 import { breakerKeys } from './keys.js';
 import {
@@ -79,7 +80,7 @@ export class RedisStore implements StateStore {
   private readonly changeLog: RedisChangeLog;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
-    this.keyPrefix = options.keyPrefix ?? 'cb';
+    this.keyPrefix = options.keyPrefix ?? STORE_DEFAULTS.keyPrefix;
     this.timeoutMs = options.storeTimeoutMs ?? 200;
     this.stateTtlMs = options.stateTtlMs ?? 24 * 3600_000;
     this.instanceId = options.instanceId ?? randomUUID();
