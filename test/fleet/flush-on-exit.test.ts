@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { REPO_ROOT } from '../fleet/fleet-harness.js';
-import { OwnRedis, uniquePrefix } from './redis-harness.js';
+import { REPO_ROOT } from './fleet-harness.js';
+import { OwnRedis, uniquePrefix } from '../store/redis-harness.js';
 
-const APP = join(REPO_ROOT, 'test/store/fixtures/early-trip-app.cjs');
+const APP = join(REPO_ROOT, 'test/fleet/fixtures/early-trip-app.cjs');
 const REGISTER = join(REPO_ROOT, 'dist/cjs/register.js');
 
 /** A loopback port nothing listens on: every call to it is refused at once. */

@@ -3,7 +3,7 @@ import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
 import type { SharedStateListener, StateStore } from '../../src/store/state-store.js';
-import { eventually, OwnRedis, redisCli, uniquePrefix } from './redis-harness.js';
+import { eventually, OwnRedis, redisCli, uniquePrefix } from '../store/redis-harness.js';
 
 const HOSTS = Array.from({ length: 300 }, (_, i) => `host-${i}.example.com`);
 

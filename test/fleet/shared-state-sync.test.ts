@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SharedStateSync } from '../../src/fleet/shared-state-sync.js';
-import { eventually, SHARED_REDIS_URL, uniquePrefix } from './redis-harness.js';
+import { eventually, SHARED_REDIS_URL, uniquePrefix } from '../store/redis-harness.js';
 
 /** Fleet-wide rules only: local consecutive-failure trips off, a rate rule with minimumCalls 10. */
 const DEFAULTS = {
