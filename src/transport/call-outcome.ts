@@ -2,7 +2,7 @@ import { parseRetryAfterMs, type HeaderSource } from '../core/retry-after.js';
 import type { Permit } from '../core/permit.js';
 import { classifyError, type Outcome } from '../core/outcome.js';
 import { HttpStatusError } from './http-status-error.js';
-import type { OriginTarget } from './origin-cache.js';
+import type { OriginTarget } from './targets/origin-cache.js';
 
 /**
  * Judging one finished call for the breaker, shared by every transport. A call is judged when its

@@ -2,7 +2,7 @@ import type { HeaderSource } from '../core/retry-after.js';
 import type { Clock } from '../core/clock.js';
 import type { Permit } from '../core/permit.js';
 import { settleError, settleResponse } from './call-outcome.js';
-import type { OriginTarget } from './origin-cache.js';
+import type { OriginTarget } from './targets/origin-cache.js';
 
 /**
  * Settles one admitted call exactly once: at response headers, or at the first error. The clock

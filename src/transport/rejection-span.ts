@@ -1,6 +1,6 @@
 import type { CircuitOpenError } from '../core/errors.js';
 import { breakerTracer, recordRejectedSpan } from '../telemetry/breaker-spans.js';
-import type { OriginTarget } from './origin-cache.js';
+import type { OriginTarget } from './targets/origin-cache.js';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_SERVER_ADDRESS,

@@ -3,7 +3,7 @@ import { ClientRequest, type IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { CallRecorder } from '../call-recorder.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 
 type Destroy = ClientRequest['destroy'];
 

@@ -2,7 +2,7 @@ import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { isPending } from '../acquire.js';
 import { circuitOpenResponse } from '../circuit-open-response.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { respondToRequest, rejectRequest } from './early-reply.js';
 import { observerWithBodyHooks } from './body-hooks.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import type { DispatchHandler } from './handler-types.js';
 import { LegacyObserver, NewApiObserver, type ObservedDispatch } from './observers.js';
 

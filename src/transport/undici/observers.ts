@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { CallRecorder } from '../call-recorder.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import {
   kOurHandler,
   type AbortFn,
