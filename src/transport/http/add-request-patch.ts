@@ -1,5 +1,5 @@
 import type { Agent, ClientRequest } from 'node:http';
-import { isPending } from '../acquire.js';
+import { isPending } from '../pending-permit.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
 import type { HttpAgentTargets, AgentRequestOptions } from '../targets/http-agent-targets.js';
 import { recordTransportRejection } from '../rejection-span.js';
