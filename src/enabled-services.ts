@@ -11,7 +11,7 @@ import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store
 import { startTransitionSpanEvents } from './telemetry/breaker-spans.js';
 import { startTransitionLogs } from './telemetry/transition-logs.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
-import { createTargetResolver } from './transport/target-resolver.js';
+import { createTargetResolver } from './transport/targets/target-resolver.js';
 import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
 import {
   disableUndiciTransport,

@@ -31,7 +31,7 @@ export function setUpClientMode(mode, { undici, origin, clock }) {
   if (mode === 'bare') return undefined;
   const { resolvePolicy } = dist('core/policy.js');
   const { defaultIsFailureStatus } = dist('config/status-rule.js');
-  const { createTargetResolver } = dist('transport/target-resolver.js');
+  const { createTargetResolver } = dist('transport/targets/target-resolver.js');
   const { enableUndiciTransport, patchUndiciModule } = dist('transport/undici/undici-transport.js');
   const { enableHttpTransport } = dist('transport/http/http-transport.js');
   const rule = {

@@ -11,7 +11,7 @@ import {
   learnKind,
   type MethodKind,
 } from './method-kind.js';
-import { trackResult } from './track-result.js';
+import { trackCallResult } from './agent-call-result.js';
 
 /**
  * The Proxy behind `registerAgentClient`: a view of an SDK client whose async methods, at any
@@ -124,7 +124,7 @@ function callThrough(
     call.ignore();
     throw error;
   }
-  const tracked = trackResult(result, call);
+  const tracked = trackCallResult(result, call);
   if (tracked.kind === 'sync') call.ignore();
   const learned = kind === 'async-generator' ? kind : tracked.kind;
   if (learnedKind(fn) !== learned) learnKind(fn, learned);

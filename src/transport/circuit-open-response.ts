@@ -1,5 +1,5 @@
 import type { CircuitOpenError } from '../core/errors.js';
-import { CIRCUIT_OPEN_ERROR_TYPE, HEADER_CIRCUIT_BREAKER } from './transport-names.js';
+import { CIRCUIT_OPEN_ERROR_TYPE, HEADER_CIRCUIT_BREAKER } from '../semconv.js';
 
 /** A response the transports answer with instead of an error when a rule says `rejectWith: 'response'`. */
 export interface SyntheticResponse {

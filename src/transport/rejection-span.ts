@@ -1,11 +1,7 @@
 import type { CircuitOpenError } from '../core/errors.js';
 import { breakerTracer, recordRejectedSpan } from '../telemetry/breaker-spans.js';
-import type { OriginTarget } from './origin-cache.js';
-import {
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-} from './transport-names.js';
+import type { OriginTarget } from './targets/origin-cache.js';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '../semconv.js';
 
 const KNOWN_METHODS = new Set([
   'CONNECT',

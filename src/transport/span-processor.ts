@@ -1,6 +1,6 @@
 import { SpanKind, type Context } from '@opentelemetry/api';
 import { ATTR_NAME, ATTR_STATE } from '../semconv.js';
-import { spanTarget } from './span-targets.js';
+import { spanTarget } from './targets/span-targets.js';
 
 /** The parts of an SDK span this processor reads and writes (kept structural: no SDK import). */
 export interface StartedSpan {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHostMatcher } from '../../src/config/host-matcher.js';
+import { createHostMatcher } from '../../src/transport/targets/host-matcher.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
 import { configErrorOf, useTempDir } from './config-fixtures.js';

@@ -329,6 +329,6 @@ describe('documented difference: stack frames', () => {
     );
     expect(hooked.filter((f) => !f.includes('transport/undici'))).toEqual(plain);
     // The difference itself: the response callback ran through our observer.
-    expect(hooked.filter((f) => f.includes('transport/undici/observers'))).toHaveLength(1);
+    expect(hooked.filter((f) => f.includes('transport/undici/observing-handlers'))).toHaveLength(1);
   });
 });

@@ -7,8 +7,8 @@ import {
   disableUndiciTransport,
   enableUndiciTransport,
 } from '../../src/transport/undici/undici-transport.js';
-import { OriginCache } from '../../src/transport/origin-cache.js';
-import { HEADER_CIRCUIT_BREAKER } from '../../src/transport/transport-names.js';
+import { OriginCache } from '../../src/transport/targets/origin-cache.js';
+import { HEADER_CIRCUIT_BREAKER } from '../../src/semconv.js';
 import { answers, CountingServer, deadPort, sleep } from './support/counting-server.js';
 import { rule, transportFixture, type RuleOptions } from './support/transport-fixture.js';
 

@@ -6,8 +6,8 @@ import * as undici6 from 'undici6';
 import * as undici7 from 'undici7';
 import * as undici8 from 'undici';
 import { CircuitOpenError } from '../../src/core/errors.js';
-import { OriginCache } from '../../src/transport/origin-cache.js';
-import { HEADER_CIRCUIT_BREAKER } from '../../src/transport/transport-names.js';
+import { OriginCache } from '../../src/transport/targets/origin-cache.js';
+import { HEADER_CIRCUIT_BREAKER } from '../../src/semconv.js';
 import {
   disableUndiciTransport,
   enableUndiciTransport,

@@ -1,7 +1,7 @@
 import type { Agent, ClientRequest } from 'node:http';
-import { isPending } from '../acquire.js';
-import type { OriginTarget } from '../origin-cache.js';
-import type { AgentOrigins, AgentRequestOptions } from './agent-origins.js';
+import { isPending } from '../pending-permit.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
+import type { HttpAgentTargets, AgentRequestOptions } from '../targets/http-agent-targets.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { activeClientSpan, markRejected } from './http-span.js';
 import { annotateSpan } from '../../telemetry/breaker-spans.js';
@@ -20,7 +20,7 @@ type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions
  */
 export function createAddRequest(
   original: AddRequest,
-  origins: () => AgentOrigins | undefined,
+  origins: () => HttpAgentTargets | undefined,
 ): AddRequest {
   return function addRequest(this: Agent, req, options) {
     const lookup = origins();

@@ -1,9 +1,9 @@
 import { Agent } from 'node:http';
-import { OriginCache } from '../origin-cache.js';
-import { registerSpanTargets, unregisterSpanTargets } from '../span-targets.js';
-import type { TargetResolver } from '../transport-target.js';
+import { OriginCache } from '../targets/origin-cache.js';
+import { attachSpanTargets, detachSpanTargets } from '../targets/span-targets.js';
+import type { TargetResolver } from '../targets/target.js';
 import { createAddRequest } from './add-request-patch.js';
-import { AgentOrigins } from './agent-origins.js';
+import { HttpAgentTargets } from '../targets/http-agent-targets.js';
 
 /**
  * http and https: `http.Agent.prototype.addRequest` is the one point every client request with an
@@ -16,13 +16,13 @@ type AddRequest = Parameters<typeof createAddRequest>[0];
 /** `addRequest` is public Agent API in Node's docs, but missing from @types/node. */
 const agentPrototype = Agent.prototype as unknown as { addRequest: AddRequest };
 
-let origins: AgentOrigins | undefined;
+let origins: HttpAgentTargets | undefined;
 let patched: { readonly original: AddRequest; readonly replacement: AddRequest } | undefined;
 
 /** Starts deciding http/https requests with `resolve`; calling it again swaps the config. */
 export function enableHttpTransport(resolve: TargetResolver): void {
-  origins = new AgentOrigins(new OriginCache(resolve));
-  registerSpanTargets('http', resolve);
+  origins = new HttpAgentTargets(new OriginCache(resolve));
+  attachSpanTargets('http', resolve);
   if (patched !== undefined) return;
   const original = agentPrototype.addRequest;
   const replacement = createAddRequest(original, () => origins);
@@ -33,7 +33,7 @@ export function enableHttpTransport(resolve: TargetResolver): void {
 /** Restores `Agent.prototype.addRequest`; requests no longer meet any of our code. */
 export function disableHttpTransport(): void {
   origins = undefined;
-  unregisterSpanTargets('http');
+  detachSpanTargets('http');
   if (patched === undefined) return;
   // If someone wrapped it after us, leave their wrapper: ours is inert without `origins`.
   if (agentPrototype.addRequest === patched.replacement) {

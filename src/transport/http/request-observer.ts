@@ -2,8 +2,8 @@ import { errorMonitor } from 'node:events';
 import { ClientRequest, type IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import { CallRecorder } from '../call-recorder.js';
-import type { OriginTarget } from '../origin-cache.js';
+import { TransportCall } from '../transport-call.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 
 type Destroy = ClientRequest['destroy'];
 
@@ -24,7 +24,7 @@ interface ObservedRequest extends ClientRequest {
  * (EventEmitter calls a listener with the emitter as `this`), and remove themselves instead of
  * going through `once`, which would allocate a wrapper per listener.
  */
-export class RequestObserver extends CallRecorder {
+export class RequestObserver extends TransportCall {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
   destroyedByCaller = false;
 

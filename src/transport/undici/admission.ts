@@ -1,8 +1,8 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
-import { isPending } from '../acquire.js';
+import { isPending } from '../pending-permit.js';
 import { circuitOpenResponse } from '../circuit-open-response.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { respondToRequest, rejectRequest } from './early-reply.js';
 import { observerWithBodyHooks } from './body-hooks.js';
@@ -13,7 +13,7 @@ import {
   type DispatchOptions,
   type OriginalDispatch,
 } from './handler-types.js';
-import { UnwrappingObserver } from './observers.js';
+import { UnwrappingObserver } from './observing-handlers.js';
 
 /**
  * Asks the breaker before the request reaches any socket, for one request to a configured host at

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import type { OriginTarget } from '../origin-cache.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import type { DispatchHandler } from './handler-types.js';
-import { LegacyObserver, NewApiObserver, type ObservedDispatch } from './observers.js';
+import { LegacyObserver, NewApiObserver, type ObservedDispatch } from './observing-handlers.js';
 
 /**
  * undici decides by their mere presence whether a handler gets the request-body callbacks

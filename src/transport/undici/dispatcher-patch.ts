@@ -1,6 +1,6 @@
-import type { OriginCache } from '../origin-cache.js';
+import type { OriginCache } from '../targets/origin-cache.js';
 import { admit } from './admission.js';
-import { targetOfDispatch } from './dispatcher-origin.js';
+import { targetOfDispatch } from '../targets/undici-dispatch-target.js';
 import { undiciAccepts } from './handler-check.js';
 import {
   kOurHandler,

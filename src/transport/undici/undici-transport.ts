@@ -1,6 +1,6 @@
-import { OriginCache } from '../origin-cache.js';
-import { registerSpanTargets, unregisterSpanTargets } from '../span-targets.js';
-import type { TargetResolver } from '../transport-target.js';
+import { OriginCache } from '../targets/origin-cache.js';
+import { attachSpanTargets, detachSpanTargets } from '../targets/span-targets.js';
+import type { TargetResolver } from '../targets/target.js';
 import { DispatcherPatches, findDispatcherBase } from './dispatcher-patch.js';
 
 /**
@@ -25,7 +25,7 @@ const knownModules = new Set<object>();
 /** Starts deciding undici requests with `resolve`; calling it again swaps the config. */
 export function enableUndiciTransport(resolve: TargetResolver): void {
   origins = new OriginCache(resolve);
-  registerSpanTargets('undici', resolve);
+  attachSpanTargets('undici', resolve);
   patchReachable();
 }
 
@@ -43,7 +43,7 @@ export function patchUndiciModule(moduleExports: unknown): void {
 /** Puts every patched `dispatch` back; requests no longer meet any of our code. */
 export function disableUndiciTransport(): void {
   origins = undefined;
-  unregisterSpanTargets('undici');
+  detachSpanTargets('undici');
   patches.restoreAll();
 }
 

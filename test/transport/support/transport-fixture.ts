@@ -3,8 +3,8 @@ import type { ResolvedBreakerRule } from '../../../src/config/resolved-config.js
 import { defaultIsFailureStatus } from '../../../src/config/status-rule.js';
 import { resolvePolicy, type PolicyOverrides } from '../../../src/core/policy.js';
 import { BreakerRegistry } from '../../../src/registry/breaker-registry.js';
-import { createTargetResolver } from '../../../src/transport/target-resolver.js';
-import type { TargetResolver } from '../../../src/transport/transport-target.js';
+import { createTargetResolver } from '../../../src/transport/targets/target-resolver.js';
+import type { TargetResolver } from '../../../src/transport/targets/target.js';
 
 export interface RuleOptions extends PolicyOverrides {
   readonly rejectWith?: 'error' | 'response';

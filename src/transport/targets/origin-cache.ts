@@ -1,4 +1,4 @@
-import type { TargetResolver, TransportTarget } from './transport-target.js';
+import type { TargetResolver, TransportTarget } from './target.js';
 
 /** A configured host as one request saw it: the target plus the host facts spans and hooks need. */
 export interface OriginTarget {

@@ -1,8 +1,8 @@
-import { createHostMatcher } from '../config/host-matcher.js';
-import type { ResolvedBreakerRule } from '../config/resolved-config.js';
-import type { CircuitBreaker } from '../core/breaker.js';
-import type { BreakerRegistry } from '../registry/breaker-registry.js';
-import type { TargetResolver, TransportTarget } from './transport-target.js';
+import { createHostMatcher } from './host-matcher.js';
+import type { ResolvedBreakerRule } from '../../config/resolved-config.js';
+import type { CircuitBreaker } from '../../core/breaker.js';
+import type { BreakerRegistry } from '../../registry/breaker-registry.js';
+import type { TargetResolver, TransportTarget } from './target.js';
 
 /**
  * A rule bound to the registry. The breaker is kept between calls only while the registry's

@@ -1,5 +1,5 @@
-import { normalizeHostname, parseHostPattern } from './host-pattern.js';
-import type { ResolvedBreakerRule } from './resolved-config.js';
+import { normalizeHostname, parseHostPattern } from '../../config/host-pattern.js';
+import type { ResolvedBreakerRule } from '../../config/resolved-config.js';
 
 /** Finds the rule of the configured pattern a request's host matches, if any. */
 export interface HostMatcher {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createHostMatcher } from '../../src/config/host-matcher.js';
-import { parseHostPattern } from '../../src/config/host-pattern.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import { createHostMatcher } from '../../../src/transport/targets/host-matcher.js';
+import { parseHostPattern } from '../../../src/config/host-pattern.js';
+import { loadConfig } from '../../../src/config/load-config.js';
 
 function matcherFor(patterns: string[], cacheSize?: number) {
   const config = loadConfig({ env: {}, code: { hosts: patterns } });

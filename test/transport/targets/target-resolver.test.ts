@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultIsFailureStatus } from '../../src/config/status-rule.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { resolvePolicy } from '../../src/core/policy.js';
-import { BreakerRegistry } from '../../src/registry/breaker-registry.js';
-import { createTargetResolver } from '../../src/transport/target-resolver.js';
+import { defaultIsFailureStatus } from '../../../src/config/status-rule.js';
+import { ManualClock } from '../../../src/core/clock.js';
+import { resolvePolicy } from '../../../src/core/policy.js';
+import { BreakerRegistry } from '../../../src/registry/breaker-registry.js';
+import { createTargetResolver } from '../../../src/transport/targets/target-resolver.js';
 
 const rule = {
   name: 'api.example.com',

@@ -1,7 +1,11 @@
-import type { ResolvedBreakerRule } from '../config/resolved-config.js';
-import type { CircuitBreaker } from '../core/breaker.js';
+import type { ResolvedBreakerRule } from '../../config/resolved-config.js';
+import type { CircuitBreaker } from '../../core/breaker.js';
 
-/** The breaker and rule that guard one configured host pattern. */
+/**
+ * The breaker and rule that guard one configured host pattern: a request's target. Everything in
+ * this folder finds the target of a host: the rule it matches (host-matcher), the registry's breaker
+ * for that rule (target-resolver), and the per-transport caches in front of them.
+ */
 export interface TransportTarget {
   readonly breaker: CircuitBreaker;
   readonly rule: ResolvedBreakerRule;

@@ -1,17 +1,18 @@
 import type { HeaderSource } from '../core/retry-after.js';
 import type { Clock } from '../core/clock.js';
 import type { Permit } from '../core/permit.js';
-import { settleError, settleResponse } from './call-outcome.js';
-import type { OriginTarget } from './origin-cache.js';
+import { settleError, settleResponse } from './transport-call-outcome.js';
+import type { OriginTarget } from './targets/origin-cache.js';
 
 /**
- * Settles one admitted call exactly once: at response headers, or at the first error. The clock
+ * One admitted transport (fetch/undici/http) call, as AgentCall is one admitted SDK call. Settles
+ * its permit exactly once, with the outcome transport-call-outcome.ts judges: at response headers, or at the first error. The clock
  * starts when the call is admitted, so the duration is time to first byte of the response. Time is
  * the breaker's clock, by default the process's coarse clock (10 ms resolution), as for
  * `execute()`: two precise reads would cost more than the rest of the bookkeeping, and slow-call
  * thresholds are seconds, not milliseconds.
  */
-export class CallRecorder {
+export class TransportCall {
   private settled = false;
   private readonly startedAt: number;
 

@@ -1,5 +1,5 @@
-import type { OriginCache, OriginTarget } from '../origin-cache.js';
-import type { DispatchOptions } from './handler-types.js';
+import type { OriginCache, OriginTarget } from './origin-cache.js';
+import type { DispatchOptions } from '../undici/handler-types.js';
 
 /** Origin of a Client/Pool used directly (`new Pool(origin).request({ path })`): no `opts.origin`. */
 const ownOrigins = new WeakMap<object, string | null>();

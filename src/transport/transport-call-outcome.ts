@@ -2,11 +2,13 @@ import { parseRetryAfterMs, type HeaderSource } from '../core/retry-after.js';
 import type { Permit } from '../core/permit.js';
 import { classifyError, type Outcome } from '../core/outcome.js';
 import { HttpStatusError } from './http-status-error.js';
-import type { OriginTarget } from './origin-cache.js';
+import type { OriginTarget } from './targets/origin-cache.js';
 
 /**
- * Judging one finished call for the breaker, shared by every transport. A call is judged when its
- * response headers arrive (so a streamed LLM answer counts by its first byte), or when it fails.
+ * The Outcome (core/outcome.ts) of one finished transport call, judged from its HTTP status or its
+ * error (and the rule's `classify` hook, given a CallResult), and recorded on the call's permit.
+ * Shared by every transport. A call is judged when its response headers arrive (so a streamed LLM
+ * answer counts by its first byte), or when it fails.
  */
 
 /** Statuses whose Retry-After the breaker is told about. */

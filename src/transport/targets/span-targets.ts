@@ -1,17 +1,17 @@
 import { OriginCache, type OriginTarget } from './origin-cache.js';
-import type { TargetResolver } from './transport-target.js';
+import type { TargetResolver } from './target.js';
 
 /**
- * The targets the span processor resolves HTTP client spans against, registered by each enabled
+ * The targets the span processor resolves HTTP client spans against, attached by each enabled
  * transport (both get the same resolver from the instrumentation) and dropped when none is enabled.
  */
 const owners = new Map<string, OriginCache>();
 
-export function registerSpanTargets(owner: string, resolve: TargetResolver): void {
+export function attachSpanTargets(owner: string, resolve: TargetResolver): void {
   owners.set(owner, new OriginCache(resolve));
 }
 
-export function unregisterSpanTargets(owner: string): void {
+export function detachSpanTargets(owner: string): void {
   owners.delete(owner);
 }
 

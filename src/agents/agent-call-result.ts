@@ -2,7 +2,7 @@ import type { AgentCall } from './agent-call.js';
 import type { MethodKind } from './method-kind.js';
 
 /**
- * Hooks a call's outcome onto what an SDK method returned, and hands back something the caller
+ * Hooks an AgentCall's outcome onto what an SDK method returned, and hands back something the caller
  * uses exactly like the original:
  *
  * - an SDK `APIPromise` comes back as a proxy of itself: awaiting it, `.withResponse()` and
@@ -14,7 +14,7 @@ import type { MethodKind } from './method-kind.js';
  * - an SDK event stream (`messages.stream()`, `chat.completions.stream()`) comes back untouched;
  *   the call settles on its `end` event.
  */
-export function trackResult(
+export function trackCallResult(
   result: unknown,
   call: AgentCall,
 ): { kind: MethodKind; value: unknown } {

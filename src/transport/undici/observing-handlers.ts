@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import { CallRecorder } from '../call-recorder.js';
-import type { OriginTarget } from '../origin-cache.js';
+import { TransportCall } from '../transport-call.js';
+import type { OriginTarget } from '../targets/origin-cache.js';
 import {
   kOurHandler,
   type AbortFn,
@@ -17,10 +17,10 @@ import { SyntheticController } from './synthetic-controller.js';
  * Wrappers that watch an admitted request and pass every callback through untouched: arguments,
  * return values (back-pressure) and exceptions. One per API a DispatcherBase may speak
  * (docs/design/undici-hook.md says why each exists). Each is
- * also the request's CallRecorder, so an admitted request costs one object of ours. Only handlers
+ * also the request's TransportCall, so an admitted request costs one object of ours. Only handlers
  * undici accepts are wrapped (see handler-check.ts), so the required callbacks exist.
  */
-export abstract class ObservedDispatch extends CallRecorder {
+export abstract class ObservedDispatch extends TransportCall {
   declare readonly [kOurHandler]: true;
 
   constructor(

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { AgentCall } from '../../src/agents/agent-call.js';
-import { trackResult } from '../../src/agents/track-result.js';
+import { trackCallResult } from '../../src/agents/agent-call-result.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { FailureDetail, Permit } from '../../src/core/permit.js';
 
@@ -50,19 +50,19 @@ async function* chunks(n: number, failAt?: number): AsyncGenerator<number> {
   }
 }
 
-describe('trackResult: values and plain promises', () => {
+describe('trackCallResult: values and plain promises', () => {
   it('a plain value is a synchronous helper: handed back as is, nothing settled', () => {
     const { call, permit } = newCall();
     const value = { url: 'https://api.example/' };
-    expect(trackResult(value, call)).toEqual({ kind: 'sync', value });
-    expect(trackResult(value, call).value).toBe(value);
+    expect(trackCallResult(value, call)).toEqual({ kind: 'sync', value });
+    expect(trackCallResult(value, call).value).toBe(value);
     expect(permit.settled).toEqual([]);
   });
 
   it('a promise settles the call as a success when it resolves, timed to its resolution', async () => {
     const { call, permit, clock } = newCall();
     const reply = deferred<string>();
-    const tracked = trackResult(reply.promise, call);
+    const tracked = trackCallResult(reply.promise, call);
     expect(tracked.kind).toBe('promise');
     clock.advance(250);
     reply.resolve('done');
@@ -74,7 +74,7 @@ describe('trackResult: values and plain promises', () => {
     const { call, permit, clock } = newCall();
     const error = new Error('500 from provider');
     const reply = deferred<string>();
-    const tracked = trackResult(reply.promise, call);
+    const tracked = trackCallResult(reply.promise, call);
     clock.advance(40);
     reply.reject(error);
     await expect(tracked.value).rejects.toBe(error);
@@ -105,11 +105,11 @@ class FakeApiPromise implements PromiseLike<string> {
   }
 }
 
-describe('trackResult: SDK APIPromise', () => {
+describe('trackCallResult: SDK APIPromise', () => {
   it('comes back as a proxy that parses nothing until awaited, then settles', async () => {
     const { call, permit } = newCall();
     const api = new FakeApiPromise(Promise.resolve('{"ok":true}'));
-    const tracked = trackResult(api, call);
+    const tracked = trackCallResult(api, call);
     expect(tracked.kind).toBe('api-promise');
     const proxy = tracked.value as FakeApiPromise;
     expect(proxy.client()).toBe('private client'); // own methods see the real object
@@ -124,7 +124,7 @@ describe('trackResult: SDK APIPromise', () => {
 
   it('withResponse() returns the response and the tracked data', async () => {
     const { call, permit } = newCall();
-    const proxy = trackResult(new FakeApiPromise(Promise.resolve('body')), call)
+    const proxy = trackCallResult(new FakeApiPromise(Promise.resolve('body')), call)
       .value as FakeApiPromise;
     await expect(proxy.withResponse()).resolves.toEqual({
       data: 'body',
@@ -136,7 +136,7 @@ describe('trackResult: SDK APIPromise', () => {
   it('asResponse() settles on the response and leaves the body unread', async () => {
     const { call, permit } = newCall();
     const api = new FakeApiPromise(Promise.resolve('body'));
-    const proxy = trackResult(api, call).value as FakeApiPromise;
+    const proxy = trackCallResult(api, call).value as FakeApiPromise;
     await expect(proxy.asResponse()).resolves.toEqual({ status: 200 });
     expect(api.parsed).toBe(0);
     expect(permit.settled).toEqual([{ outcome: 'success', durationMs: 0 }]);
@@ -145,17 +145,17 @@ describe('trackResult: SDK APIPromise', () => {
   it('catch() on a failing call fails it once', async () => {
     const { call, permit } = newCall();
     const error = new Error('429');
-    const proxy = trackResult(new FakeApiPromise(Promise.reject(error)), call)
+    const proxy = trackCallResult(new FakeApiPromise(Promise.reject(error)), call)
       .value as unknown as Promise<string>;
     await expect(proxy.catch((e: unknown) => e)).resolves.toBe(error);
     expect(permit.settled).toEqual([{ outcome: 'failure', error, durationMs: 0 }]);
   });
 });
 
-describe('trackResult: async iterables', () => {
+describe('trackCallResult: async iterables', () => {
   it('a stream settles when iterated to its end, timed to its first chunk', async () => {
     const { call, permit, clock } = newCall();
-    const tracked = trackResult(chunks(3), call);
+    const tracked = trackCallResult(chunks(3), call);
     expect(tracked.kind).toBe('stream');
     clock.advance(30);
     const seen: number[] = [];
@@ -172,7 +172,7 @@ describe('trackResult: async iterables', () => {
     const { call, permit } = newCall();
     const seen: number[] = [];
     await expect(async () => {
-      for await (const n of trackResult(chunks(5, 2), call).value as AsyncIterable<number>)
+      for await (const n of trackCallResult(chunks(5, 2), call).value as AsyncIterable<number>)
         seen.push(n);
     }).rejects.toThrow('stream broke');
     expect(seen).toEqual([0, 1]);
@@ -183,7 +183,7 @@ describe('trackResult: async iterables', () => {
 
   it('a consumer that stops early succeeded with what arrived', async () => {
     const { call, permit } = newCall();
-    for await (const n of trackResult(chunks(5), call).value as AsyncIterable<number>) {
+    for await (const n of trackCallResult(chunks(5), call).value as AsyncIterable<number>) {
       if (n === 1) break;
     }
     expect(permit.settled).toEqual([{ outcome: 'success', durationMs: 0 }]);
@@ -193,7 +193,7 @@ describe('trackResult: async iterables', () => {
     const { call, permit } = newCall();
     const controller = new AbortController();
     const stream = Object.assign(chunks(2), { controller });
-    const iterator = (trackResult(stream, call).value as AsyncGenerator<number>)[
+    const iterator = (trackCallResult(stream, call).value as AsyncGenerator<number>)[
       Symbol.asyncIterator
     ]();
     await iterator.next();
@@ -205,7 +205,7 @@ describe('trackResult: async iterables', () => {
 
   it('an async generator driven by hand through next() settles at its end', async () => {
     const { call, permit } = newCall();
-    const gen = trackResult(chunks(1), call).value as AsyncGenerator<number>;
+    const gen = trackCallResult(chunks(1), call).value as AsyncGenerator<number>;
     expect(await gen.next()).toEqual({ done: false, value: 0 });
     expect(permit.settled).toEqual([]);
     expect(await gen.next()).toEqual({ done: true, value: undefined });
@@ -215,7 +215,7 @@ describe('trackResult: async iterables', () => {
   it('a promise of a stream settles at the end of the stream, not when it resolves', async () => {
     const { call, permit, clock } = newCall();
     const reply = deferred<AsyncIterable<number>>();
-    const tracked = trackResult(reply.promise, call);
+    const tracked = trackCallResult(reply.promise, call);
     expect(tracked.kind).toBe('promise');
     clock.advance(75);
     reply.resolve(chunks(2));
@@ -241,11 +241,11 @@ class FakeEventStream extends EventEmitter {
   }
 }
 
-describe('trackResult: SDK event streams', () => {
+describe('trackCallResult: SDK event streams', () => {
   it('comes back untouched and settles on `end`, timed to `connect`', () => {
     const { call, permit, clock } = newCall();
     const stream = new FakeEventStream();
-    const tracked = trackResult(stream, call);
+    const tracked = trackCallResult(stream, call);
     expect(tracked).toEqual({ kind: 'stream', value: stream });
     expect(tracked.value).toBe(stream);
     clock.advance(20);
@@ -262,7 +262,7 @@ describe('trackResult: SDK event streams', () => {
     const outcome = Promise.reject(error);
     outcome.catch(() => {});
     const stream = new FakeEventStream(outcome);
-    trackResult(stream, call);
+    trackCallResult(stream, call);
     stream.errored = true;
     stream.emit('end');
     await outcome.catch(() => {});
@@ -273,7 +273,7 @@ describe('trackResult: SDK event streams', () => {
   it('an aborted stream is ignored', () => {
     const { call, permit } = newCall();
     const stream = new FakeEventStream();
-    trackResult(stream, call);
+    trackCallResult(stream, call);
     stream.aborted = true;
     stream.emit('end');
     expect(permit.settled).toEqual([{ outcome: 'ignored' }]);

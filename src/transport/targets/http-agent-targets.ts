@@ -1,4 +1,4 @@
-import { ORIGIN_CACHE_SIZE, type OriginCache, type OriginTarget } from '../origin-cache.js';
+import { ORIGIN_CACHE_SIZE, type OriginCache, type OriginTarget } from './origin-cache.js';
 
 /** What `ClientRequest` passes to `Agent#addRequest`: host and port are always filled in. */
 export interface AgentRequestOptions {
@@ -25,7 +25,7 @@ const MAX_VARIANTS = 8;
  * the `protocol//host:port` key of the origin cache (a concatenation, then hashing its flattened
  * copy) cost more than the rest of the pass-through path.
  */
-export class AgentOrigins {
+export class HttpAgentTargets {
   private readonly hosts = new Map<string, Variant[]>();
 
   constructor(readonly cache: OriginCache) {}
