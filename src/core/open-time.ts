@@ -1,5 +1,6 @@
 import type { Classification } from './outcome.js';
-import type { BreakerPolicy } from './policy.js';
+import { openDurationMs, type BreakerPolicy } from './policy.js';
+import type { StateRecord } from './state-record.js';
 
 // How long a breaker stays open when the target says how long to wait, and how long is left of an
 // open time. Pure arithmetic: the breaker reads the clock and passes the times in. (The open time
@@ -30,4 +31,20 @@ export function serverRequestedOpenMs(
 /** Milliseconds left of an open time ending at `openUntil` (monotonic), never negative. */
 export function remainingOpenMs(openUntil: number, now: number): number {
   return Math.max(0, openUntil - now);
+}
+
+/**
+ * The open time that describes a breaker now: while open, the length of the current open period
+ * (whatever chose it: back-off, jitter, a server's Retry-After or a shared store); in any other
+ * state, the open time a trip by the breaker's rules would start now, before jitter: with back-off
+ * in half_open (a failed probe re-opens for longer), the first one otherwise.
+ */
+export function currentOpenMs(
+  state: StateRecord,
+  policy: BreakerPolicy,
+  reopenCount: number,
+): number {
+  if (state.kind === 'open') return state.openUntil - state.openedAt;
+  const nextReopen = state.kind === 'half_open' ? reopenCount + 1 : 0;
+  return openDurationMs(policy, nextReopen, () => 0);
 }
