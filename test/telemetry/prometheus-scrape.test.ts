@@ -178,7 +178,9 @@ describe('metrics through a real Prometheus scrape', () => {
       CLOSED_RULES.slowCallRateThreshold,
     );
     expect(rule(PROM_MINIMUM_CALLS, NAMES.closed)).toBe(CLOSED_RULES.minimumCalls);
-    expect(rule(PROM_FAILURE_RATE_THRESHOLD, NAMES.open)).toBe(PRESETS.default.failureRateThreshold);
+    expect(rule(PROM_FAILURE_RATE_THRESHOLD, NAMES.open)).toBe(
+      PRESETS.default.failureRateThreshold,
+    );
     expect(rule(PROM_SLOW_CALL_RATE_THRESHOLD, NAMES.open)).toBe(
       PRESETS.default.slowCallRateThreshold,
     );
