@@ -46,5 +46,8 @@ export function currentOpenMs(
 ): number {
   if (state.kind === 'open') return state.openUntil - state.openedAt;
   const nextReopen = state.kind === 'half_open' ? reopenCount + 1 : 0;
-  return openDurationMs(policy, nextReopen, () => 0);
+  return openDurationMs(policy, nextReopen, NO_JITTER);
 }
+
+/** A random source that always draws 0: the open time before jitter shortens it. */
+const NO_JITTER = (): number => 0;

@@ -47,6 +47,10 @@ import {
   type PrometheusHarness,
 } from './prometheus-harness.js';
 
+/** The one-hot state gauge of one breaker and state. */
+const stateValue = (families: ReturnType<typeof parseExposition>, name: string, state: string) =>
+  valueOf(families, PROM_STATE, { [PROM_LABEL_NAME]: name, [PROM_LABEL_STATE]: state });
+
 describe('metrics through a real Prometheus scrape', () => {
   let prometheus: PrometheusHarness;
   beforeEach(async () => {
@@ -221,12 +225,7 @@ describe('metrics through a real Prometheus scrape', () => {
     expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open, reopened)).toBe(60);
     clock.advance(60_000);
     const probing = parseExposition(await prometheus.scrape());
-    expect(
-      valueOf(probing, PROM_STATE, {
-        [PROM_LABEL_NAME]: NAMES.open,
-        [PROM_LABEL_STATE]: 'half_open',
-      }),
-    ).toBe(1);
+    expect(stateValue(probing, NAMES.open, 'half_open')).toBe(1);
     expect(seconds(PROM_OPEN_DURATION, NAMES.open, probing)).toBe(120);
     expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open, probing)).toBe(0);
   });
@@ -249,15 +248,8 @@ describe('metrics through a real Prometheus scrape', () => {
     ).toBe(1);
     clock.advance(61_000); // past the 30 s open time and the whole 60 s window
     const after = parseExposition(await prometheus.scrape());
-    expect(
-      valueOf(after, PROM_STATE, {
-        [PROM_LABEL_NAME]: NAMES.open,
-        [PROM_LABEL_STATE]: 'half_open',
-      }),
-    ).toBe(1);
-    expect(
-      valueOf(after, PROM_STATE, { [PROM_LABEL_NAME]: NAMES.open, [PROM_LABEL_STATE]: 'open' }),
-    ).toBe(0);
+    expect(stateValue(after, NAMES.open, 'half_open')).toBe(1);
+    expect(stateValue(after, NAMES.open, 'open')).toBe(0);
     expect(valueOf(after, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.closed })).toBe(0);
     expect(
       valueOf(after, PROM_TRANSITIONS, {
