@@ -17,6 +17,14 @@ export const METRIC_STORE_ERRORS = 'circuit_breaker.store.errors';
 export const METRIC_STORE_AVAILABLE = 'circuit_breaker.store.available';
 /** Failures by kind (connection, timeout, server, rate_limited, quota, error). */
 export const METRIC_FAILURES = 'circuit_breaker.failures';
+/** The breaker's own rule values, so alerts and dashboards compare each breaker with its own. */
+export const METRIC_FAILURE_RATE_THRESHOLD = 'circuit_breaker.failure_rate_threshold';
+export const METRIC_SLOW_CALL_RATE_THRESHOLD = 'circuit_breaker.slow_call_rate_threshold';
+export const METRIC_MINIMUM_CALLS = 'circuit_breaker.minimum_calls';
+/** Seconds of the current open period (with back-off), or of the one a trip would start now. */
+export const METRIC_OPEN_DURATION = 'circuit_breaker.open_duration';
+/** Seconds until an open circuit lets a probe through; 0 in every other state. */
+export const METRIC_TIME_UNTIL_PROBE = 'circuit_breaker.time_until_probe';
 
 // ---- attributes ----
 export const ATTR_NAME = 'circuit_breaker.name';

@@ -8,7 +8,6 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { PRESETS } from '../../src/core/policy.js';
 import { DETAIL_UID, OVERVIEW_UID } from './overview.js';
 import {
   DATASOURCE,
@@ -18,20 +17,19 @@ import {
   steps,
   target,
   thresholdSeriesOverride,
-  thresholdVariable,
   baseDashboard,
   statPanel,
   timeseriesPanel,
 } from './panels.js';
 import * as q from './promql.js';
-import { LABELS, VAR } from './promql.js';
+import { LABELS } from './promql.js';
 
 const byInstance = [q.INSTANCE];
 const legendInstance = `{{${q.INSTANCE}}}`;
 
-/** Stat panels of the top row: four across. */
+/** Stat panels of the top row: six across. */
 function detailStat(title: string, description: string): stat.PanelBuilder {
-  return statPanel(title, description, 6);
+  return statPanel(title, description, 4);
 }
 
 function fullWidthTimeseries(title: string, description: string): timeseries.PanelBuilder {
@@ -57,24 +55,6 @@ export function breakerDetailDashboard(): dashboard.Dashboard {
 
   for (const variable of scopeVariables({ breakerMulti: false })) builder.withVariable(variable);
   builder
-    .withVariable(
-      thresholdVariable(
-        VAR.failureRateThreshold,
-        'Failure-rate threshold',
-        PRESETS.default.failureRateThreshold,
-        'failureRateThreshold of this breaker (configuration, not a metric; default policy value).',
-      ),
-    )
-    .withVariable(
-      thresholdVariable(
-        VAR.slowCallRateThreshold,
-        'Slow-call-rate threshold',
-        PRESETS.default.slowCallRateThreshold,
-        'slowCallRateThreshold of this breaker (configuration, not a metric; default policy value).',
-      ),
-    );
-
-  builder
     .withPanel(
       detailStat(
         'State',
@@ -88,12 +68,12 @@ export function breakerDetailDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       detailStat(
-        'Failure rate',
-        'Highest failure rate over the instances (sliding window of the breaker).',
+        'Failure rate of threshold',
+        "Highest failure rate over the instances as a share of the breaker's own failureRateThreshold: it trips at 100%; CircuitBreakerHighFailureRate fires after 10 minutes at 80%. Empty when the rate rule is off.",
       )
-        .withTarget(target(q.failureRate([LABELS.name]), 'failure rate'))
+        .withTarget(target(q.rateOfThreshold(q.RATE_RULES.failure, [LABELS.name]), 'of threshold'))
         .unit('percentunit')
-        .thresholds(steps('green', [PRESETS.default.failureRateThreshold * 0.8, 'orange'])),
+        .thresholds(steps('green', [0.8, 'orange'], [1, 'red'])),
     )
     .withPanel(
       detailStat('Calls / s', 'All calls through this breaker on the selected instances.')
@@ -108,6 +88,28 @@ export function breakerDetailDashboard(): dashboard.Dashboard {
         .withTarget(target(q.totalRejectionsRate(), 'rejected/s'))
         .unit('reqps')
         .thresholds(steps('green', [0.001, 'orange']))
+        .noValue('0'),
+    )
+    .withPanel(
+      detailStat(
+        'Open time',
+        'While open, the length of the current open period (with back-off, jitter or a server-requested wait); otherwise the open time a trip would start now. Highest over the instances.',
+      )
+        .withTarget(target(q.openDuration([LABELS.name]), 'open time'))
+        .unit('s')
+        .thresholds(steps('blue'))
+        .colorMode(common.BigValueColorMode.Value),
+    )
+    .withPanel(
+      detailStat(
+        'Next probe in',
+        'Seconds until the open circuit lets a probe call through (highest over the instances); 0 when it is not waiting (closed, half-open, forced open, disabled).',
+      )
+        .withTarget(
+          target(q.ruleValue(q.RULE_GAUGES.timeUntilProbe, [LABELS.name]), 'next probe in'),
+        )
+        .unit('s')
+        .thresholds(steps('green', [0.001, 'red']))
         .noValue('0'),
     )
     .withPanel(
@@ -131,25 +133,25 @@ export function breakerDetailDashboard(): dashboard.Dashboard {
     .withPanel(
       fullWidthTimeseries(
         'Failure rate per instance',
-        `Failure rate over the breaker's window on each instance, with the "${VAR.failureRateThreshold}" variable as a dashed line.`,
+        "Failure rate over the breaker's window on each instance, with its failureRateThreshold (from the metrics; the lowest over the instances) as a dashed line.",
       )
         .unit('percentunit')
         .min(0)
         .max(1)
         .withTarget(target(q.failureRate(byInstance), legendInstance))
-        .withTarget(target(q.thresholdLine(VAR.failureRateThreshold), 'threshold', { refId: 'T' }))
+        .withTarget(target(q.thresholdLine(q.RATE_RULES.failure), 'threshold', { refId: 'T' }))
         .overrideByName('threshold', thresholdSeriesOverride()),
     )
     .withPanel(
       fullWidthTimeseries(
         'Slow-call rate per instance',
-        `Slow-call rate over the breaker's window on each instance, with the "${VAR.slowCallRateThreshold}" variable as a dashed line.`,
+        "Slow-call rate over the breaker's window on each instance, with its slowCallRateThreshold (from the metrics; the lowest over the instances) as a dashed line.",
       )
         .unit('percentunit')
         .min(0)
         .max(1)
         .withTarget(target(q.slowCallRate(byInstance), legendInstance))
-        .withTarget(target(q.thresholdLine(VAR.slowCallRateThreshold), 'threshold', { refId: 'T' }))
+        .withTarget(target(q.thresholdLine(q.RATE_RULES.slowCall), 'threshold', { refId: 'T' }))
         .overrideByName('threshold', thresholdSeriesOverride()),
     )
     .withPanel(

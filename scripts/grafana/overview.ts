@@ -6,8 +6,8 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { PRESETS } from '../../src/core/policy.js';
 import {
   DATASOURCE,
   listLegend,
@@ -15,9 +15,8 @@ import {
   stateMappings,
   steps,
   target,
-  thresholdSeriesOverride,
-  thresholdVariable,
   baseDashboard,
+  shareOfThresholdPanel,
   statPanel,
   timeseriesPanel,
 } from './panels.js';
@@ -49,21 +48,57 @@ function linkedTimeseriesPanel(title: string, description: string): timeseries.P
   return timeseriesPanel(title, description).dataLinks([drillDownLink]);
 }
 
-function ratePanel(
-  title: string,
-  description: string,
-  expr: string,
-  thresholdVar: string,
-): timeseries.PanelBuilder {
-  return linkedTimeseriesPanel(title, description)
+function ratePanel(title: string, description: string, rule: q.RateRule): timeseries.PanelBuilder {
+  return shareOfThresholdPanel(title, description)
+    .dataLinks([drillDownLink])
     .span(12)
     .height(8)
-    .unit('percentunit')
-    .min(0)
-    .max(1)
-    .withTarget(target(expr, legendName))
-    .withTarget(target(q.thresholdLine(thresholdVar), 'threshold', { refId: 'T' }))
-    .overrideByName('threshold', thresholdSeriesOverride());
+    .withTarget(target(q.rateOfThreshold(rule, byName), legendName));
+}
+
+/** Column titles of the rules table, by rule gauge. */
+const RULE_COLUMNS: Readonly<Record<keyof typeof q.RULE_GAUGES, string>> = {
+  failureRateThreshold: 'failure-rate threshold',
+  slowCallRateThreshold: 'slow-call-rate threshold',
+  minimumCalls: 'minimum calls',
+  openDuration: 'open time',
+  timeUntilProbe: 'next probe in',
+};
+
+/** One row per breaker: its thresholds, minimum calls, open time and wait for the probe. */
+function rulesTable(): table.PanelBuilder {
+  const keys = Object.keys(q.RULE_GAUGES) as Array<keyof typeof q.RULE_GAUGES>;
+  const panel = new table.PanelBuilder()
+    .title('Rules per breaker')
+    .description(
+      "Each breaker's own rule values, as exported (highest over the instances): failure-rate and slow-call-rate thresholds (0 = rule off), the calls its window needs before a rate rule may trip, its open time (while open the current one, with back-off; otherwise the next one) and the seconds until an open circuit lets a probe through.",
+    )
+    .datasource(DATASOURCE)
+    .span(12)
+    .height(8)
+    .dataLinks([drillDownLink]);
+  keys.forEach((key, i) =>
+    panel.withTarget(
+      target(q.ruleValue(q.RULE_GAUGES[key], byName), '', {
+        instant: true,
+        refId: String.fromCharCode(65 + i),
+      }),
+    ),
+  );
+  const renameByName: Record<string, string> = { [LABELS.name]: 'breaker' };
+  keys.forEach(
+    (key, i) => (renameByName[`Value #${String.fromCharCode(65 + i)}`] = RULE_COLUMNS[key]),
+  );
+  return panel
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({
+      id: 'organize',
+      options: { excludeByName: { Time: true }, renameByName },
+    })
+    .overrideByName(RULE_COLUMNS.failureRateThreshold, [{ id: 'unit', value: 'percentunit' }])
+    .overrideByName(RULE_COLUMNS.slowCallRateThreshold, [{ id: 'unit', value: 'percentunit' }])
+    .overrideByName(RULE_COLUMNS.openDuration, [{ id: 'unit', value: 's' }])
+    .overrideByName(RULE_COLUMNS.timeUntilProbe, [{ id: 'unit', value: 's' }]);
 }
 
 export function overviewDashboard(): dashboard.Dashboard {
@@ -81,30 +116,13 @@ export function overviewDashboard(): dashboard.Dashboard {
   );
 
   for (const variable of scopeVariables({ breakerMulti: true })) builder.withVariable(variable);
-  builder
-    .withVariable(
-      thresholdVariable(
-        VAR.failureRateThreshold,
-        'Failure-rate threshold',
-        PRESETS.default.failureRateThreshold,
-        'failureRateThreshold of your breakers (not exported as a metric; default policy value). Drawn as a dashed line on the failure-rate panel.',
-      ),
-    )
-    .withVariable(
-      thresholdVariable(
-        VAR.slowCallRateThreshold,
-        'Slow-call-rate threshold',
-        PRESETS.default.slowCallRateThreshold,
-        'slowCallRateThreshold of your breakers (not exported as a metric; default policy value). Drawn as a dashed line on the slow-call-rate panel.',
-      ),
-    )
-    .withVariable(
-      new dashboard.CustomVariableBuilder(VAR.topN)
-        .label('Top N')
-        .description('How many breakers the "Top breakers by failures" panel lists.')
-        .values('5,10,20')
-        .current({ text: '10', value: '10' }),
-    );
+  builder.withVariable(
+    new dashboard.CustomVariableBuilder(VAR.topN)
+      .label('Top N')
+      .description('How many breakers the "Top breakers by failures" panel lists.')
+      .values('5,10,20')
+      .current({ text: '10', value: '10' }),
+  );
 
   // ---- Now ----
   builder
@@ -201,19 +219,33 @@ export function overviewDashboard(): dashboard.Dashboard {
     .withRow(new dashboard.RowBuilder('Failure and slow-call rates'))
     .withPanel(
       ratePanel(
-        'Failure rate per breaker',
-        `Share of failed calls over each breaker's sliding window (highest instance). A closed breaker trips when it reaches failureRateThreshold (dashed line: the "${VAR.failureRateThreshold}" variable, default ${PRESETS.default.failureRateThreshold}) once minimumCalls were seen.`,
-        q.failureRate(byName),
-        VAR.failureRateThreshold,
+        'Failure rate against threshold',
+        "Each breaker's failure rate over its sliding window as a share of its own failureRateThreshold (highest instance). A closed breaker trips at 100% (red line) once minimumCalls were seen; CircuitBreakerHighFailureRate fires after 10 minutes at 80% (orange line). Breakers whose rate rule is off (threshold 0) are not drawn.",
+        q.RATE_RULES.failure,
       ),
     )
     .withPanel(
       ratePanel(
-        'Slow-call rate per breaker',
-        `Share of calls slower than slowCallDurationMs over each breaker's window (highest instance). Trips at slowCallRateThreshold (dashed line: the "${VAR.slowCallRateThreshold}" variable, default ${PRESETS.default.slowCallRateThreshold}).`,
-        q.slowCallRate(byName),
-        VAR.slowCallRateThreshold,
+        'Slow-call rate against threshold',
+        "Each breaker's share of calls slower than slowCallDurationMs as a share of its own slowCallRateThreshold (highest instance): it trips at 100% (red line). Breakers whose slow-call rule is off are not drawn.",
+        q.RATE_RULES.slowCall,
       ),
+    );
+
+  // ---- Rules and recovery ----
+  builder
+    .withRow(new dashboard.RowBuilder('Rules and recovery'))
+    .withPanel(rulesTable())
+    .withPanel(
+      linkedTimeseriesPanel(
+        'Time until the next probe',
+        'Seconds until each open circuit lets a probe call through (highest instance); a breaker appears only while it waits. Open times grow with back-off each time a probe fails, up to maxOpenSeconds.',
+      )
+        .span(12)
+        .height(8)
+        .unit('s')
+        .min(0)
+        .withTarget(target(q.timeUntilProbe(byName), legendName)),
     );
 
   // ---- Calls ----

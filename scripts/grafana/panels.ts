@@ -135,20 +135,18 @@ export function scopeVariables(
 }
 
 /**
- * The failure-rate and slow-call-rate thresholds are configuration, not metrics: a text box
- * each, defaulting to the default policy, drawn as a dashed line beside the rates.
+ * A time series of rates as shares of each breaker's own threshold (1 = it trips), with dashed
+ * lines at 80% (orange: where CircuitBreakerHighFailureRate starts) and 100% (red).
  */
-export function thresholdVariable(
-  name: string,
-  label: string,
-  value: number,
-  description: string,
-): dashboard.TextBoxVariableBuilder {
-  return new dashboard.TextBoxVariableBuilder(name)
-    .label(label)
-    .description(description)
-    .defaultValue(String(value))
-    .current({ text: String(value), value: String(value) });
+export function shareOfThresholdPanel(title: string, description: string): timeseries.PanelBuilder {
+  return timeseriesPanel(title, description)
+    .unit('percentunit')
+    .min(0)
+    .axisSoftMax(1)
+    .thresholds(steps('green', [0.8, 'orange'], [1, 'red']))
+    .thresholdsStyle(
+      new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
+    );
 }
 
 /** Override that draws the `threshold` series as a red dashed line without fill. */

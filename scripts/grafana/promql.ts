@@ -9,6 +9,7 @@ import type { CallOutcomeLabel } from '../../src/semconv.js';
 import {
   PROM_CALLS,
   PROM_FAILURE_RATE,
+  PROM_FAILURE_RATE_THRESHOLD,
   PROM_FAILURES,
   PROM_LABEL_FAILURE_KIND,
   PROM_LABEL_FROM,
@@ -17,11 +18,15 @@ import {
   PROM_LABEL_STATE,
   PROM_LABEL_STORE,
   PROM_LABEL_TO,
+  PROM_MINIMUM_CALLS,
+  PROM_OPEN_DURATION,
   PROM_SHADOW_REJECTIONS,
   PROM_SLOW_CALL_RATE,
+  PROM_SLOW_CALL_RATE_THRESHOLD,
   PROM_STATE,
   PROM_STORE_AVAILABLE,
   PROM_STORE_ERRORS,
+  PROM_TIME_UNTIL_PROBE,
   PROM_TRANSITIONS,
 } from '../../src/telemetry/prometheus-names.js';
 
@@ -31,8 +36,6 @@ export const VAR = {
   job: 'job',
   instance: 'instance',
   breaker: 'breaker',
-  failureRateThreshold: 'failure_rate_threshold',
-  slowCallRateThreshold: 'slow_call_rate_threshold',
   topN: 'top_n',
 } as const;
 
@@ -125,9 +128,51 @@ export function slowCallRate(by: readonly string[]): string {
   return `max by (${by.join(', ')}) (${PROM_SLOW_CALL_RATE}${scope()})`;
 }
 
-/** A flat line at a dashboard variable's value, drawn with the rate it is the threshold of. */
-export function thresholdLine(variable: string): string {
-  return `vector($${variable})`;
+/** A window rate and the gauge of the breaker's own threshold for it. */
+export const RATE_RULES = {
+  failure: { rate: PROM_FAILURE_RATE, threshold: PROM_FAILURE_RATE_THRESHOLD },
+  slowCall: { rate: PROM_SLOW_CALL_RATE, threshold: PROM_SLOW_CALL_RATE_THRESHOLD },
+} as const;
+export type RateRule = (typeof RATE_RULES)[keyof typeof RATE_RULES];
+
+/** Series of one process and breaker: what a rate and its threshold are matched on. */
+const SAME_BREAKER = `on (${JOB}, ${INSTANCE}, ${PROM_LABEL_NAME})`;
+
+/**
+ * Each breaker's rate as a share of its own threshold (1 = it trips), computed per instance before
+ * taking the highest. A threshold of 0 (rule off) matches nothing, so such a breaker has no series.
+ */
+export function rateOfThreshold(rule: RateRule, by: readonly string[]): string {
+  return `max by (${by.join(', ')}) (${rule.rate}${scope()} / ${SAME_BREAKER} (${rule.threshold}${scope()} > 0))`;
+}
+
+/** The breaker's threshold as a line beside its rates: the lowest over the instances (it trips first). */
+export function thresholdLine(rule: RateRule): string {
+  return `min(${rule.threshold}${scope()} > 0)`;
+}
+
+/** One rule gauge per breaker (highest over the instances), for the rules table. */
+export function ruleValue(metric: string, by: readonly string[]): string {
+  return `max by (${by.join(', ')}) (${metric}${scope()})`;
+}
+
+/** The rule gauges of the rules table, in column order. */
+export const RULE_GAUGES = {
+  failureRateThreshold: PROM_FAILURE_RATE_THRESHOLD,
+  slowCallRateThreshold: PROM_SLOW_CALL_RATE_THRESHOLD,
+  minimumCalls: PROM_MINIMUM_CALLS,
+  openDuration: PROM_OPEN_DURATION,
+  timeUntilProbe: PROM_TIME_UNTIL_PROBE,
+} as const;
+
+/** Seconds until an open circuit lets a probe through; breakers that are not waiting are left out. */
+export function timeUntilProbe(by: readonly string[]): string {
+  return `max by (${by.join(', ')}) (${PROM_TIME_UNTIL_PROBE}${scope()}) > 0`;
+}
+
+/** The open time the breaker uses now (current open period, or the next one with back-off). */
+export function openDuration(by: readonly string[]): string {
+  return `max by (${by.join(', ')}) (${PROM_OPEN_DURATION}${scope()})`;
 }
 
 export function storeAvailable(): string {

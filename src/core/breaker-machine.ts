@@ -52,7 +52,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   private readonly passPermit: PassPermit;
   private readonly strategies: readonly TripStrategy[];
   private readonly enforce: boolean;
-  private reopenCount = 0;
+  /** Re-opens in a row without a close in between (back-off step of the current open period). */
+  reopenCount = 0;
   private nextProbeId = 1;
 
   constructor(

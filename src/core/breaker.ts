@@ -4,6 +4,7 @@ import type { BreakerCounters } from './call-ledger.js';
 import { systemClock, ensureSystemClockRunning, type Clock } from './clock.js';
 import { createCircuitOpenError, type CircuitOpenError } from './errors.js';
 import { rejectOnLaterTurn } from './later-turn.js';
+import { currentOpenMs } from './open-time.js';
 import {
   classifyError,
   classifySafely,
@@ -265,6 +266,11 @@ export class CircuitBreaker {
   /** Milliseconds until a probe may go through (0 if it could now or the wait is unknown). */
   retryAfterMs(): number {
     return this.machine.retryAfterMs();
+  }
+
+  /** @internal Open time of the current open period, or of the one a trip would start now (open-time.ts). */
+  openDurationMs(): number {
+    return currentOpenMs(this.machine.state, this.policy, this.machine.reopenCount);
   }
 
   private executeWithPermit<T>(fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {

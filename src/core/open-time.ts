@@ -1,5 +1,6 @@
 import type { Classification } from './outcome.js';
-import type { BreakerPolicy } from './policy.js';
+import { openDurationMs, type BreakerPolicy } from './policy.js';
+import type { StateRecord } from './state-record.js';
 
 // How long a breaker stays open when the target says how long to wait, and how long is left of an
 // open time. Pure arithmetic: the breaker reads the clock and passes the times in. (The open time
@@ -31,3 +32,22 @@ export function serverRequestedOpenMs(
 export function remainingOpenMs(openUntil: number, now: number): number {
   return Math.max(0, openUntil - now);
 }
+
+/**
+ * The open time that describes a breaker now: while open, the length of the current open period
+ * (whatever chose it: back-off, jitter, a server's Retry-After or a shared store); in any other
+ * state, the open time a trip by the breaker's rules would start now, before jitter: with back-off
+ * in half_open (a failed probe re-opens for longer), the first one otherwise.
+ */
+export function currentOpenMs(
+  state: StateRecord,
+  policy: BreakerPolicy,
+  reopenCount: number,
+): number {
+  if (state.kind === 'open') return state.openUntil - state.openedAt;
+  const nextReopen = state.kind === 'half_open' ? reopenCount + 1 : 0;
+  return openDurationMs(policy, nextReopen, NO_JITTER);
+}
+
+/** A random source that always draws 0: the open time before jitter shortens it. */
+const NO_JITTER = (): number => 0;

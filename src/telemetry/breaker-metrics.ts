@@ -84,6 +84,11 @@ export function breakerMetricViews(maxBreakers: number): {
     transitions: 25,
     failureRate: 1,
     slowCallRate: 1,
+    failureRateThreshold: 1,
+    slowCallRateThreshold: 1,
+    minimumCalls: 1,
+    openDuration: 1,
+    timeUntilProbe: 1,
     storeErrors: 0,
     storeAvailable: 0,
   };

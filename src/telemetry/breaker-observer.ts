@@ -130,6 +130,14 @@ export class BreakerObserver {
       result.observe(i.failureRate, status.failureRate, a.name);
       result.observe(i.slowCallRate, status.slowCallRate, a.name);
     }
+
+    // The rule values, read from the policy: alerts divide the rates by the breaker's own threshold.
+    const p = breaker.policy;
+    result.observe(i.failureRateThreshold, p.failureRateThreshold, a.name);
+    result.observe(i.slowCallRateThreshold, p.slowCallRateThreshold, a.name);
+    result.observe(i.minimumCalls, p.minimumCalls, a.name);
+    result.observe(i.openDuration, breaker.openDurationMs() / 1000, a.name);
+    result.observe(i.timeUntilProbe, breaker.retryAfterMs() / 1000, a.name);
   }
 
   /**
@@ -137,13 +145,22 @@ export class BreakerObserver {
    * not observed in a callback is no longer exported, but @opentelemetry/sdk-metrics (3.1, cumulative
    * temporality as Prometheus uses) keeps exporting its last value (open-telemetry/opentelemetry-js
    * #4096). Reporting 0 for every state once means a gone breaker counts in no state, whichever SDK
-   * runs; with a spec-conforming SDK the series then disappear at the next collection.
+   * runs (and its thresholds read 0, "rule off", so no alert compares against them); with a
+   * spec-conforming SDK the series then disappear at the next collection.
    */
   private observeGone(result: BatchObservableResult, a: BreakerAttributes): void {
     const i = this.instruments;
     for (let s = 0; s < STATE_COUNT; s++) result.observe(i.state, 0, a.states[s]);
     result.observe(i.failureRate, 0, a.name);
     result.observe(i.slowCallRate, 0, a.name);
+    for (const gauge of [
+      i.failureRateThreshold,
+      i.slowCallRateThreshold,
+      i.minimumCalls,
+      i.openDuration,
+      i.timeUntilProbe,
+    ])
+      result.observe(gauge, 0, a.name);
   }
 
   private observeStore(result: BatchObservableResult): void {

@@ -8,12 +8,17 @@ import {
   ATTR_TO,
   METRIC_CALLS,
   METRIC_FAILURE_RATE,
+  METRIC_FAILURE_RATE_THRESHOLD,
   METRIC_FAILURES,
+  METRIC_MINIMUM_CALLS,
+  METRIC_OPEN_DURATION,
   METRIC_SHADOW_REJECTIONS,
   METRIC_SLOW_CALL_RATE,
+  METRIC_SLOW_CALL_RATE_THRESHOLD,
   METRIC_STATE,
   METRIC_STORE_AVAILABLE,
   METRIC_STORE_ERRORS,
+  METRIC_TIME_UNTIL_PROBE,
   METRIC_TRANSITIONS,
 } from '../semconv.js';
 
@@ -91,6 +96,51 @@ export const METRIC_DEFINITIONS = {
     kind: 'gauge',
     unit: '1',
     description: "Share of slow calls (0..1) over the circuit breaker's current sliding window.",
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  failureRateThreshold: {
+    name: METRIC_FAILURE_RATE_THRESHOLD,
+    kind: 'gauge',
+    unit: '1',
+    description:
+      "The circuit breaker's failureRateThreshold: a failure rate at or above it opens the circuit (0: rule off).",
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  slowCallRateThreshold: {
+    name: METRIC_SLOW_CALL_RATE_THRESHOLD,
+    kind: 'gauge',
+    unit: '1',
+    description:
+      "The circuit breaker's slowCallRateThreshold: a slow-call rate at or above it opens the circuit (0: rule off).",
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  minimumCalls: {
+    name: METRIC_MINIMUM_CALLS,
+    kind: 'gauge',
+    unit: '{call}',
+    description:
+      "The circuit breaker's minimumCalls: calls its window must hold before a rate rule may open the circuit.",
+    attributes: [ATTR_NAME],
+    integer: true,
+  },
+  openDuration: {
+    name: METRIC_OPEN_DURATION,
+    kind: 'gauge',
+    unit: 's',
+    description:
+      'Open time of the current open period (with back-off, jitter or a server-requested wait); in any other state, the open time a trip would start now (with back-off, before jitter).',
+    attributes: [ATTR_NAME],
+    integer: false,
+  },
+  timeUntilProbe: {
+    name: METRIC_TIME_UNTIL_PROBE,
+    kind: 'gauge',
+    unit: 's',
+    description:
+      'Seconds until the open circuit lets a probe call through; 0 in every other state (see circuit_breaker.state).',
     attributes: [ATTR_NAME],
     integer: false,
   },

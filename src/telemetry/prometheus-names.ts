@@ -40,6 +40,11 @@ export const PROM_SHADOW_REJECTIONS = PROMETHEUS_METRIC_NAMES.shadowRejections; 
 export const PROM_TRANSITIONS = PROMETHEUS_METRIC_NAMES.transitions; // circuit_breaker_transitions_total
 export const PROM_FAILURE_RATE = PROMETHEUS_METRIC_NAMES.failureRate; // circuit_breaker_failure_rate
 export const PROM_SLOW_CALL_RATE = PROMETHEUS_METRIC_NAMES.slowCallRate; // circuit_breaker_slow_call_rate
+export const PROM_FAILURE_RATE_THRESHOLD = PROMETHEUS_METRIC_NAMES.failureRateThreshold; // circuit_breaker_failure_rate_threshold
+export const PROM_SLOW_CALL_RATE_THRESHOLD = PROMETHEUS_METRIC_NAMES.slowCallRateThreshold; // circuit_breaker_slow_call_rate_threshold
+export const PROM_MINIMUM_CALLS = PROMETHEUS_METRIC_NAMES.minimumCalls; // circuit_breaker_minimum_calls
+export const PROM_OPEN_DURATION = PROMETHEUS_METRIC_NAMES.openDuration; // circuit_breaker_open_duration
+export const PROM_TIME_UNTIL_PROBE = PROMETHEUS_METRIC_NAMES.timeUntilProbe; // circuit_breaker_time_until_probe
 export const PROM_STORE_ERRORS = PROMETHEUS_METRIC_NAMES.storeErrors; // circuit_breaker_store_errors_total
 export const PROM_STORE_AVAILABLE = PROMETHEUS_METRIC_NAMES.storeAvailable; // circuit_breaker_store_available
 

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { VAR } from '../../scripts/grafana/promql.js';
-import { PRESETS } from '../../src/core/policy.js';
 import { PROM_LABEL_NAME } from '../../src/telemetry/prometheus-names.js';
 import { DASHBOARD_FILES, ROOT, panelQueries, type PanelQuery } from './dashboard-files.js';
 import { freePort, startUpstream, type Upstream } from './e2e-upstreams.js';
@@ -23,6 +22,8 @@ import { E2E_COPY_LABEL, RULES_PATH, allRules, shortenedAlertCopy } from './rule
 
 const JOB = 'otel-cb-e2e';
 const SHORT_FOR = '4s';
+/** The flaky upstream fails 2 of 3 calls: 89% of this threshold, which it never reaches. */
+const FLAKY_FAILURE_RATE_THRESHOLD = 0.75;
 const REGISTER = join(ROOT, 'dist', 'cjs', 'register.js');
 const APP = join(__dirname, 'fixtures', 'traffic-app.cjs');
 
@@ -60,8 +61,6 @@ function substitute(expr: string, breaker: string): string {
     [VAR.job]: JOB,
     [VAR.instance]: '.*',
     [VAR.breaker]: breaker,
-    [VAR.failureRateThreshold]: String(PRESETS.default.failureRateThreshold),
-    [VAR.slowCallRateThreshold]: String(PRESETS.default.slowCallRateThreshold),
     [VAR.topN]: '10',
     __rate_interval: '5s',
     __range: '1m',
@@ -95,10 +94,11 @@ describe('dashboards and alert rules against a real Prometheus', () => {
       stringify({
         hosts: {
           [upstreams.down.host]: { failureThreshold: 3, ...fast },
-          // Stays closed (rates below the thresholds) with a high failure rate and slow calls.
+          // Stays closed with a failure rate of 2/3: below its own threshold, but above 80% of it
+          // (CircuitBreakerHighFailureRate), and slow calls.
           [upstreams.flaky.host]: {
             failureThreshold: 0,
-            failureRateThreshold: 0.95,
+            failureRateThreshold: FLAKY_FAILURE_RATE_THRESHOLD,
             slowCallDurationMs: 100,
             slowCallRateThreshold: 0.95,
             minimumCalls: 5,
@@ -190,6 +190,30 @@ describe('dashboards and alert rules against a real Prometheus', () => {
         a.labels[PROM_LABEL_NAME] === upstreams.down!.host,
     );
     expect(shipped?.state).toBe('pending');
+  }, 40_000);
+
+  it("CircuitBreakerHighFailureRate fires for the breaker near its own threshold, read from the app's metrics", async () => {
+    const copyAlerts = async (name: string) =>
+      (await prometheus!.alerts()).filter(
+        (a) => a.labels.alertname === name && a.labels[E2E_COPY_LABEL] === 'true',
+      );
+    const alert = await waitFor(
+      'CircuitBreakerHighFailureRate firing',
+      async () =>
+        (await copyAlerts('CircuitBreakerHighFailureRate')).find(
+          (a) => a.labels[PROM_LABEL_NAME] === upstreams.flaky!.host && a.state === 'firing',
+        ),
+      30_000,
+    );
+    expect(alert.annotations.description).toContain(
+      `failure-rate threshold of ${FLAKY_FAILURE_RATE_THRESHOLD * 100}%`,
+    );
+    // The circuits that are open (or half-open) are CircuitBreakerOpen's, not this alert's.
+    const others = (await copyAlerts('CircuitBreakerHighFailureRate')).map(
+      (a) => a.labels[PROM_LABEL_NAME],
+    );
+    expect(others).not.toContain(upstreams.down!.host);
+    expect(others).not.toContain(upstreams.observe!.host);
   }, 40_000);
 
   it('every dashboard query and every rule expression parses and returns data', async () => {

@@ -22,6 +22,7 @@ export interface Sample {
 
 export interface AlertView {
   readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
   readonly state: 'pending' | 'firing' | 'inactive';
 }
 

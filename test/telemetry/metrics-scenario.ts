@@ -47,8 +47,17 @@ async function attempt(registry: BreakerRegistry, name: string, times: number): 
   for (let i = 0; i < times; i++) await succeed(registry, name, 1).catch(() => undefined);
 }
 
+/** Thresholds of the closed breaker, below the default ones (none of them is reached). */
+export const CLOSED_RULES = {
+  failureRateThreshold: 0.3,
+  slowCallRateThreshold: 0.6,
+  minimumCalls: 10,
+} as const;
+
 /** Drives a fresh registry (default policy: 5 failures trip, 30 s open, 2 probes close). */
 export async function driveScenario(registry: BreakerRegistry, clock: ManualClock): Promise<void> {
+  // Rules of its own (exported as threshold gauges); the others run the default policy.
+  registry.get(NAMES.closed, CLOSED_RULES);
   // These two trip now and pass their open time below.
   await succeed(registry, NAMES.halfOpen, 3);
   await fail(registry, NAMES.halfOpen, 5);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/core/policy.js';
 import { BREAKER_STATES } from '../../src/core/state-names.js';
 import { INSTRUMENTATION_SCOPE, OUTCOMES } from '../../src/semconv.js';
 import { startBreakerMetrics } from '../../src/telemetry/breaker-metrics.js';
@@ -7,6 +8,7 @@ import { PACKAGE_VERSION } from '../../src/telemetry/package-version.js';
 import {
   PROM_CALLS,
   PROM_FAILURE_RATE,
+  PROM_FAILURE_RATE_THRESHOLD,
   PROM_LABEL_FROM,
   PROM_LABEL_NAME,
   PROM_LABEL_OUTCOME,
@@ -15,15 +17,20 @@ import {
   PROM_LABEL_STATE,
   PROM_LABEL_STORE,
   PROM_LABEL_TO,
+  PROM_MINIMUM_CALLS,
+  PROM_OPEN_DURATION,
   PROM_SHADOW_REJECTIONS,
   PROM_SLOW_CALL_RATE,
+  PROM_SLOW_CALL_RATE_THRESHOLD,
   PROM_STATE,
   PROM_STORE_AVAILABLE,
   PROM_STORE_ERRORS,
+  PROM_TIME_UNTIL_PROBE,
   PROM_TRANSITIONS,
   PROMETHEUS_METRIC_NAMES,
 } from '../../src/telemetry/prometheus-names.js';
 import {
+  CLOSED_RULES,
   driveScenario,
   NAMES,
   normaliseExposition,
@@ -39,6 +46,10 @@ import {
   valueOf,
   type PrometheusHarness,
 } from './prometheus-harness.js';
+
+/** The one-hot state gauge of one breaker and state. */
+const stateValue = (families: ReturnType<typeof parseExposition>, name: string, state: string) =>
+  valueOf(families, PROM_STATE, { [PROM_LABEL_NAME]: name, [PROM_LABEL_STATE]: state });
 
 describe('metrics through a real Prometheus scrape', () => {
   let prometheus: PrometheusHarness;
@@ -162,6 +173,63 @@ describe('metrics through a real Prometheus scrape', () => {
     expect(valueOf(families, PROM_STORE_ERRORS, { [PROM_LABEL_STORE]: 'redis' })).toBe(2);
   });
 
+  it("exports each breaker's own thresholds and minimum calls beside its rates", async () => {
+    const { families } = await scenarioScrape();
+    const rule = (metric: string, name: string) =>
+      valueOf(families, metric, { [PROM_LABEL_NAME]: name });
+    expect(rule(PROM_FAILURE_RATE_THRESHOLD, NAMES.closed)).toBe(CLOSED_RULES.failureRateThreshold);
+    expect(rule(PROM_SLOW_CALL_RATE_THRESHOLD, NAMES.closed)).toBe(
+      CLOSED_RULES.slowCallRateThreshold,
+    );
+    expect(rule(PROM_MINIMUM_CALLS, NAMES.closed)).toBe(CLOSED_RULES.minimumCalls);
+    expect(rule(PROM_FAILURE_RATE_THRESHOLD, NAMES.open)).toBe(
+      PRESETS.default.failureRateThreshold,
+    );
+    expect(rule(PROM_SLOW_CALL_RATE_THRESHOLD, NAMES.open)).toBe(
+      PRESETS.default.slowCallRateThreshold,
+    );
+    expect(rule(PROM_MINIMUM_CALLS, NAMES.open)).toBe(PRESETS.default.minimumCalls);
+    for (const metric of [PROM_FAILURE_RATE_THRESHOLD, PROM_MINIMUM_CALLS, PROM_OPEN_DURATION]) {
+      expect(samples(families, metric), metric).toHaveLength(Object.keys(NAMES).length);
+    }
+  });
+
+  it('reports the open time with back-off and counts the time until the probe down to 0', async () => {
+    const { registry, clock, families } = await scenarioScrape();
+    const seconds = (metric: string, name: string, from = families) =>
+      valueOf(from, metric, { [PROM_LABEL_NAME]: name });
+    // Open since the scrape's clock time: 30 s (no jitter in the scenario), all still to wait.
+    expect(seconds(PROM_OPEN_DURATION, NAMES.open)).toBe(30);
+    expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open)).toBe(30);
+    // Half-open: a failed probe would re-open for twice as long; no wait now.
+    expect(seconds(PROM_OPEN_DURATION, NAMES.halfOpen)).toBe(60);
+    expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.halfOpen)).toBe(0);
+    // Closed, forced open and disabled: the first open time, and no timed probe.
+    for (const name of [NAMES.closed, NAMES.forcedOpen, NAMES.disabled]) {
+      expect(seconds(PROM_OPEN_DURATION, name), name).toBe(30);
+      expect(seconds(PROM_TIME_UNTIL_PROBE, name), name).toBe(0);
+    }
+
+    clock.advance(12_500);
+    const later = parseExposition(await prometheus.scrape());
+    expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open, later)).toBe(17.5);
+
+    // The probe fails: open again for 60 s (back-off), then 120 s after the next failed probe.
+    clock.advance(17_500);
+    await registry
+      .get(NAMES.open)
+      .execute(() => Promise.reject(new Error('still down')))
+      .catch(() => undefined);
+    const reopened = parseExposition(await prometheus.scrape());
+    expect(seconds(PROM_OPEN_DURATION, NAMES.open, reopened)).toBe(60);
+    expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open, reopened)).toBe(60);
+    clock.advance(60_000);
+    const probing = parseExposition(await prometheus.scrape());
+    expect(stateValue(probing, NAMES.open, 'half_open')).toBe(1);
+    expect(seconds(PROM_OPEN_DURATION, NAMES.open, probing)).toBe(120);
+    expect(seconds(PROM_TIME_UNTIL_PROBE, NAMES.open, probing)).toBe(0);
+  });
+
   it('labels every series with our scope name and package version', async () => {
     const { families } = await scenarioScrape();
     expect(PACKAGE_VERSION).toMatch(/^\d+\.\d+\.\d+/);
@@ -180,15 +248,8 @@ describe('metrics through a real Prometheus scrape', () => {
     ).toBe(1);
     clock.advance(61_000); // past the 30 s open time and the whole 60 s window
     const after = parseExposition(await prometheus.scrape());
-    expect(
-      valueOf(after, PROM_STATE, {
-        [PROM_LABEL_NAME]: NAMES.open,
-        [PROM_LABEL_STATE]: 'half_open',
-      }),
-    ).toBe(1);
-    expect(
-      valueOf(after, PROM_STATE, { [PROM_LABEL_NAME]: NAMES.open, [PROM_LABEL_STATE]: 'open' }),
-    ).toBe(0);
+    expect(stateValue(after, NAMES.open, 'half_open')).toBe(1);
+    expect(stateValue(after, NAMES.open, 'open')).toBe(0);
     expect(valueOf(after, PROM_FAILURE_RATE, { [PROM_LABEL_NAME]: NAMES.closed })).toBe(0);
     expect(
       valueOf(after, PROM_TRANSITIONS, {
