@@ -5,7 +5,6 @@ import {
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import { setAgentRuleSource } from './agents/agent-rules.js';
-import { z } from 'zod';
 import {
   checkAgentClientArgs,
   registerAgentClient,
@@ -13,6 +12,7 @@ import {
 } from './agents/register-agent-client.js';
 import { agentBreakerName } from './config/agent-breaker-name.js';
 import { ConfigError } from './config/config-error.js';
+import { onDemand } from './config/zod-on-demand.js';
 import { formatValue } from './config/problem-text.js';
 import { objectWith, parseCodeArgs } from './config/validate-code.js';
 import { loadConfig } from './config/load-config.js';
@@ -40,16 +40,18 @@ export interface CircuitBreakerInstrumentationConfig
 }
 
 /** What loadConfig does not check itself; the config fields are validated there (source `code`). */
-const constructorArgs = z.object({
-  config: z
-    .looseObject(
-      {
-        breakerRegistry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-      },
-      { error: 'expected a CircuitBreakerInstrumentationConfig object' },
-    )
-    .optional(),
-});
+const constructorArgs = onDemand((z) =>
+  z.object({
+    config: z
+      .looseObject(
+        {
+          breakerRegistry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
+        },
+        { error: 'expected a CircuitBreakerInstrumentationConfig object' },
+      )
+      .optional(),
+  }),
+);
 
 /** `env` must look like process.env. Checked by hand: a message must never echo its values. */
 function checkEnv(env: unknown): void {
@@ -93,7 +95,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   declare private loggerProvider: LoggerProvider | undefined;
 
   constructor(config: CircuitBreakerInstrumentationConfig = {}) {
-    parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs, { config });
+    parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs(), { config });
     checkEnv(config.env);
     const { breakerRegistry, env, ...code } = config;
     const resolved = loadConfig({ code, env });

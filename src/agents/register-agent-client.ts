@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { configuredAgentRule } from './agent-rules.js';
 import { agentBreakerName } from '../config/agent-breaker-name.js';
+import { onDemand } from '../config/zod-on-demand.js';
 import { agentNameSchema, settingsSchema, strictObject } from '../config/schema.js';
 import { clockSchema, functionSchema, objectWith, parseCodeArgs } from '../config/validate-code.js';
 import type { CircuitBreaker } from '../core/breaker.js';
@@ -43,28 +43,30 @@ export interface RegisterAgentClientOptions {
 
 const breakerOfClient = new WeakMap<object, CircuitBreaker>();
 
-const agentArgs = z.object({
-  name: agentNameSchema,
-  client: z.custom<object>(
-    (v) => (typeof v === 'object' && v !== null) || typeof v === 'function',
-    { error: 'expected an SDK client (an object)' },
-  ),
-  options: strictObject(
-    {
-      registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-      settings: settingsSchema.optional(),
-      rule: objectWith(['isFailureStatus'], 'a ResolvedBreakerRule from the config').optional(),
-      classify: functionSchema('a function (error) => outcome').optional(),
-      protect: functionSchema('a function (path) => boolean | undefined').optional(),
-      clock: clockSchema.optional(),
-    },
-    'RegisterAgentClientOptions',
-  ).optional(),
-});
+const agentArgs = onDemand((z) =>
+  z.object({
+    name: agentNameSchema(),
+    client: z.custom<object>(
+      (v) => (typeof v === 'object' && v !== null) || typeof v === 'function',
+      { error: 'expected an SDK client (an object)' },
+    ),
+    options: strictObject(
+      {
+        registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
+        settings: settingsSchema().optional(),
+        rule: objectWith(['isFailureStatus'], 'a ResolvedBreakerRule from the config').optional(),
+        classify: functionSchema('a function (error) => outcome').optional(),
+        protect: functionSchema('a function (path) => boolean | undefined').optional(),
+        clock: clockSchema().optional(),
+      },
+      'RegisterAgentClientOptions',
+    ).optional(),
+  }),
+);
 
 /** Validates registerAgentClient's arguments with the config's schemas (agent names, settings). */
 export function checkAgentClientArgs(name: unknown, client: unknown, options: unknown): void {
-  parseCodeArgs('registerAgentClient', agentArgs, { name, client, options });
+  parseCodeArgs('registerAgentClient', agentArgs(), { name, client, options });
 }
 
 /**

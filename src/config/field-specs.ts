@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { PRESET_NAMES, type BreakerPolicy } from '../core/policy.js';
+import { onDemand, type Z } from './zod-on-demand.js';
 
 /**
  * One configurable leaf: its schema, what is allowed (in words, for error messages) and what it does
@@ -16,6 +17,20 @@ export interface FieldSpec<T = unknown> {
 
 export type FieldType = 'integer' | 'number' | 'boolean' | 'string';
 
+/** A spec whose schema is built on the first read of `schema`, so zod loads with the first validation. */
+export function fieldSpec<T>(
+  build: (zod: Z) => z.ZodType<T>,
+  rest: Omit<FieldSpec<T>, 'schema'>,
+): FieldSpec<T> {
+  const schema = onDemand(build);
+  return {
+    get schema() {
+      return schema();
+    },
+    ...rest,
+  };
+}
+
 export function integerField(
   min: number,
   max: number,
@@ -24,12 +39,10 @@ export function integerField(
 ): FieldSpec<number> {
   const words = allowed ?? `an integer from ${min} to ${max}`;
   const error = `expected ${words}`;
-  return {
-    schema: z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
-    type: 'integer',
-    allowed: words,
-    doc,
-  };
+  return fieldSpec(
+    (z) => z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
+    { type: 'integer', allowed: words, doc },
+  );
 }
 
 /** A finite number in [min, max], or (min, max] when `aboveMin`, or [min, max) when `belowMax` (not both). */
@@ -45,10 +58,14 @@ export function numberField(
       ? `a number at least ${min} and below ${max}`
       : `a number from ${min} to ${max}`;
   const error = `expected ${allowed}`;
-  let schema = z.number({ error });
-  schema = bounds.aboveMin ? schema.gt(min, { error }) : schema.min(min, { error });
-  schema = bounds.belowMax ? schema.lt(max, { error }) : schema.max(max, { error });
-  return { schema, type: 'number', allowed, doc };
+  return fieldSpec(
+    (z) => {
+      let schema = z.number({ error });
+      schema = bounds.aboveMin ? schema.gt(min, { error }) : schema.min(min, { error });
+      return bounds.belowMax ? schema.lt(max, { error }) : schema.max(max, { error });
+    },
+    { type: 'number', allowed, doc },
+  );
 }
 
 export function oneOfField<const T extends readonly [string, ...string[]]>(
@@ -56,22 +73,29 @@ export function oneOfField<const T extends readonly [string, ...string[]]>(
   doc: string,
 ): FieldSpec<T[number]> {
   const allowed = `one of ${values.map((v) => `"${v}"`).join(', ')}`;
-  return { schema: z.enum(values, { error: `expected ${allowed}` }), type: 'string', allowed, doc };
+  return fieldSpec((z) => z.enum(values, { error: `expected ${allowed}` }), {
+    type: 'string',
+    allowed,
+    doc,
+  });
 }
 
 export function booleanField(doc: string): FieldSpec<boolean> {
-  return {
-    schema: z.boolean({ error: 'expected true or false' }),
+  return fieldSpec((z) => z.boolean({ error: 'expected true or false' }), {
     type: 'boolean',
     allowed: 'true or false',
     doc,
-  };
+  });
 }
 
 /** A string matching `pattern` (described by `allowed`). */
 export function stringField(pattern: RegExp, allowed: string, doc: string): FieldSpec<string> {
   const error = `expected ${allowed}`;
-  return { schema: z.string({ error }).regex(pattern, { error }), type: 'string', allowed, doc };
+  return fieldSpec((z) => z.string({ error }).regex(pattern, { error }), {
+    type: 'string',
+    allowed,
+    doc,
+  });
 }
 
 const SECONDS_MAX = 86_400;

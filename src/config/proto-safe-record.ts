@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from './zod-on-demand.js';
 
 /**
  * zod leaves a `__proto__` key out of a record's output (writing it to `{}` would replace the
@@ -21,6 +22,7 @@ export function protoSafeRecord<V extends z.ZodType>(
   valueSchema: V,
   params: { error: string },
 ) {
+  const z = zod();
   const key = z.string().superRefine((text, ctx) => {
     const result = keySchema.safeParse(fromStandIn(text));
     if (!result.success)

@@ -20,7 +20,7 @@ export type SourceValidation =
 
 /** Validates one source on its own, so each problem can name the source it came from. */
 export function validateSource(source: ConfigSource): SourceValidation {
-  const result = configSchema.safeParse(source.data);
+  const result = configSchema().safeParse(source.data);
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,

@@ -57,8 +57,12 @@ export class BreakerRegistry {
    */
   generation = 0;
 
-  constructor(options: BreakerRegistryOptions = {}) {
-    parseCodeArgs('new BreakerRegistry', registryArgs.options, { options });
+  constructor(options?: BreakerRegistryOptions) {
+    // Without options there is nothing to check (and the process-wide registry, built on import,
+    // does not load the schemas).
+    if (options !== undefined)
+      parseCodeArgs('new BreakerRegistry', registryArgs.options(), { options });
+    options ??= {};
     this.defaults = options.defaults ?? {};
     // A Map: a breaker named like an Object.prototype member must not find an inherited value.
     this.overrides = new Map(Object.entries(options.overrides ?? {}));
@@ -106,7 +110,7 @@ export class BreakerRegistry {
    * the process-wide registry honours them). Breakers that exist stay; a lower cap applies to new names.
    */
   setLimits(limits: RegistryLimits): void {
-    parseCodeArgs('BreakerRegistry.setLimits', registryArgs.limits, { limits });
+    parseCodeArgs('BreakerRegistry.setLimits', registryArgs.limits(), { limits });
     if (limits.maxBreakers !== undefined) this.maxBreakersValue = limits.maxBreakers;
     if (limits.idleEvictSeconds !== undefined) this.idleEvictMs = limits.idleEvictSeconds * 1000;
   }
@@ -179,7 +183,7 @@ export class BreakerRegistry {
   }
 
   private create(name: string, overrides: PolicyOverrides | undefined): CircuitBreaker {
-    parseCodeArgs('breakers.get', registryArgs.get, { name, overrides });
+    parseCodeArgs('breakers.get', registryArgs.get(), { name, overrides });
     this.sweepIfDue();
     if (this.breakers.size >= this.maxBreakersValue && this.evictIdle() === 0) {
       this.overflowedNames++;

@@ -29,6 +29,23 @@ describe('package exports', () => {
     expect(out).toBe('true forced_open');
   });
 
+  it('loads the schema library with the first validation, not with the import', () => {
+    const out = run([
+      '-e',
+      `const zodLoaded = () => Object.keys(require.cache).some((f) => f.includes('/node_modules/zod/'));
+       const { breakers } = require('otel-circuit-breaker');
+       const atImport = zodLoaded();
+       let message;
+       try { breakers.get('cjs', { openSeconds: -1 }); } catch (error) { message = error.message; }
+       console.log(JSON.stringify({ atImport, afterGet: zodLoaded(), message }));`,
+    ]);
+    const result = JSON.parse(out) as { atImport: boolean; afterGet: boolean; message: string };
+    expect(result).toMatchObject({ atImport: false, afterGet: true });
+    expect(result.message).toContain(
+      'overrides.openSeconds: got -1, expected a number greater than 0 and at most 86400',
+    );
+  });
+
   it('works from ESM import, sharing one registry with require (no dual-package hazard)', () => {
     const out = run([
       '--input-type=module',

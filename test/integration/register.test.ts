@@ -181,6 +181,23 @@ describe('node --require otel-circuit-breaker/register', () => {
     expect(result.stderr).toContain('openSeconds');
   });
 
+  it.each([
+    ['with the SDK', { OTEL_EXPORTER_PROMETHEUS_PORT: '0' }],
+    ['with OTEL_SDK_DISABLED', { OTEL_SDK_DISABLED: 'true' }],
+  ])(
+    "%s leaves Node's bundled undici unloaded until the app fetches, and decides that first fetch",
+    async (_, env) => {
+      const up = await upstream(200);
+      const result = await run(
+        ['--require', 'otel-circuit-breaker/register', `${fixtures}/first-fetch-app.cjs`],
+        { TARGET_URL: up.url, CIRCUIT_BREAKER_HOSTS: up.host, ...env },
+      );
+      expect(result.code).toBe(0);
+      expect(result.lines).toEqual([{ loadedBeforeFirstFetch: false, cause: 'ECIRCUITOPEN' }]);
+      expect(up.connections).toBe(0);
+    },
+  );
+
   it('with OTEL_SDK_DISABLED starts no SDK (no metrics port) but still protects', async () => {
     const up = await upstream(500);
     const metricsPort = await freePort();

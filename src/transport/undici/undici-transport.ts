@@ -2,6 +2,11 @@ import { OriginCache } from '../targets/origin-cache.js';
 import { attachSpanTargets, detachSpanTargets } from '../targets/span-targets.js';
 import type { TargetResolver } from '../targets/target.js';
 import { DispatcherPatches, findDispatcherBase } from './dispatcher-patch.js';
+import {
+  globalDispatcherAt,
+  unwatchGlobalDispatcher,
+  watchGlobalDispatcher,
+} from './global-dispatcher-watch.js';
 
 /**
  * Built-in fetch and npm undici (6, 7, 8): every copy's `DispatcherBase.prototype.dispatch` is
@@ -44,6 +49,7 @@ export function patchUndiciModule(moduleExports: unknown): void {
 export function disableUndiciTransport(): void {
   origins = undefined;
   detachSpanTargets('undici');
+  unwatchGlobalDispatcher();
   patches.restoreAll();
 }
 
@@ -53,12 +59,13 @@ export function patchedUndiciPrototypes(): number {
 }
 
 function patchReachable(): void {
-  // Reading the lazy `Headers` global loads Node's bundled undici, whose global.js creates the
-  // global Agent; reading `fetch` would not (it is a lazy wrapper).
-  void (globalThis as { Headers?: unknown }).Headers;
   for (const key of GLOBAL_DISPATCHER_KEYS) {
-    patches.patch(findDispatcherBase((globalThis as Record<symbol, unknown>)[key]));
+    patches.patch(findDispatcherBase(globalDispatcherAt(key)));
   }
+  // Node's bundled undici is patched as it loads, on first use, rather than loaded here.
+  watchGlobalDispatcher(GLOBAL_DISPATCHER_KEYS, (base) => {
+    if (origins !== undefined) patches.patch(base);
+  });
   for (const exports of knownModules) {
     const client = (exports as { Client?: { prototype?: unknown } }).Client;
     const proto = client?.prototype;
