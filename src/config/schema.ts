@@ -11,6 +11,7 @@ import {
   stringField,
   type FieldSpec,
 } from './field-specs.js';
+import { HEALTH_CHECK_FIELDS } from './health-check-fields.js';
 import { HOST_PATTERN_ALLOWED, parseHostPattern } from './host-pattern.js';
 import { protoSafeRecord } from './proto-safe-record.js';
 import { looksLikePlaceholder } from './substitute-env.js';
@@ -56,19 +57,30 @@ const statusSchema = z.union(
   { error: statusError },
 );
 
-export const settingsSchema = strictObject(
-  {
-    ...optionalFields(POLICY_FIELDS),
-    ...optionalFields(SETTINGS_FIELDS),
-    failOn: strictObject({
-      statuses: z.array(statusSchema, { error: `expected a list of ${STATUS_ALLOWED}` }).optional(),
-    }).optional(),
-    classify: z
-      .custom<NonNullable<BreakerSettings['classify']>>((value) => typeof value === 'function', {
-        error: 'expected a function (in code only)',
-      })
-      .optional(),
-  },
+const settingsShape = {
+  ...optionalFields(POLICY_FIELDS),
+  ...optionalFields(SETTINGS_FIELDS),
+  failOn: strictObject({
+    statuses: z.array(statusSchema, { error: `expected a list of ${STATUS_ALLOWED}` }).optional(),
+  }).optional(),
+  classify: z
+    .custom<NonNullable<BreakerSettings['classify']>>((value) => typeof value === 'function', {
+      error: 'expected a function (in code only)',
+    })
+    .optional(),
+};
+
+export const settingsSchema = strictObject(settingsShape, 'a mapping of breaker settings');
+
+/** A host's `healthCheck`: `path` turns it on, every other field has a default. */
+export const healthCheckSchema = strictObject(
+  { ...optionalFields(HEALTH_CHECK_FIELDS), path: HEALTH_CHECK_FIELDS.path.schema },
+  'a mapping with at least path, such as { path: /healthz }',
+);
+
+/** A host entry: the breaker settings, and the health check only a single host can have. */
+export const hostSettingsSchema = strictObject(
+  { ...settingsShape, healthCheck: healthCheckSchema.optional() },
   'a mapping of breaker settings',
 );
 
@@ -84,7 +96,7 @@ const hostsSchema = z.preprocess(
     Array.isArray(value)
       ? Object.fromEntries(value.map((p) => [typeof p === 'string' ? p : JSON.stringify(p), {}]))
       : value,
-  protoSafeRecord(hostKeySchema, nullAsEmpty(settingsSchema), {
+  protoSafeRecord(hostKeySchema, nullAsEmpty(hostSettingsSchema), {
     error: 'expected a mapping of host pattern to settings, or a list of host patterns',
   }),
 );
@@ -251,4 +263,6 @@ export const configSchema = nullAsEmpty(
 
 export type RawConfig = z.output<typeof configSchema>;
 export type RawSettings = z.output<typeof settingsSchema>;
+export type RawHostSettings = z.output<typeof hostSettingsSchema>;
+export type RawHealthCheck = z.output<typeof healthCheckSchema>;
 export type RawStore = NonNullable<RawConfig['store']>;

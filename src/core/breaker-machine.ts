@@ -52,7 +52,9 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   private readonly passPermit: PassPermit;
   private readonly strategies: readonly TripStrategy[];
   private readonly enforce: boolean;
-  private reopenCount = 0;
+  /** Set when a health check probes for this breaker: user calls are then never the probe. */
+  probesByCheck = false;
+  reopenCount = 0;
   private nextProbeId = 1;
 
   constructor(
@@ -101,8 +103,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
         return this.reject();
       case 'half_open': {
         this.expireStaleProbes(state);
-        if (this.state !== state) return this.reject();
-        if (state.inFlight.size >= this.policy.halfOpenMaxCalls) return this.reject();
+        const full = state.inFlight.size >= this.policy.halfOpenMaxCalls;
+        if (this.state !== state || full || this.probesByCheck) return this.reject();
         const permit = new ProbePermit(this, state, this.nextProbeId++, this.clock.preciseNow());
         state.inFlight.set(permit.id, permit);
         return permit;
@@ -130,7 +132,7 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   }
 
   /** open → half_open once the open time has passed. Returns true when it moved. */
-  private checkOpenElapsed(): boolean {
+  checkOpenElapsed(): boolean {
     const state = this.state;
     if (state.kind !== 'open') return false;
     const now = this.clock.preciseNow();
@@ -239,7 +241,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
     }
   }
 
-  private trip(reason: TransitionReason, reopenCount: number): void {
+  /** Opens with the backoff of the `reopenCount`-th re-open in a row (0 for a first trip). */
+  trip(reason: TransitionReason, reopenCount: number): void {
     this.reopenCount = reopenCount;
     this.openFor(openDurationMs(this.policy, reopenCount, this.random), reason);
   }
