@@ -1,5 +1,6 @@
 import { SeverityNumber, type Logger, type LoggerProvider } from '@opentelemetry/api';
 import type { AdminServer } from './admin/index.js';
+import type { CircuitBreaker } from './core/breaker.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
@@ -54,7 +55,10 @@ export class EnabledServices {
     // dashboards list it (0 calls) before its first call, and with Redis its fleet state is pulled
     // as soon as Redis answers, so a new instance sees a circuit the fleet has open.
     for (const rule of this.config.hosts) this.registry.get(rule.name, rule.policy);
-    const checks = new HealthCheckScheduler(this.config.hosts, this.registry, this.store);
+    const sync = this.sync;
+    const turn =
+      sync && ((breaker: CircuitBreaker, ms: number) => sync.acquireCheckTurn(breaker, ms));
+    const checks = new HealthCheckScheduler(this.config.hosts, this.registry, turn);
     if (checks.size > 0) {
       checks.start();
       this.disposers.push(() => checks.stop());

@@ -20,7 +20,10 @@ import {
   METRIC_HEALTH_CHECKS,
   SPAN_HEALTH_CHECK,
 } from '../../src/semconv.js';
-import { startInMemoryTelemetry, type InMemoryTelemetry } from '../telemetry/in-memory-telemetry.js';
+import {
+  startInMemoryTelemetry,
+  type InMemoryTelemetry,
+} from '../telemetry/in-memory-telemetry.js';
 import { waitFor } from '../utils/wait-for.js';
 
 /**
@@ -141,7 +144,7 @@ describe('health checks', () => {
     const callWhileOpen = async () => {
       while (breaker.currentState !== 'closed') {
         const result = await call();
-        if (breaker.currentState === 'closed') break;
+        if ((breaker.currentState as string) === 'closed') break;
         expect(result).toBe('ECIRCUITOPEN');
         userCalls++;
         await sleep(15);

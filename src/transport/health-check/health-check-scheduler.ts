@@ -1,9 +1,10 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Transition } from '../../core/transition.js';
 import type { ResolvedBreakerRule, ResolvedHealthCheck } from '../../config/resolved-config.js';
-import { acquireCheckTurn } from '../../fleet/probe-budget.js';
 import type { BreakerRegistry } from '../../registry/breaker-registry.js';
-import type { StateStore } from '../../store/state-store.js';
+
+/** Whether this instance checks `breaker` now; a fleet hands out one turn per `holdMs`. */
+export type CheckTurn = (breaker: CircuitBreaker, holdMs: number) => Promise<boolean>;
 import { sendCheck, type CheckAnswer } from './check-request.js';
 import { withCheckSpan } from './check-span.js';
 
@@ -24,8 +25,9 @@ const MIN_DELAY_MS = 10;
  * (unref'd: it never keeps a process alive). While a host's circuit is open its user calls never
  * probe; the check is sent when the open time has passed, then every `intervalSeconds` while
  * half-open, until `successThreshold` checks passed (closed) or one failed (open again, with the
- * usual backoff). With a shared store one instance of the fleet checks per interval (see
- * acquireCheckTurn) and the verdict reaches the others as the transition it causes.
+ * usual backoff). With a shared store one instance of the fleet checks per interval while the
+ * fleet circuit is open (acquireCheckTurn in src/fleet) and the others learn the verdict from the
+ * transition it causes.
  */
 export class HealthCheckScheduler {
   private readonly hosts: ReadonlyMap<string, CheckedHost>;
@@ -36,7 +38,8 @@ export class HealthCheckScheduler {
   constructor(
     rules: readonly ResolvedBreakerRule[],
     private readonly registry: BreakerRegistry,
-    private readonly store: StateStore | undefined,
+    /** Without one, this instance always checks. */
+    private readonly turn: CheckTurn | undefined,
   ) {
     const hosts = new Map<string, CheckedHost>();
     for (const { name, healthCheck } of rules) {
@@ -122,8 +125,7 @@ export class HealthCheckScheduler {
       // The turn lasts a little less than the interval, so the instance that checked finds it free
       // again at its next check and stays the checker while it lives.
       const turnMs = Math.max(1, Math.floor(host.check.intervalMs * 0.9));
-      if (this.store !== undefined && !(await acquireCheckTurn(this.store, host.name, turnMs)))
-        return;
+      if (this.turn !== undefined && !(await this.turn(breaker, turnMs))) return;
       const state = breaker.healthChecks.begin();
       if (state === null || this.abort.signal.aborted) return;
       const result = await withCheckSpan(
