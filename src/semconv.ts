@@ -40,6 +40,7 @@ export const ATTR_RETRY_AFTER_MS = 'circuit_breaker.retry_after_ms';
 export const ATTR_HEALTH_CHECK_RESULT = 'circuit_breaker.health_check.result';
 /** Values of `circuit_breaker.health_check.result`. */
 export const HEALTH_CHECK_RESULTS = ['passed', 'failed'] as const;
+/** One value of `circuit_breaker.health_check.result`. */
 export type HealthCheckResult = (typeof HEALTH_CHECK_RESULTS)[number];
 /** OTel semantic convention `error.type` (class name of the last failure; low cardinality). */
 export const ATTR_ERROR_TYPE = 'error.type';
