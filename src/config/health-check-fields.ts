@@ -15,17 +15,7 @@ export const HEADERS_ALLOWED =
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const statusError = `expected ${EXPECT_STATUS_ALLOWED}`;
-const expectedStatus = z.union(
-  [
-    z
-      .number({ error: statusError })
-      .int({ error: statusError })
-      .min(100, { error: statusError })
-      .max(599, { error: statusError }),
-    z.enum(['2xx', '3xx'], { error: statusError }),
-  ],
-  { error: statusError },
-);
+const expectedStatus = statusEntrySchema(['2xx', '3xx'], statusError);
 
 const headersError = `expected ${HEADERS_ALLOWED}`;
 const headerValue = z

@@ -2,8 +2,9 @@ import type { ConfigProblem } from './config-error.js';
 import { HEALTH_CHECK_DEFAULTS } from './health-check-fields.js';
 import { parseHostPattern } from './host-pattern.js';
 import { formatPath, formatValue } from './problem-text.js';
-import type { ResolvedHealthCheck, StatusRule } from './resolved-config.js';
+import type { ResolvedHealthCheck } from './resolved-config.js';
 import type { RawHealthCheck } from './schema.js';
+import { statusSetRule } from './status-rule.js';
 
 /**
  * The health check of host pattern `pattern` with every default filled in, or a problem: a wildcard
@@ -36,17 +37,7 @@ export function resolveHealthCheck(
     method: check.method ?? HEALTH_CHECK_DEFAULTS.method,
     intervalMs: Math.round((check.intervalSeconds ?? HEALTH_CHECK_DEFAULTS.intervalSeconds) * 1000),
     timeoutMs: check.timeoutMs ?? HEALTH_CHECK_DEFAULTS.timeoutMs,
-    isExpectedStatus: expectedStatusRule(check.expectStatus ?? HEALTH_CHECK_DEFAULTS.expectStatus),
+    isExpectedStatus: statusSetRule(check.expectStatus ?? HEALTH_CHECK_DEFAULTS.expectStatus),
     headers: Object.freeze({ ...check.headers }),
   } satisfies ResolvedHealthCheck);
-}
-
-function expectedStatusRule(statuses: ReadonlyArray<number | '2xx' | '3xx'>): StatusRule {
-  const passing = new Uint8Array(600);
-  for (const entry of statuses) {
-    if (entry === '2xx') passing.fill(1, 200, 300);
-    else if (entry === '3xx') passing.fill(1, 300, 400);
-    else passing[entry] = 1;
-  }
-  return (status) => passing[status] === 1;
 }

@@ -8,6 +8,7 @@ import {
   POLICY_FIELDS,
   SETTINGS_FIELDS,
   STATUS_ALLOWED,
+  statusEntrySchema,
   stringField,
   type FieldSpec,
 } from './field-specs.js';
@@ -44,18 +45,7 @@ function nullAsEmpty<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === null ? {} : value), schema);
 }
 
-const statusError = `expected ${STATUS_ALLOWED}`;
-const statusSchema = z.union(
-  [
-    z
-      .number({ error: statusError })
-      .int({ error: statusError })
-      .min(100, { error: statusError })
-      .max(599, { error: statusError }),
-    z.enum(['4xx', '5xx'], { error: statusError }),
-  ],
-  { error: statusError },
-);
+const statusSchema = statusEntrySchema(['4xx', '5xx'], `expected ${STATUS_ALLOWED}`);
 
 const settingsShape = {
   ...optionalFields(POLICY_FIELDS),

@@ -229,7 +229,7 @@ describe('health checks', () => {
     await meterProvider.shutdown();
   });
 
-  it('stop with the instrumentation: user calls probe again and no timer is left', async () => {
+  it('disabling the instrumentation hands probing back to user calls', async () => {
     const { registry } = start({ healthCheck: { path: '/healthz' } });
     const breaker = registry.peek(server.hostPort)!;
     expect(breaker.healthChecks.active).toBe(true);
