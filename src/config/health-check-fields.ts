@@ -3,6 +3,7 @@ import {
   integerField,
   numberField,
   oneOfField,
+  statusEntrySchema,
   stringField,
   type FieldSpec,
 } from './field-specs.js';
