@@ -1,5 +1,6 @@
 import { SeverityNumber, type Logger, type LoggerProvider } from '@opentelemetry/api';
 import type { AdminServer } from './admin/index.js';
+import type { CircuitBreaker } from './core/breaker.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
@@ -11,6 +12,7 @@ import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store
 import { startTransitionSpanEvents } from './telemetry/breaker-spans.js';
 import { startTransitionLogs } from './telemetry/transition-logs.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
+import { HealthCheckScheduler } from './transport/health-check/health-check-scheduler.js';
 import { createTargetResolver } from './transport/targets/target-resolver.js';
 import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
 import {
@@ -53,6 +55,14 @@ export class EnabledServices {
     // dashboards list it (0 calls) before its first call, and with Redis its fleet state is pulled
     // as soon as Redis answers, so a new instance sees a circuit the fleet has open.
     for (const rule of this.config.hosts) this.registry.get(rule.name, rule.policy);
+    const sync = this.sync;
+    const turn =
+      sync && ((breaker: CircuitBreaker, ms: number) => sync.acquireCheckTurn(breaker, ms));
+    const checks = new HealthCheckScheduler(this.config.hosts, this.registry, turn);
+    if (checks.size > 0) {
+      checks.start();
+      this.disposers.push(() => checks.stop());
+    }
     if (this.config.admin !== undefined) {
       const { port, host, token } = this.config.admin;
       // With the Redis store, the endpoint's changes go to the whole fleet.

@@ -35,6 +35,8 @@ export type { BreakerRegistryOptions } from './registry/breaker-registry.js';
 export type {
   CircuitBreakerConfig,
   BreakerSettings,
+  HostSettings,
+  HealthCheckConfig,
   StoreConfig,
   AdminConfig,
   RegistryLimits,

@@ -25,6 +25,8 @@ export const METRIC_MINIMUM_CALLS = 'circuit_breaker.minimum_calls';
 export const METRIC_OPEN_DURATION = 'circuit_breaker.open_duration';
 /** Seconds until an open circuit lets a probe through; 0 in every other state. */
 export const METRIC_TIME_UNTIL_PROBE = 'circuit_breaker.time_until_probe';
+/** Active health checks of hosts that have one, by result (passed, failed). */
+export const METRIC_HEALTH_CHECKS = 'circuit_breaker.health_checks';
 
 // ---- attributes ----
 export const ATTR_NAME = 'circuit_breaker.name';
@@ -42,6 +44,12 @@ export const ATTR_FAILURE_RATE = 'circuit_breaker.failure_rate';
 export const ATTR_SLOW_CALL_RATE = 'circuit_breaker.slow_call_rate';
 /** For transitions into open: milliseconds until a probe may go through. */
 export const ATTR_RETRY_AFTER_MS = 'circuit_breaker.retry_after_ms';
+/** Result of one active health check: `passed` or `failed`. */
+export const ATTR_HEALTH_CHECK_RESULT = 'circuit_breaker.health_check.result';
+/** Values of `circuit_breaker.health_check.result`. */
+export const HEALTH_CHECK_RESULTS = ['passed', 'failed'] as const;
+/** One value of `circuit_breaker.health_check.result`. */
+export type HealthCheckResult = (typeof HEALTH_CHECK_RESULTS)[number];
 /** OTel semantic convention `error.type` (class name of the last failure; low cardinality). */
 export const ATTR_ERROR_TYPE = 'error.type';
 
@@ -52,6 +60,10 @@ export type CallOutcomeLabel = (typeof OUTCOMES)[number];
 // ---- span events ----
 export const EVENT_REJECTED = 'circuit_breaker.rejected';
 export const EVENT_TRANSITION = 'circuit_breaker.transition';
+
+// ---- spans ----
+/** The span of one active health check (a CLIENT span; the check's HTTP span, if any, is its child). */
+export const SPAN_HEALTH_CHECK = 'circuit_breaker.health_check';
 
 // ---- OTel HTTP semantic-convention attributes (stable) we set on spans of rejected calls ----
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';

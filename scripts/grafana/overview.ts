@@ -350,6 +350,24 @@ export function overviewDashboard(): dashboard.Dashboard {
         .dataLinks([drillDownLink]),
     );
 
+  // ---- Health checks ----
+  builder.withRow(new dashboard.RowBuilder('Health checks')).withPanel(
+    linkedTimeseriesPanel(
+      'Health checks',
+      'Active health checks per second by breaker and result, for hosts configured with a healthCheck: while such a circuit is open, these requests probe the host instead of user calls. Failed checks keep it open; successThreshold passed checks close it.',
+    )
+      .span(24)
+      .height(7)
+      .unit('reqps')
+      .min(0)
+      .withTarget(
+        target(
+          q.healthChecksRate([LABELS.name, LABELS.healthCheckResult]),
+          `{{${LABELS.name}}} {{${LABELS.healthCheckResult}}}`,
+        ),
+      ),
+  );
+
   // ---- Shared store ----
   builder
     .withRow(new dashboard.RowBuilder('Shared store'))

@@ -12,6 +12,7 @@ import {
   PROM_FAILURE_RATE_THRESHOLD,
   PROM_FAILURES,
   PROM_LABEL_FAILURE_KIND,
+  PROM_LABEL_HEALTH_CHECK_RESULT,
   PROM_LABEL_FROM,
   PROM_LABEL_NAME,
   PROM_LABEL_OUTCOME,
@@ -20,6 +21,7 @@ import {
   PROM_LABEL_TO,
   PROM_MINIMUM_CALLS,
   PROM_OPEN_DURATION,
+  PROM_HEALTH_CHECKS,
   PROM_SHADOW_REJECTIONS,
   PROM_SLOW_CALL_RATE,
   PROM_SLOW_CALL_RATE_THRESHOLD,
@@ -187,6 +189,11 @@ export function storeErrorsRate(): string {
   return `sum by (${INSTANCE}, ${PROM_LABEL_STORE}) (rate(${PROM_STORE_ERRORS}${scope([], false)}[${rateWindow}]))`;
 }
 
+/** Health checks per second by breaker and result (passed, failed); only hosts with a check have them. */
+export function healthChecksRate(by: readonly string[]): string {
+  return `sum by (${by.join(', ')}) (rate(${PROM_HEALTH_CHECKS}${scope()}[${rateWindow}]))`;
+}
+
 /** Failed calls per second by kind (connection, timeout, server, rate_limited, quota, error). */
 export function failuresByKindRate(by: readonly string[]): string {
   return `sum by (${by.join(', ')}) (rate(${PROM_FAILURES}${scope()}[${rateWindow}]))`;
@@ -211,4 +218,5 @@ export const LABELS = {
   from: PROM_LABEL_FROM,
   store: PROM_LABEL_STORE,
   failureKind: PROM_LABEL_FAILURE_KIND,
+  healthCheckResult: PROM_LABEL_HEALTH_CHECK_RESULT,
 } as const;

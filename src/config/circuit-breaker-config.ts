@@ -21,7 +21,7 @@ export interface CircuitBreakerConfig {
    * The hosts to protect, and only those. Keys are `host`, `host:port` or `*.example.com`; a list of
    * patterns is shorthand for `{ pattern: {} }`. A breaker's name is its pattern.
    */
-  hosts?: Record<string, BreakerSettings> | string[];
+  hosts?: Record<string, HostSettings> | string[];
   /** Per-agent settings for `registerAgentClient(name, ...)` (breaker `agent:<name>`). */
   agents?: Record<string, BreakerSettings>;
   store?: StoreConfig;
@@ -43,6 +43,34 @@ export interface BreakerSettings extends Partial<BreakerPolicy> {
   failOn?: { statuses?: Array<number | '4xx' | '5xx'> };
   /** Code only: decides the outcome of a response or error; return undefined to use the default. */
   classify?: (call: CallResult) => Outcome | undefined;
+}
+
+/** A host's settings: the breaker settings, and a health check (a single host can have one). */
+export interface HostSettings extends BreakerSettings {
+  /**
+   * Opt-in active check: while the circuit is open, the library asks the host with this request
+   * (when the open time has passed, then every `intervalSeconds`) instead of letting user calls
+   * probe; `successThreshold` passing checks close the circuit, a failing one re-opens it.
+   */
+  healthCheck?: HealthCheckConfig;
+}
+
+/** The request of a host's health check. Only `path` is required. */
+export interface HealthCheckConfig {
+  /** Path (and query) to request, e.g. `/healthz`. */
+  path: string;
+  /** Default `GET`. */
+  method?: 'GET' | 'HEAD';
+  /** Default `https` for a pattern without a port or with port 443, else `http`. */
+  protocol?: 'http' | 'https';
+  /** Seconds between checks while half-open; with Redis, one instance of the fleet checks per interval. Default 10. */
+  intervalSeconds?: number;
+  /** A check without response headers after this long fails. Default 2000. */
+  timeoutMs?: number;
+  /** Statuses that pass. Default `'2xx'`. */
+  expectStatus?: number | '2xx' | '3xx' | Array<number | '2xx' | '3xx'>;
+  /** Headers to send (none by default; callers' headers never are). In files, values may be `${env:NAME}`. */
+  headers?: Record<string, string>;
 }
 
 /** What a transport saw of one call, given to a `classify` hook. Never contains URL paths or headers' secrets. */

@@ -203,5 +203,20 @@ export const SETTINGS_FIELDS = {
   ),
 };
 
+/** One HTTP status (100-599) or one of the status classes `classes`, all failing with `error`. */
+export function statusEntrySchema<const C extends readonly [string, ...string[]]>(
+  z: Z,
+  classes: C,
+  error: string,
+) {
+  return z.union(
+    [
+      z.number({ error }).int({ error }).min(100, { error }).max(599, { error }),
+      z.enum(classes, { error }),
+    ],
+    { error },
+  );
+}
+
 /** Allowed entries of `failOn.statuses`. */
 export const STATUS_ALLOWED = 'an HTTP status from 100 to 599, or "4xx" or "5xx"';

@@ -2,7 +2,7 @@ import type { PresetName, BreakerMode } from '../core/policy.js';
 import type { ConfigProblem } from './config-error.js';
 import { formatPath, formatValue } from './problem-text.js';
 import { parseHostPattern } from './host-pattern.js';
-import type { RawConfig, RawSettings, RawStore } from './schema.js';
+import type { RawConfig, RawHostSettings, RawSettings, RawStore } from './schema.js';
 import type { ConfigSource } from './validate-source.js';
 
 /** All sources folded into one, hosts keyed by their canonical pattern. Still unresolved. */
@@ -12,7 +12,7 @@ export interface MergedConfig {
   mode?: BreakerMode;
   preset?: PresetName;
   defaults: RawSettings;
-  hosts: Map<string, RawSettings>;
+  hosts: Map<string, RawHostSettings>;
   agents: Map<string, RawSettings>;
   store?: RawStore;
   admin: NonNullable<RawConfig['admin']>;
@@ -30,7 +30,7 @@ const CONNECTION_KEYS = ['url', 'clusterNodes', 'sentinel'] as const;
 
 /**
  * Folds validated sources, lowest precedence first (file, env, code). Hosts and agents merge field
- * by field per entry; `failOn` is replaced whole. `defaults.preset`/`defaults.mode` are the same
+ * by field per entry; `failOn` and `healthCheck` are replaced whole. `defaults.preset`/`defaults.mode` are the same
  * settings as the top-level `preset`/`mode`, so they follow source precedence like them. For the
  * store, the highest source naming a connection (url, clusterNodes or sentinel) decides it alone.
  */

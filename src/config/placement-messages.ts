@@ -9,6 +9,10 @@ const SETTINGS_PLACE = (key: string): string => `it is a breaker setting: ${sett
 const PLACES = new Map<string, (key: string) => string>();
 for (const key of [...Object.keys(POLICY_FIELDS), ...Object.keys(SETTINGS_FIELDS), 'failOn'])
   PLACES.set(key, SETTINGS_PLACE);
+PLACES.set(
+  'healthCheck',
+  (k) => `it is a host setting: put it under one host (hosts["api.example.com"].${k})`,
+);
 for (const key of [...Object.keys(STORE_FIELDS), 'clusterNodes', 'sentinel'])
   PLACES.set(key, (k) => `it belongs under store (store.${k}, with store.type "redis")`);
 for (const key of Object.keys(ADMIN_FIELDS))

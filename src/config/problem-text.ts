@@ -32,6 +32,8 @@ export function formatValue(value: unknown, path: readonly PropertyKey[] = []): 
   ) {
     return `<redacted, ${String(value).length} characters>`;
   }
+  // Health check headers carry credentials (`authorization: Bearer ${env:TOKEN}`).
+  if (path.includes('headers')) return '<redacted header text>';
   if (typeof value === 'function') return '[function]';
   if (value === undefined) return 'undefined';
   if (typeof value === 'bigint') return `${value}n`;

@@ -8,9 +8,11 @@ import type {
   ResolvedAdminConfig,
   ResolvedBreakerRule,
   ResolvedConfig,
+  ResolvedHealthCheck,
   ResolvedStoreConfig,
 } from './resolved-config.js';
-import type { RawSettings } from './schema.js';
+import { resolveHealthCheck } from './resolve-health-check.js';
+import type { RawHostSettings, RawSettings } from './schema.js';
 import { statusRuleFor } from './status-rule.js';
 import {
   DEFAULT_ADMIN_HOST,
@@ -48,6 +50,7 @@ export function resolveConfig(
     name: string,
     layers: readonly Layer[],
     fallbackPreset: PresetName,
+    healthCheck?: ResolvedHealthCheck,
   ): ResolvedBreakerRule => {
     const pick = <K extends keyof RawSettings>(key: K): RawSettings[K] => {
       for (let i = layers.length - 1; i >= 0; i--)
@@ -60,8 +63,9 @@ export function resolveConfig(
       rejectWith,
       failOn,
       classify,
+      healthCheck: _h,
       ...policyFields
-    } = Object.assign({}, ...layers.map((layer) => layer.settings)) as RawSettings;
+    } = Object.assign({}, ...layers.map((layer) => layer.settings)) as RawHostSettings;
     const policy = Object.freeze(resolvePolicy({ preset, mode: merged.mode, ...policyFields }));
     const context =
       name.startsWith(AGENT_BREAKER_PREFIX) && pick('preset') === undefined
@@ -75,14 +79,26 @@ export function resolveConfig(
       isFailureStatus: statusRuleFor(failOn?.statuses),
       quotaOpenSeconds: policy.quotaOpenSeconds,
       ...(classify === undefined ? {} : { classify }),
+      ...(healthCheck === undefined ? {} : { healthCheck }),
     };
     return Object.freeze(resolved);
   };
 
   rule('defaults', [defaultsLayer], globalPreset); // reports bad defaults once, under `defaults.*`
-  const hosts = [...merged.hosts].map(([pattern, settings]) =>
-    rule(pattern, [defaultsLayer, { settings, path: ['hosts', pattern] }], globalPreset),
-  );
+  const hosts = [...merged.hosts].map(([pattern, settings]) => {
+    const check =
+      settings.healthCheck === undefined
+        ? undefined
+        : resolveHealthCheck(
+            pattern,
+            settings.healthCheck,
+            originOf(['hosts', pattern, 'healthCheck']),
+          );
+    if (check !== undefined && 'message' in check) problems.push(check);
+    const healthCheck = check === undefined || 'message' in check ? undefined : check;
+    const layers = [defaultsLayer, { settings, path: ['hosts', pattern] }];
+    return rule(pattern, layers, globalPreset, healthCheck);
+  });
   // Agents are LLM-like by default; an explicit global preset still applies to them.
   const agentPreset = merged.preset ?? 'llm';
   const agentDefaults = rule(agentBreakerName('*'), [defaultsLayer], agentPreset);

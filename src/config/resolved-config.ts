@@ -15,6 +15,24 @@ export interface ResolvedBreakerRule {
   readonly classify?: BreakerSettings['classify'];
   /** The same as `policy.quotaOpenSeconds`: how long a quota-exhausted failure keeps it open. */
   readonly quotaOpenSeconds: number;
+  /** Hosts only: the request that probes the host while its circuit is open, instead of user calls. */
+  readonly healthCheck?: ResolvedHealthCheck;
+}
+
+/** A host's health check with every default filled in; the target comes from the host pattern. */
+export interface ResolvedHealthCheck {
+  readonly protocol: 'http:' | 'https:';
+  /** The pattern's host (an IPv6 address without brackets). */
+  readonly hostname: string;
+  readonly port: number;
+  readonly path: string;
+  readonly method: 'GET' | 'HEAD';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** True when a response status passes the check. */
+  readonly isExpectedStatus: StatusRule;
+  /** Only these are sent: never a caller's headers. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface ResolvedMemoryStoreConfig {

@@ -9,9 +9,11 @@ import {
   POLICY_FIELDS,
   SETTINGS_FIELDS,
   STATUS_ALLOWED,
+  statusEntrySchema,
   stringField,
   type FieldSpec,
 } from './field-specs.js';
+import { HEALTH_CHECK_FIELDS } from './health-check-fields.js';
 import { HOST_PATTERN_ALLOWED, parseHostPattern } from './host-pattern.js';
 import { protoSafeRecord } from './proto-safe-record.js';
 import { looksLikePlaceholder } from './substitute-env.js';
@@ -47,35 +49,40 @@ function nullAsEmpty<T extends z.ZodType>(schema: T) {
 
 // Every schema is built on its first use (onDemand): importing the library does not load zod.
 const statusError = `expected ${STATUS_ALLOWED}`;
-const statusSchema = (z: Z) =>
-  z.union(
-    [
-      z
-        .number({ error: statusError })
-        .int({ error: statusError })
-        .min(100, { error: statusError })
-        .max(599, { error: statusError }),
-      z.enum(['4xx', '5xx'], { error: statusError }),
-    ],
-    { error: statusError },
-  );
+
+const settingsShape = (z: Z) => ({
+  ...optionalFields(POLICY_FIELDS),
+  ...optionalFields(SETTINGS_FIELDS),
+  failOn: strictObject({
+    statuses: z
+      .array(statusEntrySchema(z, ['4xx', '5xx'], statusError), {
+        error: `expected a list of ${STATUS_ALLOWED}`,
+      })
+      .optional(),
+  }).optional(),
+  classify: z
+    .custom<NonNullable<BreakerSettings['classify']>>((value) => typeof value === 'function', {
+      error: 'expected a function (in code only)',
+    })
+    .optional(),
+});
 
 export const settingsSchema = onDemand((z) =>
+  strictObject(settingsShape(z), 'a mapping of breaker settings'),
+);
+
+/** A host's `healthCheck`: `path` turns it on, every other field has a default. */
+export const healthCheckSchema = onDemand(() =>
   strictObject(
-    {
-      ...optionalFields(POLICY_FIELDS),
-      ...optionalFields(SETTINGS_FIELDS),
-      failOn: strictObject({
-        statuses: z
-          .array(statusSchema(z), { error: `expected a list of ${STATUS_ALLOWED}` })
-          .optional(),
-      }).optional(),
-      classify: z
-        .custom<NonNullable<BreakerSettings['classify']>>((value) => typeof value === 'function', {
-          error: 'expected a function (in code only)',
-        })
-        .optional(),
-    },
+    { ...optionalFields(HEALTH_CHECK_FIELDS), path: HEALTH_CHECK_FIELDS.path.schema },
+    'a mapping with at least path, such as { path: /healthz }',
+  ),
+);
+
+/** A host entry: the breaker settings, and the health check only a single host can have. */
+export const hostSettingsSchema = onDemand((z) =>
+  strictObject(
+    { ...settingsShape(z), healthCheck: healthCheckSchema().optional() },
     'a mapping of breaker settings',
   ),
 );
@@ -96,7 +103,7 @@ const hostsSchema = onDemand((z) =>
             message: `${parsed.reason}; expected ${HOST_PATTERN_ALLOWED}`,
           });
       }),
-      nullAsEmpty(settingsSchema()),
+      nullAsEmpty(hostSettingsSchema()),
       { error: 'expected a mapping of host pattern to settings, or a list of host patterns' },
     ),
   ),
@@ -283,4 +290,6 @@ export const configSchema = onDemand((z) =>
 
 export type RawConfig = z.output<ReturnType<typeof configSchema>>;
 export type RawSettings = z.output<ReturnType<typeof settingsSchema>>;
+export type RawHostSettings = z.output<ReturnType<typeof hostSettingsSchema>>;
+export type RawHealthCheck = z.output<ReturnType<typeof healthCheckSchema>>;
 export type RawStore = NonNullable<RawConfig['store']>;

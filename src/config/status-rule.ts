@@ -10,12 +10,17 @@ export const defaultIsFailureStatus: StatusRule = (status) => status >= 500 || s
 export function statusRuleFor(
   statuses: ReadonlyArray<number | '4xx' | '5xx'> | undefined,
 ): StatusRule {
-  if (statuses === undefined) return defaultIsFailureStatus;
-  const failing = new Uint8Array(600);
+  return statuses === undefined ? defaultIsFailureStatus : statusSetRule(statuses);
+}
+
+/** True for the listed statuses and status classes (`'2xx'` is 200-299). */
+export function statusSetRule(
+  statuses: ReadonlyArray<number | `${1 | 2 | 3 | 4 | 5}xx`>,
+): StatusRule {
+  const listed = new Uint8Array(600);
   for (const entry of statuses) {
-    if (entry === '4xx') failing.fill(1, 400, 500);
-    else if (entry === '5xx') failing.fill(1, 500, 600);
-    else failing[entry] = 1;
+    if (typeof entry === 'number') listed[entry] = 1;
+    else listed.fill(1, Number(entry[0]) * 100, Number(entry[0]) * 100 + 100);
   }
-  return (status) => failing[status] === 1;
+  return (status) => listed[status] === 1;
 }

@@ -52,6 +52,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   private readonly passPermit: PassPermit;
   private readonly strategies: readonly TripStrategy[];
   private readonly enforce: boolean;
+  /** Set when a health check probes for this breaker: user calls are then never the probe. */
+  probesByCheck = false;
   /** Re-opens in a row without a close in between (back-off step of the current open period). */
   reopenCount = 0;
   private nextProbeId = 1;
@@ -102,8 +104,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
         return this.reject();
       case 'half_open': {
         this.expireStaleProbes(state);
-        if (this.state !== state) return this.reject();
-        if (state.inFlight.size >= this.policy.halfOpenMaxCalls) return this.reject();
+        const full = state.inFlight.size >= this.policy.halfOpenMaxCalls;
+        if (this.state !== state || full || this.probesByCheck) return this.reject();
         const permit = new ProbePermit(this, state, this.nextProbeId++, this.clock.preciseNow());
         state.inFlight.set(permit.id, permit);
         return permit;
@@ -131,7 +133,7 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   }
 
   /** open → half_open once the open time has passed. Returns true when it moved. */
-  private checkOpenElapsed(): boolean {
+  checkOpenElapsed(): boolean {
     const state = this.state;
     if (state.kind !== 'open') return false;
     const now = this.clock.preciseNow();
@@ -240,7 +242,8 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
     }
   }
 
-  private trip(reason: TransitionReason, reopenCount: number): void {
+  /** Opens with the backoff of the `reopenCount`-th re-open in a row (0 for a first trip). */
+  trip(reason: TransitionReason, reopenCount: number): void {
     this.reopenCount = reopenCount;
     this.openFor(openDurationMs(this.policy, reopenCount, this.random), reason);
   }

@@ -11,6 +11,7 @@ import {
   type ErrorClassifier,
   type FailureKind,
 } from './outcome.js';
+import { HealthCheckProbes } from './health-check-probes.js';
 import { ProbePermit, runUnderPermit, type FailureDetail, type Permit } from './permit.js';
 import { resolvePolicy, type BreakerPolicy } from './policy.js';
 import { requestProbeLease, type ProbeLease, type StoreLink } from './shared-state-link.js';
@@ -58,6 +59,8 @@ export class CircuitBreaker {
   readonly policy: BreakerPolicy;
   /** The clock this breaker reads (the process's coarse clock unless one was injected). */
   readonly clock: Clock;
+  /** @internal The active health check's hold on this breaker (src/transport/health-check). */
+  readonly healthChecks: HealthCheckProbes;
   private readonly machine: BreakerMachine;
   private readonly fanout: TransitionFanout<CircuitBreaker>;
 
@@ -76,6 +79,7 @@ export class CircuitBreaker {
       options.classify ?? classifyError,
       this.fanout,
     );
+    this.healthChecks = new HealthCheckProbes(this.machine);
     this.fanout.setLink(options.link);
   }
 

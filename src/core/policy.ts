@@ -126,6 +126,7 @@ export const PRESETS: Readonly<Record<PresetName, BreakerPolicy>> = {
   },
   // LLM calls are slow by nature (judged by time to first byte), rate-limit with Retry-After, and
   // a dead provider stays dead for a while: allow slow calls, honour Retry-After, open for long.
+  // A health check here is a billed, rate-limited request: none, or at most `GET /v1/models`.
   llm: {
     ...DEFAULT_POLICY,
     failureThreshold: 3,
@@ -140,6 +141,7 @@ export const PRESETS: Readonly<Record<PresetName, BreakerPolicy>> = {
     callTimeoutMs: 120_000,
     honorRetryAfter: true,
   },
+  // Internal services: a host with a cheap health endpoint gains most from a healthCheck.
   'internal-http': {
     ...DEFAULT_POLICY,
     windowSeconds: 30,

@@ -28,3 +28,19 @@ export async function acquireFleetProbe(
     },
   };
 }
+
+/**
+ * Whether this instance runs a breaker's health check now: one turn for the whole fleet, from the
+ * same permit budget as probes (user calls never probe a health-checked host). The turn is held
+ * for `holdMs` and never given back early, so the fleet checks once per interval and a crashed
+ * checker's turn passes to another instance when it expires. With the store unreachable every
+ * instance checks for itself, as every instance then decides on local state.
+ */
+export async function acquireCheckTurn(
+  store: StateStore,
+  name: string,
+  holdMs: number,
+): Promise<boolean> {
+  if (!store.health().available) return true;
+  return (await store.acquirePermit(name, 1, holdMs)) !== null;
+}

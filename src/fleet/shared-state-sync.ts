@@ -4,7 +4,7 @@ import { OVERFLOW_BREAKER_NAME, type BreakerRegistry } from '../registry/breaker
 import type { SharedState, StateStore } from '../store/state-store.js';
 import { flushCounts, mayWait } from './count-flush.js';
 import { pushTransition, reconcile } from './fleet-writes.js';
-import { acquireFleetProbe, LOCAL_LEASE } from './probe-budget.js';
+import { acquireCheckTurn, acquireFleetProbe, LOCAL_LEASE } from './probe-budget.js';
 import { FLEET_WIDE, LOCAL_TRIPS, PROBE_RESULTS } from './transition-reasons.js';
 import {
   applyFleet,
@@ -132,6 +132,16 @@ export class SharedStateSync implements SharedStateLink {
     const t = this.ensureTracked(breaker);
     if (t.fleet.state !== 'open' || !this.store.health().available) return LOCAL_LEASE;
     return acquireFleetProbe(this.store, breaker);
+  }
+
+  /**
+   * Whether this instance runs `breaker`'s health check now: one instance per `holdMs` while the
+   * fleet circuit is open (see acquireCheckTurn); every instance for an open state of its own.
+   */
+  async acquireCheckTurn(breaker: CircuitBreaker, holdMs: number): Promise<boolean> {
+    const t = this.ensureTracked(breaker);
+    if (t.fleet.state !== 'open') return true;
+    return acquireCheckTurn(this.store, breaker.name, holdMs);
   }
 
   /** Flushes every breaker's counts now (the timer flushes what is due every flushIntervalMs). */

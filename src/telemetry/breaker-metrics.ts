@@ -91,6 +91,7 @@ export function breakerMetricViews(maxBreakers: number): {
     timeUntilProbe: 1,
     storeErrors: 0,
     storeAvailable: 0,
+    healthChecks: 2,
   };
   return (Object.keys(METRIC_DEFINITIONS) as MetricKey[])
     .filter((key) => perBreaker[key] > 0)

@@ -7,6 +7,7 @@ import type { FailureKind } from '../core/outcome.js';
 import {
   ATTR_FAILURE_KIND,
   ATTR_FROM,
+  ATTR_HEALTH_CHECK_RESULT,
   ATTR_NAME,
   ATTR_OUTCOME,
   ATTR_STATE,
@@ -34,6 +35,7 @@ class BreakerAttributes {
   readonly rejected: Attributes;
   private transitionPairs: Attributes[] | undefined;
   private kinds: Map<FailureKind, Attributes> | undefined;
+  private checkResults: readonly [Attributes, Attributes] | undefined;
 
   constructor(readonly breakerName: string) {
     this.name = { [ATTR_NAME]: breakerName };
@@ -59,6 +61,15 @@ class BreakerAttributes {
       kinds.set(kind, attributes);
     }
     return attributes;
+  }
+
+  /** [passed, failed], for breakers with a health check only. */
+  healthCheckResults(): readonly [Attributes, Attributes] {
+    const result = (value: string): Attributes => ({
+      [ATTR_NAME]: this.breakerName,
+      [ATTR_HEALTH_CHECK_RESULT]: value,
+    });
+    return (this.checkResults ??= [result('passed'), result('failed')]);
   }
 
   transition(from: BreakerStateName, to: BreakerStateName): Attributes {
@@ -119,6 +130,12 @@ export class BreakerObserver {
     breaker.transitions.forEach((from, to, count) =>
       result.observe(i.transitions, count, a.transition(from, to)),
     );
+    const checks = breaker.healthChecks;
+    if (checks.active) {
+      const [passed, failed] = a.healthCheckResults();
+      result.observe(i.healthChecks, checks.passed, passed);
+      result.observe(i.healthChecks, checks.failed, failed);
+    }
 
     // An empty window has rate 0 whatever the time; otherwise status() brings the window up to the
     // breaker's own clock first (the telemetry has no clock of its own to advance it with).

@@ -1,6 +1,7 @@
 import {
   ATTR_FAILURE_KIND,
   ATTR_FROM,
+  ATTR_HEALTH_CHECK_RESULT,
   ATTR_NAME,
   ATTR_OUTCOME,
   ATTR_STATE,
@@ -12,6 +13,7 @@ import {
   METRIC_FAILURES,
   METRIC_MINIMUM_CALLS,
   METRIC_OPEN_DURATION,
+  METRIC_HEALTH_CHECKS,
   METRIC_SHADOW_REJECTIONS,
   METRIC_SLOW_CALL_RATE,
   METRIC_SLOW_CALL_RATE_THRESHOLD,
@@ -159,6 +161,15 @@ export const METRIC_DEFINITIONS = {
     description:
       '1 when the shared state store is reachable, 0 while breakers run on local state only.',
     attributes: [ATTR_STORE],
+    integer: true,
+  },
+  healthChecks: {
+    name: METRIC_HEALTH_CHECKS,
+    kind: 'counter',
+    unit: '{check}',
+    description:
+      'Active health checks of hosts that have one, by result: passed or failed (a failed check keeps the circuit open).',
+    attributes: [ATTR_NAME, ATTR_HEALTH_CHECK_RESULT],
     integer: true,
   },
 } as const satisfies Record<string, MetricDefinition>;

@@ -1,6 +1,7 @@
 import {
   ATTR_FAILURE_KIND,
   ATTR_FROM,
+  ATTR_HEALTH_CHECK_RESULT,
   ATTR_NAME,
   ATTR_OUTCOME,
   ATTR_STATE,
@@ -47,6 +48,7 @@ export const PROM_OPEN_DURATION = PROMETHEUS_METRIC_NAMES.openDuration; // circu
 export const PROM_TIME_UNTIL_PROBE = PROMETHEUS_METRIC_NAMES.timeUntilProbe; // circuit_breaker_time_until_probe
 export const PROM_STORE_ERRORS = PROMETHEUS_METRIC_NAMES.storeErrors; // circuit_breaker_store_errors_total
 export const PROM_STORE_AVAILABLE = PROMETHEUS_METRIC_NAMES.storeAvailable; // circuit_breaker_store_available
+export const PROM_HEALTH_CHECKS = PROMETHEUS_METRIC_NAMES.healthChecks; // circuit_breaker_health_checks_total
 
 /** Label names, one per attribute. */
 export const PROM_LABEL_NAME = prometheusName(ATTR_NAME); // circuit_breaker_name
@@ -56,6 +58,7 @@ export const PROM_LABEL_FROM = prometheusName(ATTR_FROM); // circuit_breaker_fro
 export const PROM_LABEL_TO = prometheusName(ATTR_TO); // circuit_breaker_to
 export const PROM_LABEL_STORE = prometheusName(ATTR_STORE); // circuit_breaker_store
 export const PROM_LABEL_FAILURE_KIND = prometheusName(ATTR_FAILURE_KIND); // circuit_breaker_failure_kind
+export const PROM_LABEL_HEALTH_CHECK_RESULT = prometheusName(ATTR_HEALTH_CHECK_RESULT); // circuit_breaker_health_check_result
 
 /** Labels the exporter adds to every series of ours (unless `withoutScopeInfo`). */
 export const PROM_LABEL_SCOPE_NAME = 'otel_scope_name';

@@ -19,6 +19,7 @@ const FILE_OR_CODE_ONLY = [
   'defaults.failOn',
   'defaults.classify',
   'hosts.<pattern>',
+  'hosts.<pattern>.healthCheck',
   'agents.<name>',
   'store.type',
   'store.clusterNodes',

@@ -240,6 +240,34 @@ export const WIRING_ROWS: readonly WiringRow[] = [
     }),
   },
   {
+    field: 'hosts.<pattern>.healthCheck',
+    arrange: ({ host }) => ({
+      file: {
+        hosts: {
+          [host]: {
+            failureThreshold: 1,
+            openSeconds: 0.2,
+            healthCheck: { path: '/', intervalSeconds: 0.15 },
+          },
+        },
+      },
+      check: async (ctx) => {
+        const breaker = await hostBreaker(ctx);
+        const at: Record<string, number> = {};
+        breaker.onTransition((t) => (at[t.to] ??= performance.now()));
+        breaker.recordFailure();
+        expect(breaker.currentState).toBe('open');
+        ctx.clock.advance(200);
+        // Half-open, but the check is the probe: the user call is rejected.
+        await expect(fetch(ctx.url)).rejects.toThrow('fetch failed');
+        await eventually(() => breaker.currentState === 'closed', 'closed by checks', 5000);
+        // successThreshold (2) checks, intervalSeconds apart.
+        expect(breaker.healthChecks.passed).toBe(2);
+        expect(at.closed! - at.half_open!).toBeGreaterThanOrEqual(150);
+      },
+    }),
+  },
+  {
     field: 'agents.<name>',
     arrange: () => ({
       file: { agents: { researcher: { openSeconds: 77, halfOpenMaxCalls: 6 } } },

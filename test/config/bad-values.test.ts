@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { CONFIG_ERROR_CODE } from '../../src/config/config-error.js';
 import { CIRCUIT_BREAKER_ENV_VARS, parseEnvValue } from '../../src/config/env-vars.js';
 import { POLICY_FIELDS, SETTINGS_FIELDS } from '../../src/config/field-specs.js';
+import { HEALTH_CHECK_FIELDS } from '../../src/config/health-check-fields.js';
 import { formatPath, formatValue } from '../../src/config/problem-text.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import {
@@ -25,6 +26,7 @@ interface BadValue {
 }
 
 const H = ['hosts', 'api.example.com'];
+const HC = [...H, 'healthCheck'];
 const REDIS = { store: { type: 'redis' } };
 
 /** One bad value for every configurable field; the completeness tests below keep it that way. */
@@ -79,6 +81,21 @@ const BAD_VALUES: readonly BadValue[] = [
     allowed: 'an HTTP status from 100 to 599, or "4xx" or "5xx"',
   },
   { path: [...H, 'failOn', 'codes'], bad: [500], allowed: 'unknown key' },
+  { path: [...HC, 'path'], bad: 'healthz', allowed: 'a path starting with "/"' },
+  { path: [...HC, 'method'], bad: 'POST', allowed: 'one of "GET", "HEAD"' },
+  { path: [...HC, 'protocol'], bad: 'ftp', allowed: 'one of "http", "https"' },
+  { path: [...HC, 'intervalSeconds'], bad: 0, allowed: 'a number from 0.1 to 3600' },
+  { path: [...HC, 'timeoutMs'], bad: 60_001, allowed: 'an integer from 1 to 60000' },
+  {
+    path: [...HC, 'expectStatus', 0],
+    bad: '4xx',
+    allowed: 'an HTTP status from 100 to 599, "2xx" or "3xx"',
+  },
+  {
+    path: [...HC, 'headers', 'authorization'],
+    bad: 'Bearer a\nb',
+    allowed: 'a mapping of header name',
+  },
   { path: ['hosts', 'https://api.example.com'], bad: {}, allowed: 'no scheme' },
   {
     path: ['hosts', 'api.example.com:70000'],
@@ -251,6 +268,8 @@ describe('the bad-value table is complete', () => {
     'failOn',
     'statuses',
     'classify',
+    'healthCheck',
+    ...Object.keys(HEALTH_CHECK_FIELDS),
     ...Object.keys(STORE_FIELDS),
     'clusterNodes',
     'sentinels',

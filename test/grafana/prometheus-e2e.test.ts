@@ -104,11 +104,13 @@ describe('dashboards and alert rules against a real Prometheus', () => {
             minimumCalls: 5,
             windowSeconds: 10,
           },
+          // Probed by a health check, whose passes close it and failures re-open it.
           [upstreams.flapping.host]: {
             failureThreshold: 2,
             successThreshold: 1,
             halfOpenMaxCalls: 1,
             ...fast,
+            healthCheck: { path: '/healthz', intervalSeconds: 0.2, timeoutMs: 500 },
           },
           [upstreams.observe.host]: { mode: 'observe', failureThreshold: 3, openSeconds: 60 },
         },

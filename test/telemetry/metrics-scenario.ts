@@ -64,11 +64,16 @@ export async function driveScenario(registry: BreakerRegistry, clock: ManualCloc
   await fail(registry, NAMES.closed, 5);
   clock.advance(30_000);
 
+  // An internal service with a health check: two passing checks close it (successThreshold); its
+  // user calls never probe.
+  const checked = registry.get(NAMES.closed).healthChecks;
+  checked.takeOver();
+  for (let i = 0; i < 2; i++) checked.settle(checked.begin()!, true);
+
   // half_open: one of the two probes needed has succeeded.
   await succeed(registry, NAMES.halfOpen, 1);
 
-  // half_open → closed, then a window with 1 failure and 1 slow call out of 4.
-  await succeed(registry, NAMES.closed, 2);
+  // closed, then a window with 1 failure and 1 slow call out of 4.
   await succeed(registry, NAMES.closed, 2);
   const permit = registry.get(NAMES.closed).canRequest();
   permit?.recordSuccess(12_000); // ≥ slowCallDurationMs (10 s)
