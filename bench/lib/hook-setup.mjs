@@ -13,7 +13,25 @@ const require = createRequire(import.meta.url);
 const dist = (path) => require(`../../dist/cjs/${path}`);
 
 /** What a client process runs as. */
-export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted'];
+export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted', 'interceptor'];
+
+/**
+ * `interceptor`: no hook; the client's own dispatcher (undici) or agent (http) guards `origin`,
+ * through `circuitBreakerInterceptor` or `CircuitBreakerAgent`. Returns what `prepareClient` wraps
+ * its dispatcher or agent with, and the breaker.
+ */
+export function clientGuard(origin, clock) {
+  const { BreakerRegistry, circuitBreakerInterceptor, CircuitBreakerAgent } = dist('index.js');
+  void globalThis.Headers; // the same heap as the other modes (see setUpClientMode)
+  const host = new URL(origin).host;
+  const registry = new BreakerRegistry({ clock });
+  const options = { hosts: [host], registry };
+  return {
+    breaker: registry.get(host),
+    dispatcher: (agent) => agent.compose(circuitBreakerInterceptor(options)),
+    httpAgent: (agentOptions) => new CircuitBreakerAgent(options, agentOptions),
+  };
+}
 
 /**
  * Prepares a client process. `instrumented`: the hook is on and `origin` is a configured host.
@@ -23,7 +41,7 @@ export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted'];
  */
 export function setUpClientMode(mode, { undici, origin, clock }) {
   if (!MODES.includes(mode)) throw new Error(`unknown client mode ${mode}; one of ${MODES}`);
-  if (mode === 'no-library') return undefined;
+  if (mode === 'no-library' || mode === 'interceptor') return undefined;
   const { BreakerRegistry } = dist('index.js');
   // Enabling the undici transport loads Node's bundled undici (to patch its dispatcher), which a
   // process using only `http` would not otherwise load: every mode loads it, for the same heap.
