@@ -2,6 +2,7 @@
 // loopback servers that count connections: fetch, request and the global dispatcher; rejectWith;
 // composition with undici's own interceptors in both orders; and a request that passes both the
 // interceptor and the global hook is decided once.
+import { Agent as HttpAgent } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreakerInstrumentation } from '../../../src/instrumentation.js';
 import { BreakerRegistry } from '../../../src/registry/breaker-registry.js';
@@ -9,7 +10,9 @@ import { circuitBreakerInterceptor } from '../../../src/transport/undici/circuit
 import {
   disableUndiciTransport,
   enableUndiciTransport,
+  patchedUndiciPrototypes,
 } from '../../../src/transport/undici/undici-transport.js';
+import { freePort } from '../../utils/free-port.js';
 import { isConfigError } from '../../../src/config/config-error.js';
 import { MAJORS, type Undici } from '../../equivalence/support/majors.js';
 import { answers, CountingServer } from '../support/counting-server.js';
@@ -330,5 +333,42 @@ describe('circuitBreakerInterceptor options', () => {
       breakerRegistry: registry,
     });
     expect(instrumentation.registry).toBe(registry);
+  });
+});
+
+describe('an instrumentation without hosts', () => {
+  it('patches nothing, and its admin endpoint serves the interceptor breakers', async () => {
+    const { u } = MAJORS.find((m) => m.major === 8)!;
+    const registry = new BreakerRegistry();
+    const port = await freePort();
+    const addRequest = (HttpAgent.prototype as unknown as { addRequest: unknown }).addRequest;
+    const instrumentation = new CircuitBreakerInstrumentation({
+      env: {},
+      breakerRegistry: registry,
+      admin: { port },
+    });
+    try {
+      expect(patchedUndiciPrototypes()).toBe(0);
+      expect((HttpAgent.prototype as unknown as { addRequest: unknown }).addRequest).toBe(
+        addRequest,
+      );
+      const interceptor = circuitBreakerInterceptor({
+        hosts: [server.hostPort],
+        registry,
+      }) as Interceptor;
+      const dispatcher = new u.Agent().compose(interceptor) as Dispatcher;
+      expect(await text(dispatcher, '/')).toBe('200 ok');
+      await dispatcher.close();
+      // The endpoint starts on a later turn (its module loads on first use).
+      let listed = '';
+      for (let i = 0; i < 200 && listed === ''; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/circuit-breakers`).catch(() => undefined);
+        if (res?.ok === true) listed = await res.text();
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(listed).toContain(`"${server.hostPort}"`);
+    } finally {
+      instrumentation.disable();
+    }
   });
 });
