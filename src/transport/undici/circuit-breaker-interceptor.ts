@@ -4,6 +4,7 @@ import { clientTargetResolver, type ClientBreakerOptions } from '../targets/clie
 import { admit } from './admission.js';
 import { isProxyTunnel } from './dispatcher-patch.js';
 import { undiciAccepts } from './handler-check.js';
+import { undiciTransportEnabled } from './undici-transport.js';
 import {
   isNewApiHandler,
   kDecidedRequest,
@@ -30,7 +31,8 @@ export type UndiciInterceptor = <D extends UndiciDispatch>(dispatch: D) => D;
  * configured origin leaves it, with the same admission, outcome rules, rejection (`rejectWith`),
  * registry and telemetry as the global hook, and no patch of anything. Composed outside `retry()`
  * it decides once per logical request; inside, once per attempt. A request it decided carries a
- * marker in its options, so a patched dispatcher below (or a second interceptor) lets it through.
+ * marker in its options while the global hook is on, so a patched dispatcher below (or a second
+ * interceptor) lets it through.
  *
  * ```ts
  * const dispatcher = new Agent().compose(circuitBreakerInterceptor({ hosts: ['api.example.com'] }));
@@ -63,6 +65,11 @@ function guardedDispatch(dispatch: NextDispatch, origins: OriginCache): NextDisp
     if (entry === null || isProxyTunnel(opts) || !undiciAccepts(base.family, handler, opts)) {
       return dispatch(opts, handler);
     }
-    return admit(dispatch, base, { ...opts, [kDecidedRequest]: true }, handler, entry);
+    // Only a patched dispatcher below would decide it again: without the global hook the options
+    // go on as they are, with no copy.
+    const forward: DispatchOptions = undiciTransportEnabled()
+      ? { ...opts, [kDecidedRequest]: true }
+      : opts;
+    return admit(dispatch, base, forward, handler, entry);
   };
 }
