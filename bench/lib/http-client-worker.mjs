@@ -36,7 +36,11 @@ const tickedClock = {
 };
 const clock = clockKind === 'ticked' ? tickedClock : undefined;
 // `interceptor`: the client's own dispatcher or agent guards the origin; no hook is enabled.
-const guard = mode === 'interceptor' ? clientGuard(origin, clock) : undefined;
+// `composed`: its baseline for undici, the Agent composed with a pass-through interceptor.
+const guard =
+  mode === 'interceptor' || mode === 'composed'
+    ? clientGuard(origin, clock, mode === 'composed')
+    : undefined;
 const { undici, call } = await prepareClient(client, origin, Number(concurrency), guard);
 const breaker = guard?.breaker ?? setUpClientMode(mode, { undici, origin, clock });
 
