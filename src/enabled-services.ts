@@ -39,10 +39,14 @@ export class EnabledServices {
   ) {}
 
   start(loggerProvider: LoggerProvider | undefined): void {
-    const resolve = createTargetResolver(this.config.hosts, this.registry);
-    enableUndiciTransport(resolve);
-    enableHttpTransport(resolve);
-    this.disposers.push(disableUndiciTransport, disableHttpTransport);
+    // Without hosts the hooks would have nothing to decide, so nothing is patched: the store, logs
+    // and admin endpoint then serve the breakers of interceptors and agents on the same registry.
+    if (this.config.hosts.length > 0) {
+      const resolve = createTargetResolver(this.config.hosts, this.registry);
+      enableUndiciTransport(resolve);
+      enableHttpTransport(resolve);
+      this.disposers.push(disableUndiciTransport, disableHttpTransport);
+    }
     this.useLoggerProvider(loggerProvider);
     this.disposers.push(startTransitionSpanEvents(this.registry));
     if (this.config.store.type === 'redis') {

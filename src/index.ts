@@ -61,6 +61,18 @@ export function loadConfig(options?: LoadConfigOptions): LoadedConfig {
   return loadResolvedConfig(options);
 }
 
+// Breakers for one client, without global patching
+export { circuitBreakerInterceptor } from './transport/undici/circuit-breaker-interceptor.js';
+export type {
+  UndiciDispatch,
+  UndiciInterceptor,
+} from './transport/undici/circuit-breaker-interceptor.js';
+export {
+  CircuitBreakerAgent,
+  CircuitBreakerHttpsAgent,
+} from './transport/http/circuit-breaker-agent.js';
+export type { ClientBreakerOptions } from './transport/targets/client-targets.js';
+
 // Telemetry
 export { startBreakerMetrics, breakerMetricViews } from './telemetry/breaker-metrics.js';
 export type { BreakerMetricsOptions } from './telemetry/breaker-metrics.js';

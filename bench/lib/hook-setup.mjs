@@ -13,7 +13,30 @@ const require = createRequire(import.meta.url);
 const dist = (path) => require(`../../dist/cjs/${path}`);
 
 /** What a client process runs as. */
-export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted'];
+export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted', 'interceptor', 'composed'];
+
+/**
+ * `interceptor`: no hook; the client's own dispatcher (undici) or agent (http) guards `origin`,
+ * through `circuitBreakerInterceptor` or `CircuitBreakerAgent`. Returns what `prepareClient` wraps
+ * its dispatcher or agent with, and the breaker.
+ */
+export function clientGuard(origin, clock, passThrough = false) {
+  const { BreakerRegistry, circuitBreakerInterceptor, CircuitBreakerAgent } = dist('index.js');
+  void globalThis.Headers; // the same heap as the other modes (see setUpClientMode)
+  const host = new URL(origin).host;
+  const registry = new BreakerRegistry({ clock });
+  const options = { hosts: [host], registry };
+  // `composed`: the interceptor's baseline, the Agent composed with one that only passes requests on
+  // (compose's own Proxy and wrapper are undici's cost, paid by any interceptor).
+  const interceptor = passThrough
+    ? (dispatch) => (opts, handler) => dispatch(opts, handler)
+    : circuitBreakerInterceptor(options);
+  return {
+    breaker: passThrough ? undefined : registry.get(host),
+    dispatcher: (agent) => agent.compose(interceptor),
+    httpAgent: (agentOptions) => new CircuitBreakerAgent(options, agentOptions),
+  };
+}
 
 /**
  * Prepares a client process. `instrumented`: the hook is on and `origin` is a configured host.
@@ -23,7 +46,7 @@ export const MODES = ['no-library', 'bare', 'instrumented', 'unlisted'];
  */
 export function setUpClientMode(mode, { undici, origin, clock }) {
   if (!MODES.includes(mode)) throw new Error(`unknown client mode ${mode}; one of ${MODES}`);
-  if (mode === 'no-library') return undefined;
+  if (mode === 'no-library' || mode === 'interceptor' || mode === 'composed') return undefined;
   const { BreakerRegistry } = dist('index.js');
   // Enabling the undici transport loads Node's bundled undici (to patch its dispatcher), which a
   // process using only `http` would not otherwise load: every mode loads it, for the same heap.

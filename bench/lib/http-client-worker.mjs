@@ -17,11 +17,10 @@
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { percentile } from './harness.mjs';
-import { setUpClientMode } from './hook-setup.mjs';
+import { clientGuard, setUpClientMode } from './hook-setup.mjs';
 import { prepareClient } from './http-clients.mjs';
 
 const [mode, client, origin, concurrency, clockKind = 'coarse'] = process.argv.slice(2);
-const { undici, call } = await prepareClient(client, origin, Number(concurrency));
 // `ticked`: under valgrind (bench/http-instructions.mjs) the coarse clock's 10 ms ticker runs on
 // wall time, which balloons there (valgrind runs ~50× slower), and would charge a tick to every few
 // requests. This clock is the coarse clock without the timer: a read is a variable, refreshed by the
@@ -36,7 +35,14 @@ const tickedClock = {
   wallNow: () => Date.now(),
 };
 const clock = clockKind === 'ticked' ? tickedClock : undefined;
-const breaker = setUpClientMode(mode, { undici, origin, clock });
+// `interceptor`: the client's own dispatcher or agent guards the origin; no hook is enabled.
+// `composed`: its baseline for undici, the Agent composed with a pass-through interceptor.
+const guard =
+  mode === 'interceptor' || mode === 'composed'
+    ? clientGuard(origin, clock, mode === 'composed')
+    : undefined;
+const { undici, call } = await prepareClient(client, origin, Number(concurrency), guard);
+const breaker = guard?.breaker ?? setUpClientMode(mode, { undici, origin, clock });
 
 let gcMs = 0;
 new PerformanceObserver((list) => {

@@ -9,7 +9,7 @@ export const CLIENTS = ['fetch', 'undici.request', 'http.request'];
  * dispatcher, and the built-in fetch would then run on npm undici's Agent, not Node's bundled one.
  * Returns the undici module (or undefined for fetch) and the request function.
  */
-export async function prepareClient(client, origin, connections) {
+export async function prepareClient(client, origin, connections, guard) {
   if (client === 'fetch') {
     return {
       undici: undefined,
@@ -20,10 +20,11 @@ export async function prepareClient(client, origin, connections) {
     };
   }
   if (client === 'http.request')
-    return { undici: undefined, call: httpRequest(origin, connections) };
+    return { undici: undefined, call: httpRequest(origin, connections, guard) };
   if (client !== 'undici.request') throw new Error(`unknown client ${client}`);
   const undici = await import('undici');
-  const agent = new undici.Agent({ connections });
+  const plain = new undici.Agent({ connections });
+  const agent = guard === undefined ? plain : guard.dispatcher(plain);
   return {
     undici,
     call: async () => {
@@ -34,9 +35,10 @@ export async function prepareClient(client, origin, connections) {
 }
 
 /** `http.request` on a keep-alive Agent with one socket per concurrent request, body read whole. */
-function httpRequest(origin, connections) {
+function httpRequest(origin, connections, guard) {
   const { hostname, port } = new URL(origin);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const agentOptions = { keepAlive: true, maxSockets: connections };
+  const agent = guard === undefined ? new http.Agent(agentOptions) : guard.httpAgent(agentOptions);
   const options = { hostname, port, path: '/', agent };
   return () =>
     new Promise((resolve, reject) => {

@@ -24,13 +24,25 @@ export interface LoadConfigOptions {
  * Pure: it reads the file and nothing else, and changes nothing (not even its arguments).
  */
 export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  return load(options, 'code');
+}
+
+/**
+ * Validates and resolves config given to one client's breakers in code (an interceptor, an agent):
+ * no file and no env vars are read; messages name the source as `code (<label>)`.
+ */
+export function loadCodeConfig(code: CircuitBreakerConfig, label: string): ResolvedConfig {
+  return load({ code, env: {} }, `code (${label})`);
+}
+
+function load(options: LoadConfigOptions, codeLabel: string): ResolvedConfig {
   const env = options.env ?? process.env;
   const file = readConfigFile(env, options.cwd ?? process.cwd());
   const fromEnv = readEnv(env);
   const codeSource: ConfigSource | undefined =
     options.code === undefined
       ? undefined
-      : { kind: 'code', data: options.code, labelFor: () => 'code' };
+      : { kind: 'code', data: options.code, labelFor: () => codeLabel };
 
   const problems: ConfigProblem[] = [...file.problems, ...fromEnv.problems];
   const layers: Array<{ config: RawConfig; source: ConfigSource }> = [];

@@ -84,7 +84,8 @@ export function resolveConfig(
     return Object.freeze(resolved);
   };
 
-  rule('defaults', [defaultsLayer], globalPreset); // reports bad defaults once, under `defaults.*`
+  // Reports bad defaults once, under `defaults.*`; also the rule of a breaker named in code only.
+  const hostDefaults = rule('defaults', [defaultsLayer], globalPreset);
   const hosts = [...merged.hosts].map(([pattern, settings]) => {
     const check =
       settings.healthCheck === undefined
@@ -124,6 +125,7 @@ export function resolveConfig(
       hosts: Object.freeze(hosts),
       agents: Object.freeze(agents),
       agentDefaults,
+      hostDefaults,
       store: resolveStore(merged.store),
       admin,
       registry: Object.freeze({ ...REGISTRY_DEFAULTS, ...merged.registry }),

@@ -83,6 +83,8 @@ export interface ResolvedConfig extends LoadedConfig {
   readonly agents: Readonly<Record<string, ResolvedBreakerRule>>;
   /** Rule for agents without an entry of their own (defaults + preset `llm` unless set). */
   readonly agentDefaults: ResolvedBreakerRule;
+  /** Rule for a host breaker named by code rather than by a `hosts` pattern (named `defaults`). */
+  readonly hostDefaults: ResolvedBreakerRule;
   readonly store: ResolvedStoreConfig;
   readonly admin: ResolvedAdminConfig | undefined;
   readonly registry: Required<RegistryLimits>;

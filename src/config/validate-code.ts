@@ -16,7 +16,7 @@ export const BREAKER_NAME_MAX_LENGTH = 300;
 /** Every host pattern and agent name the config accepts fits; nothing URL-, query- or secret-shaped does. */
 export const BREAKER_NAME_ALLOWED = `a string of 1-${BREAKER_NAME_MAX_LENGTH} letters, digits, ".", "_", "-", ":", "*", "[" or "]"`;
 const nameError = `expected ${BREAKER_NAME_ALLOWED}`;
-const breakerNameSchema = onDemand((z) =>
+export const breakerNameSchema = onDemand((z) =>
   z
     .string({ error: nameError })
     .regex(/^[A-Za-z0-9._:*[\]-]+$/, { error: nameError })

@@ -101,6 +101,23 @@ describe('examples', { timeout: 30_000 }, () => {
     );
   });
 
+  it('no-patching: an interceptor and an agent guard their clients, a plain fetch is not', async () => {
+    const result = await runExample('no-patching');
+    expectPassed(result);
+    expect(result.stdout).toMatch(
+      /undici \+ retry \+ interceptor {2}call 4: rejected at once \(ECIRCUITOPEN\), 0 request\(s\) sent/,
+    );
+    expect(result.stdout).toMatch(
+      /axios \+ CircuitBreakerAgent {3}call 1: rejected at once \(ECIRCUITOPEN\), 0 request\(s\) sent/,
+    );
+    expect(result.stdout).toMatch(
+      /plain fetch \(not guarded\) {5}call 1: 503, 1 request\(s\) sent/,
+    );
+    expect(result.stdout).toMatch(
+      /circuit_breaker_state\{circuit_breaker_name="127\.0\.0\.1:\d+",circuit_breaker_state="open"\} 1/,
+    );
+  });
+
   it('demo: the probe and its outcome are shown, the scrape comes after the last line', async () => {
     const result = await runExample('demo');
     if (result.code !== 0) console.log(`stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);

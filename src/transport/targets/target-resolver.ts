@@ -9,7 +9,7 @@ import type { TargetResolver, TransportTarget } from './target.js';
  * generation is unchanged, so the transports' origin caches never keep calling a breaker the
  * registry evicted for idleness or removed: the next call then gets (or recreates) the registry's.
  */
-class RegistryTarget implements TransportTarget {
+export class RegistryTarget implements TransportTarget {
   private kept: CircuitBreaker | undefined;
   private keptGeneration = -1;
 

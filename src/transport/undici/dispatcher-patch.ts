@@ -3,6 +3,7 @@ import { admit } from './admission.js';
 import { targetOfDispatch } from '../targets/undici-dispatch-target.js';
 import { undiciAccepts } from './handler-check.js';
 import {
+  kDecidedRequest,
   kOurHandler,
   type DispatchFn,
   type DispatchHandler,
@@ -61,7 +62,7 @@ function probe(proto: object, original: DispatchFn, newApi: boolean): HandlerFam
  * the target's `host:port`. The request it carries was already decided under the target, at the
  * ProxyAgent's own dispatch; the proxy's host is never charged for it.
  */
-function isProxyTunnel(opts: DispatchOptions): boolean {
+export function isProxyTunnel(opts: DispatchOptions): boolean {
   return opts.method === 'CONNECT' && typeof opts.path === 'string' && opts.path[0] !== '/';
 }
 
@@ -119,8 +120,14 @@ export class DispatcherPatches {
       }
       const entry = targetOfDispatch(cache, this, opts);
       // A handler undici refuses goes to undici untouched, for its own error (and is not counted);
-      // so does a proxy tunnel, whose request is decided under its target's host.
-      if (entry === null || isProxyTunnel(opts) || !undiciAccepts(family, handler, opts)) {
+      // so does a proxy tunnel, whose request is decided under its target's host, and a request a
+      // circuit-breaker interceptor above already decided.
+      if (
+        entry === null ||
+        isProxyTunnel(opts) ||
+        opts[kDecidedRequest] === true ||
+        !undiciAccepts(family, handler, opts)
+      ) {
         const outer = passingThrough;
         const outerOrigin = passingOrigin;
         passingThrough = opts;

@@ -60,6 +60,7 @@ export type DispatchHandler = LegacyHandler & NewApiHandler & CommonHandler;
 
 export interface DispatchOptions {
   origin?: string | { readonly origin?: unknown } | null;
+  [kDecidedRequest]?: true;
   path?: string;
   method?: string;
   upgrade?: unknown;
@@ -86,6 +87,13 @@ export interface OriginalDispatch {
 
 /** Marks our own wrapper, so nested Agent -> Pool -> Client dispatches decide once. */
 export const kOurHandler: unique symbol = Symbol('otel-circuit-breaker.handler');
+
+/**
+ * Set on the options a circuit-breaker interceptor passes on once it decided a request. Interceptors
+ * below it (retry, redirect, dns, cache) copy options with a spread, which keeps it: a patched
+ * dispatcher further down lets the request through undecided, whatever handler now carries it.
+ */
+export const kDecidedRequest: unique symbol = Symbol('otel-circuit-breaker.decided-request');
 
 export function isNewApiHandler(handler: DispatchHandler): boolean {
   return typeof handler.onRequestStart === 'function';

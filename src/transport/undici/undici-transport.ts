@@ -53,6 +53,11 @@ export function disableUndiciTransport(): void {
   patches.restoreAll();
 }
 
+/** Whether the patched dispatchers decide requests now (the global hook is on). */
+export function undiciTransportEnabled(): boolean {
+  return origins !== undefined;
+}
+
 /** How many undici prototypes are patched now (for tests and diagnostics). */
 export function patchedUndiciPrototypes(): number {
   return patches.size;
