@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { BreakerSettings } from '../../config/circuit-breaker-config.js';
 import { ConfigError } from '../../config/config-error.js';
 import { loadCodeConfig } from '../../config/load-config.js';
@@ -12,6 +11,7 @@ import {
   objectWith,
   parseCodeArgs,
 } from '../../config/validate-code.js';
+import { onDemand } from '../../config/zod-on-demand.js';
 import type { BreakerMode, PresetName } from '../../core/policy.js';
 import { breakers, type BreakerRegistry } from '../../registry/breaker-registry.js';
 import { ORIGIN_CACHE_SIZE } from './origin-cache.js';
@@ -41,23 +41,26 @@ export interface ClientBreakerOptions {
   registry?: BreakerRegistry;
 }
 
-const clientArgs = z.object({
-  options: strictObject(
-    {
-      hosts: z.unknown().optional(),
-      defaults: z.unknown().optional(),
-      preset: z.unknown().optional(),
-      mode: z.unknown().optional(),
-      breakerName: functionSchema('a function (origin) => breaker name or undefined').optional(),
-      registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-    },
-    'ClientBreakerOptions ({ hosts?, defaults?, preset?, mode?, breakerName?, registry? })',
-  ),
-});
+// Built on first use, like every schema: importing the library does not load zod.
+const clientArgs = onDemand((z) =>
+  z.object({
+    options: strictObject(
+      {
+        hosts: z.unknown().optional(),
+        defaults: z.unknown().optional(),
+        preset: z.unknown().optional(),
+        mode: z.unknown().optional(),
+        breakerName: functionSchema('a function (origin) => breaker name or undefined').optional(),
+        registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
+      },
+      'ClientBreakerOptions ({ hosts?, defaults?, preset?, mode?, breakerName?, registry? })',
+    ),
+  }),
+);
 
 /** Validates `options` (a ConfigError names `code (<label>)`, the field, the value) and builds its resolver. */
 export function clientTargetResolver(label: string, options: unknown): TargetResolver {
-  const parsed = parseCodeArgs(label, clientArgs, { options }).options;
+  const parsed = parseCodeArgs(label, clientArgs(), { options }).options;
   const { breakerName, registry: given, ...settings } = parsed as ClientBreakerOptions;
   if (settings.hosts === undefined && breakerName === undefined) {
     throw new ConfigError([
