@@ -1,12 +1,18 @@
 // npm run bench:http:instructions — per-request cost of the transport hooks counted in CPU
 // instructions (valgrind callgrind), which, unlike requests/second, does not move with the load of
 // a shared machine. For each client (fetch, undici.request, http.request) at concurrency 1 and 16,
-// three client processes (bench/lib/http-client-worker.mjs): bare (the library loaded, hooks off),
-// instrumented (the server's host protected) and unlisted (the hooks on for another host); for
-// undici.request and http.request also interceptor (circuitBreakerInterceptor composed on the
-// Agent, CircuitBreakerAgent: the host protected without any hook). Each runs
-// under callgrind with instrumentation off while it warms up (WARMUP requests: under valgrind the
-// JIT was still compiling our hook after 40,000), then `callgrind_control -i on` counts MEASURED.
+// four client processes (bench/lib/http-client-worker.mjs): bare twice (the library loaded, hooks
+// off), instrumented (the server's host protected) and unlisted (the hooks on for another host); for
+// undici.request and http.request also interceptor (circuitBreakerInterceptor composed on the Agent,
+// CircuitBreakerAgent: the host protected without any hook).
+// Each runs under callgrind with instrumentation off while it warms up, then
+// `callgrind_control -i on` counts MEASURED requests.
+//
+// Node runs with V8's compiler on the main thread (--single-threaded) and fixed hash and random
+// seeds. Under valgrind a background compiler thread gets the CPU only now and then, so the JIT
+// used to be still compiling our hook after 40,000 requests, at a different point in each process;
+// compiled on the main thread, the code settles within the warm-up and at the same request in every
+// process, and the fixed seeds give every process the same hash-table layouts.
 //
 // The count is split by function into garbage collection, compilation (TurboFan/Maglev, zones,
 // malloc) and the rest, the requests' own work. The gate is on the rest: between identical
@@ -14,11 +20,16 @@
 // the window, and how much survives them) and compilation from 15k to 41k (the JIT still
 // re-optimising). Both other parts are printed. The scavenger's walk of the startup object cache
 // (IterateObjectCache) is GC too: it moved by 4k instructions per request between processes.
+//
+// The two bare processes are the A/A control: how far two identical processes disagree is printed
+// beside every ratio (bare ÷ bare again), and the hooked processes are compared with their mean.
 // Prints instructions per request, the hooked process's own work minus bare's per request, and
 // bare ÷ hooked, gated at >= 0.99 for a protected host and >= 0.998 for an unlisted one (the
 // interceptor against its own baseline, see baselineOf).
 // Counts do not move with load: this bench gives its verdict however busy the machine is.
 // BENCH_QUICK=1: fewer warm-up and counted requests (a check of the bench, not of the hooks).
+// BENCH_CLIENTS=fetch,http.request, BENCH_MODES=interceptor, BENCH_CONCURRENCY=1 (comma lists):
+// only those (both bare processes always run). BENCH_PARALLEL=N: processes at a time (2).
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +44,7 @@ import { beginRun } from './lib/run-record.mjs';
 import { Targets } from './lib/verdict.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const WARMUP = quick ? 10_000 : 120_000;
+const WARMUP = quick ? 5_000 : 20_000;
 const MEASURED = quick ? 2_000 : 4_000;
 const RUN = 2_000;
 /** bare ÷ hooked own-work instructions, at least: a protected host, and an unlisted one. */
@@ -49,13 +60,38 @@ const NO_INTERCEPTOR = new Set(['fetch']); // the built-in fetch's own Agent can
 /**
  * The interceptor's baseline: for undici.request the same Agent composed with a pass-through
  * interceptor (`composed`: compose's Proxy and wrapper are undici's cost, paid by any interceptor);
- * for http.request the bare process (CircuitBreakerAgent is a plain subclass).
+ * for http.request both bare processes (CircuitBreakerAgent is a plain subclass).
  */
 const baselineOf = (kind, mode) =>
   mode === 'interceptor' && kind === 'undici.request' ? 'composed' : 'bare';
-// BENCH_MODES / BENCH_CLIENTS / BENCH_CONCURRENCY (comma lists) measure a part (bare always runs).
-const only = (name, all) => (process.env[name] ? process.env[name].split(',') : all);
-const MODES = ['bare', ...only('BENCH_MODES', HOOKED).filter((m) => m !== 'bare')];
+/** `again` is a second bare process: the A/A control. */
+const WORKER_MODE = {
+  bare: 'bare',
+  again: 'bare',
+  instrumented: 'instrumented',
+  unlisted: 'unlisted',
+  interceptor: 'interceptor',
+  composed: 'composed',
+};
+const only = (name, all) => {
+  const chosen = process.env[name] ? process.env[name].split(',') : all;
+  for (const item of chosen)
+    if (!all.includes(item)) throw new Error(`${name}: unknown ${item}; one of ${all}`);
+  return chosen;
+};
+const CHOSEN = only('BENCH_CLIENTS', CLIENTS);
+const MODES = ['bare', 'again', ...only('BENCH_MODES', HOOKED)];
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
+if (!(Number.isInteger(PARALLEL) && PARALLEL >= 1)) {
+  throw new Error(`BENCH_PARALLEL: ${process.env.BENCH_PARALLEL} is not a whole number >= 1`);
+}
+/** V8 flags of every measured process (see the top of this file). */
+const NODE_FLAGS = [
+  '--no-allocation-site-pretenuring',
+  '--single-threaded',
+  '--hash-seed=1',
+  '--random-seed=1',
+];
 const CONCURRENCIES = only('BENCH_CONCURRENCY', ['1', '16']).map(Number);
 /** Function names (as callgrind_annotate prints them) that are garbage collection. */
 const GC =
@@ -84,9 +120,9 @@ async function measure({ mode, kind, concurrency }) {
       '--instr-atstart=no',
       `--callgrind-out-file=${out}`,
       process.execPath,
-      '--no-allocation-site-pretenuring',
+      ...NODE_FLAGS,
       worker,
-      mode,
+      WORKER_MODE[mode],
       kind,
       origin,
       String(concurrency),
@@ -126,28 +162,33 @@ async function measure({ mode, kind, concurrency }) {
   return { ...parts, rest: parts.total - parts.gc - parts.compile };
 }
 
-// Every client at both concurrencies, in the modes: bare, instrumented (a protected host), unlisted
-// (the hook on for another host) and interceptor (the client's own dispatcher or agent, no hook).
-const clients = only('BENCH_CLIENTS', CLIENTS);
+// Every client at both concurrencies, in the modes: bare twice, instrumented (a protected host),
+// unlisted (the hook on for another host) and interceptor (the client's own dispatcher or agent).
 const modesOf = (kind) => {
   const modes = MODES.filter((mode) => mode !== 'interceptor' || !NO_INTERCEPTOR.has(kind));
   return modes.includes('interceptor') && kind === 'undici.request'
     ? [...modes, 'composed']
     : modes;
 };
-const jobs = clients.flatMap((kind) =>
+const jobs = CHOSEN.flatMap((kind) =>
   CONCURRENCIES.flatMap((concurrency) =>
     modesOf(kind).map((mode) => ({ kind, concurrency, mode })),
   ),
 );
-// Two at a time: callgrind runs a process on one core.
+// PARALLEL at a time: callgrind runs a process on one core.
 const counts = new Array(jobs.length);
 let next = 0;
 await Promise.all(
-  [0, 1].map(async () => {
+  Array.from({ length: PARALLEL }, async () => {
     while (next < jobs.length) {
       const index = next++;
-      counts[index] = await measure(jobs[index]);
+      const job = jobs[index];
+      counts[index] = await measure(job);
+      // One line per process as it ends: a long run shows its progress, and a cut-short one its figures.
+      const { rest, gc, compile, total } = counts[index];
+      console.log(
+        `${job.kind} c${job.concurrency} ${job.mode}: own ${fmt(rest, 0)}, GC ${fmt(gc, 0)}, compile ${fmt(compile, 0)}, total ${fmt(total, 0)} instructions per request`,
+      );
     }
   }),
 );
@@ -162,44 +203,41 @@ const k = (x) => fmt(x / 1000, 1);
 const signed = (x) => `${x >= 0 ? '+' : ''}${fmt(x, 0)}`;
 const targets = new Targets();
 const rows = [];
-const results = { warmup: WARMUP, measured: MEASURED, clients: {} };
-for (const kind of clients) {
+const results = { warmup: WARMUP, measured: MEASURED, nodeFlags: NODE_FLAGS, clients: {} };
+const row = (kind, concurrency, mode, c, delta, ratio) => [
+  kind,
+  concurrency,
+  mode === 'again' ? 'bare again (A/A)' : mode,
+  k(c.rest),
+  delta === undefined ? '' : signed(delta),
+  ratio === undefined ? '' : fmt(ratio, 4),
+  k(c.gc),
+  k(c.compile),
+  k(c.total),
+];
+for (const kind of CHOSEN) {
   for (const concurrency of CONCURRENCIES) {
-    const bare = of(kind, concurrency, 'bare');
-    const entry = { bare };
-    rows.push([
-      kind,
-      concurrency,
-      'bare',
-      k(bare.rest),
-      '',
-      '',
-      k(bare.gc),
-      k(bare.compile),
-      k(bare.total),
-    ]);
-    for (const mode of modesOf(kind).filter((m) => m !== 'bare')) {
+    const first = of(kind, concurrency, 'bare');
+    const again = of(kind, concurrency, 'again');
+    // The hooked processes are compared with the mean of the two bare ones.
+    const bareRest = (first.rest + again.rest) / 2;
+    const entry = { bare: first, again, aa: { delta: again.rest - first.rest } };
+    entry.aa.ratio = first.rest / again.rest;
+    rows.push(row(kind, concurrency, 'bare', first));
+    rows.push(row(kind, concurrency, 'again', again, entry.aa.delta, entry.aa.ratio));
+    for (const mode of modesOf(kind).filter((m) => m !== 'bare' && m !== 'again')) {
       const c = of(kind, concurrency, mode);
-      const base = of(kind, concurrency, baselineOf(kind, mode));
-      const ratio = base.rest / c.rest;
-      const delta = c.rest - base.rest;
-      rows.push([
-        kind,
-        concurrency,
-        mode,
-        k(c.rest),
-        signed(delta),
-        fmt(ratio, 4),
-        k(c.gc),
-        k(c.compile),
-        k(c.total),
-      ]);
+      const baseline = baselineOf(kind, mode);
+      const baseRest = baseline === 'bare' ? bareRest : of(kind, concurrency, baseline).rest;
+      const ratio = baseRest / c.rest;
+      const delta = c.rest - baseRest;
+      rows.push(row(kind, concurrency, mode, c, delta, ratio));
       entry[mode] = { ...c, delta, ratio };
       if (TARGET[mode] === undefined) continue; // a baseline: printed, not gated
       targets.check(
-        `${kind} at concurrency ${concurrency}, ${LABEL[mode]}: own instructions ${baselineOf(kind, mode)}/${mode} >= ${TARGET[mode]}`,
+        `${kind} at concurrency ${concurrency}, ${LABEL[mode]}: own instructions ${baseline}/${mode} >= ${TARGET[mode]}`,
         ratio >= TARGET[mode],
-        `${fmt(ratio, 4)} (${signed(delta)} instructions per request)`,
+        `${fmt(ratio, 4)} (${signed(delta)} instructions per request; A/A ${fmt(entry.aa.ratio, 4)})`,
         { loadIndependent: true },
       );
     }
@@ -207,14 +245,14 @@ for (const kind of clients) {
   }
 }
 printTable(
-  `k-instructions per request (callgrind, ${MEASURED} keep-alive requests after ${WARMUP} uncounted, Node ${process.version})`,
+  `k-instructions per request (callgrind, ${MEASURED} keep-alive requests after ${WARMUP} uncounted, Node ${process.version} ${NODE_FLAGS.join(' ')}; Δ and ratio against the mean of both bare processes (the interceptor on undici.request: against composed), A/A: bare ÷ bare again)`,
   [
     'client',
     'conc.',
     'process',
     'own work',
     'Δ own / req',
-    'base ÷ this',
+    'baseline ÷ this',
     'GC',
     'compile+malloc',
     'total',

@@ -24,12 +24,16 @@ export function createAddRequest(
 ): AddRequest {
   return function addRequest(this: Agent, req, options) {
     const lookup = origins();
-    if (lookup === undefined || options == null || options.socketPath !== undefined) {
-      return original.call(this, req, options);
-    }
+    if (lookup === undefined || options == null) return original.call(this, req, options);
     const protocol = options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:';
     const entry = lookup.find(protocol, options);
-    if (entry === null || (req as { [kDecided]?: unknown })[kDecided] !== undefined) {
+    // The socket path is read only for a configured host: `options` is a dictionary-mode object
+    // (Node builds it with a null prototype), where every property read is a hash lookup.
+    if (
+      entry === null ||
+      options.socketPath !== undefined ||
+      (req as { [kDecided]?: unknown })[kDecided] !== undefined
+    ) {
       return original.call(this, req, options);
     }
     (req as { [kDecided]?: unknown })[kDecided] = true;

@@ -21,12 +21,16 @@ interface ObservedRequest extends ClientRequest {
  * listener is added: their presence decides what Node does with the socket.
  *
  * One object per request: the listeners are shared functions that find it on the request
- * (EventEmitter calls a listener with the emitter as `this`), and remove themselves instead of
- * going through `once`, which would allocate a wrapper per listener.
+ * (EventEmitter calls a listener with the emitter as `this`). Only the 'response' listener removes
+ * itself (it must not be counted, see onSocket); the others stay, inert once the call settled:
+ * `_events` is a dictionary, and each removal is a delete from it (a rehash when it shrinks) that
+ * every request would pay. None goes through `once`, which would allocate a wrapper per listener.
  */
 export class RequestObserver extends TransportCall {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
   destroyedByCaller = false;
+  /** The 'response' listener went in (at the first 'socket'). */
+  watchingResponse = false;
 
   private constructor(
     entry: OriginTarget,
@@ -79,7 +83,9 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
  * (the caller's callback, instrumentations wrapping http.request) are in place by now.
  */
 function onSocket(this: ObservedRequest): void {
-  this.removeListener('socket', onSocket);
+  const observer = observerOf(this);
+  if (observer === undefined || observer.watchingResponse) return;
+  observer.watchingResponse = true;
   this.prependListener('response', onResponse);
 }
 
@@ -97,7 +103,6 @@ function onError(this: ObservedRequest, error: unknown): void {
 }
 
 function onClose(this: ObservedRequest): void {
-  this.removeListener('close', onClose);
   const observer = observerOf(this);
   if (observer === undefined) return;
   if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
