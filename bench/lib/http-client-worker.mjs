@@ -11,7 +11,9 @@
 //                                V = "breaker" (instrumented only: the circuit is forced open) or
 //                                "null-dispatcher" (the floor: a dispatcher that fails at once,
 //                                which is the least any dispatcher-level rejection costs through
-//                                fetch). One kind per process, as in an app: mixing two kinds of
+//                                fetch), or "later-turn-dispatcher" (the same, failing on a later
+//                                event-loop turn as the breaker does: what the later turn alone
+//                                costs). One kind per process, as in an app: mixing two kinds of
 //                                fetch call in one process makes fetch's code polymorphic and
 //                                slows both. -> {p50Us, p99Us, rejected (the breaker's count)}
 import { performance, PerformanceObserver } from 'node:perf_hooks';
@@ -87,10 +89,17 @@ const nullDispatcher = {
     return true;
   },
 };
+const laterTurnDispatcher = {
+  dispatch(_opts, handler) {
+    setImmediate(() => handler.onError(floorError));
+    return true;
+  },
+};
 const failingFetch = {
   breaker: () => fetch(`${origin}/`),
   // A plain-object dispatcher is not a DispatcherBase, so the hook (if on) never sees it.
   'null-dispatcher': () => fetch(`${origin}/`, { dispatcher: nullDispatcher }),
+  'later-turn-dispatcher': () => fetch(`${origin}/`, { dispatcher: laterTurnDispatcher }),
 };
 
 async function fail({ via, n }) {
