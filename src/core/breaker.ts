@@ -41,10 +41,7 @@ export interface CircuitBreakerOptions {
 
 let optionsCheck: ((options: CircuitBreakerOptions) => void) | undefined;
 
-/**
- * Installs the check every `new CircuitBreaker(options)` runs first. The config layer owns the
- * schema (the same one config files are validated with) and installs it, so core needs none.
- */
+/** Installs the check `new CircuitBreaker(options)` runs first: the config layer owns the schema. */
 export function setBreakerOptionsCheck(check: (options: CircuitBreakerOptions) => void): void {
   optionsCheck = check;
 }
@@ -59,8 +56,8 @@ export class CircuitBreaker {
   readonly policy: BreakerPolicy;
   /** The clock this breaker reads (the process's coarse clock unless one was injected). */
   readonly clock: Clock;
-  /** @internal The active health check's hold on this breaker (src/transport/health-check). */
-  readonly healthChecks: HealthCheckProbes;
+  /** @internal A health check's hold on this breaker, once one took it (see `healthChecks`). */
+  checks: HealthCheckProbes | undefined;
   private readonly machine: BreakerMachine;
   private readonly fanout: TransitionFanout<CircuitBreaker>;
 
@@ -79,7 +76,6 @@ export class CircuitBreaker {
       options.classify ?? classifyError,
       this.fanout,
     );
-    this.healthChecks = new HealthCheckProbes(this.machine);
     this.fanout.setLink(options.link);
   }
 
@@ -270,6 +266,11 @@ export class CircuitBreaker {
   /** Milliseconds until a probe may go through (0 if it could now or the wait is unknown). */
   retryAfterMs(): number {
     return this.machine.retryAfterMs();
+  }
+
+  /** @internal The hold a health check takes (src/transport/health-check), made on first use. */
+  get healthChecks(): HealthCheckProbes {
+    return (this.checks ??= new HealthCheckProbes(this.machine));
   }
 
   /** @internal Open time of the current open period, or of the one a trip would start now (open-time.ts). */

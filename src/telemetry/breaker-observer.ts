@@ -130,8 +130,8 @@ export class BreakerObserver {
     breaker.transitions.forEach((from, to, count) =>
       result.observe(i.transitions, count, a.transition(from, to)),
     );
-    const checks = breaker.healthChecks;
-    if (checks.active) {
+    const checks = breaker.checks;
+    if (checks?.active === true) {
       const [passed, failed] = a.healthCheckResults();
       result.observe(i.healthChecks, checks.passed, passed);
       result.observe(i.healthChecks, checks.failed, failed);
