@@ -83,18 +83,15 @@ async function run(n, lead = 0) {
 
 /** A fetch that fails without a socket: rejected by the open circuit, or the floor (see top). */
 const floorError = new Error('floor');
-const nullDispatcher = {
+/** A dispatcher that fails every request with `floorError`, delivered through `schedule`. */
+const failingDispatcher = (schedule) => ({
   dispatch(_opts, handler) {
-    queueMicrotask(() => handler.onError(floorError));
+    schedule(() => handler.onError(floorError));
     return true;
   },
-};
-const laterTurnDispatcher = {
-  dispatch(_opts, handler) {
-    setImmediate(() => handler.onError(floorError));
-    return true;
-  },
-};
+});
+const nullDispatcher = failingDispatcher(queueMicrotask);
+const laterTurnDispatcher = failingDispatcher(setImmediate);
 const failingFetch = {
   breaker: () => fetch(`${origin}/`),
   // A plain-object dispatcher is not a DispatcherBase, so the hook (if on) never sees it.

@@ -202,11 +202,17 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
     if (this.state !== state || !state.inFlight.delete(id)) return;
     if (c.outcome === 'ignored') return;
     if (c.outcome === 'failure') {
-      if (!this.openForServerRequest(c, 'probe_failed'))
-        this.trip('probe_failed', this.reopenCount + 1);
+      if (!this.openForServerRequest(c, 'probe_failed')) this.judgeProbe(state, false);
       return;
     }
     if (durationMs >= this.policy.slowCallDurationMs) this.counters.slowCalls++;
+    this.judgeProbe(state, true);
+  }
+
+  /** A probe's verdict in `state` (a call or a health check): fail re-opens, enough passes close. */
+  judgeProbe(state: HalfOpenRecord, passed: boolean): void {
+    if (this.state !== state) return;
+    if (!passed) return this.trip('probe_failed', this.reopenCount + 1);
     state.successes++;
     if (state.successes >= this.policy.successThreshold) this.transition(CLOSED, 'probe_succeeded');
   }
@@ -243,7 +249,7 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   }
 
   /** Opens with the backoff of the `reopenCount`-th re-open in a row (0 for a first trip). */
-  trip(reason: TransitionReason, reopenCount: number): void {
+  private trip(reason: TransitionReason, reopenCount: number): void {
     this.reopenCount = reopenCount;
     this.openFor(openDurationMs(this.policy, reopenCount, this.random), reason);
   }

@@ -1,5 +1,5 @@
 import type { BreakerMachine } from './breaker-machine.js';
-import { CLOSED, type HalfOpenRecord } from './state-record.js';
+import type { HalfOpenRecord } from './state-record.js';
 
 /**
  * A breaker's side of an active health check: once a checker takes over, user calls are never the
@@ -40,10 +40,6 @@ export class HealthCheckProbes {
     if (passed) this.passed++;
     else this.failed++;
     machine.lastUsedAt = machine.clock.now();
-    if (machine.state !== state) return;
-    if (!passed) return machine.trip('probe_failed', machine.reopenCount + 1);
-    state.successes++;
-    if (state.successes >= machine.policy.successThreshold)
-      machine.transition(CLOSED, 'probe_succeeded');
+    machine.judgeProbe(state, passed);
   }
 }

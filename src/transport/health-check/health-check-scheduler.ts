@@ -2,11 +2,11 @@ import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Transition } from '../../core/transition.js';
 import type { ResolvedBreakerRule, ResolvedHealthCheck } from '../../config/resolved-config.js';
 import type { BreakerRegistry } from '../../registry/breaker-registry.js';
+import { sendCheck, type CheckAnswer } from './check-request.js';
+import { withCheckSpan } from './check-span.js';
 
 /** Whether this instance checks `breaker` now; a fleet hands out one turn per `holdMs`. */
 export type CheckTurn = (breaker: CircuitBreaker, holdMs: number) => Promise<boolean>;
-import { sendCheck, type CheckAnswer } from './check-request.js';
-import { withCheckSpan } from './check-span.js';
 
 /** One host with a health check, and where its checking stands. */
 interface CheckedHost {
