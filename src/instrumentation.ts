@@ -12,9 +12,10 @@ import {
 } from './agents/register-agent-client.js';
 import { agentBreakerName } from './config/agent-breaker-name.js';
 import { ConfigError } from './config/config-error.js';
-import { onDemand } from './config/zod-on-demand.js';
 import { formatValue } from './config/problem-text.js';
-import { objectWith, parseCodeArgs } from './config/validate-code.js';
+import { argsObject, objectWith, parseCodeArgs } from './config/validate-code.js';
+import { optional } from './config/validator.js';
+import { object } from './config/validator-objects.js';
 import { loadConfig } from './config/load-config.js';
 import type { ResolvedBreakerRule, ResolvedConfig } from './config/resolved-config.js';
 import { EnabledServices } from './enabled-services.js';
@@ -40,18 +41,14 @@ export interface CircuitBreakerInstrumentationConfig
 }
 
 /** What loadConfig does not check itself; the config fields are validated there (source `code`). */
-const constructorArgs = onDemand((z) =>
-  z.object({
-    config: z
-      .looseObject(
-        {
-          breakerRegistry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-        },
-        { error: 'expected a CircuitBreakerInstrumentationConfig object' },
-      )
-      .optional(),
-  }),
-);
+const constructorArgs = argsObject({
+  config: optional(
+    object(
+      { breakerRegistry: optional(objectWith(['get', 'peek'], 'a BreakerRegistry')) },
+      { error: 'expected a CircuitBreakerInstrumentationConfig object', unknownKeys: 'keep' },
+    ),
+  ),
+});
 
 /** `env` must look like process.env. Checked by hand: a message must never echo its values. */
 function checkEnv(env: unknown): void {
@@ -95,7 +92,7 @@ export class CircuitBreakerInstrumentation extends InstrumentationBase<CircuitBr
   declare private loggerProvider: LoggerProvider | undefined;
 
   constructor(config: CircuitBreakerInstrumentationConfig = {}) {
-    parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs(), { config });
+    parseCodeArgs('new CircuitBreakerInstrumentation', constructorArgs, { config });
     checkEnv(config.env);
     const { breakerRegistry, env, ...code } = config;
     const resolved = loadConfig({ code, env });

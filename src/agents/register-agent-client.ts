@@ -1,8 +1,14 @@
 import { configuredAgentRule } from './agent-rules.js';
 import { agentBreakerName } from '../config/agent-breaker-name.js';
-import { onDemand } from '../config/zod-on-demand.js';
 import { agentNameSchema, settingsSchema, strictObject } from '../config/schema.js';
-import { clockSchema, functionSchema, objectWith, parseCodeArgs } from '../config/validate-code.js';
+import {
+  argsObject,
+  clockSchema,
+  functionSchema,
+  objectWith,
+  parseCodeArgs,
+} from '../config/validate-code.js';
+import { custom, optional } from '../config/validator.js';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { toClassification, type Classification, type Outcome } from '../core/outcome.js';
@@ -43,30 +49,30 @@ export interface RegisterAgentClientOptions {
 
 const breakerOfClient = new WeakMap<object, CircuitBreaker>();
 
-const agentArgs = onDemand((z) =>
-  z.object({
-    name: agentNameSchema(),
-    client: z.custom<object>(
-      (v) => (typeof v === 'object' && v !== null) || typeof v === 'function',
-      { error: 'expected an SDK client (an object)' },
-    ),
-    options: strictObject(
+const agentArgs = argsObject({
+  name: agentNameSchema,
+  client: custom<object>(
+    (v) => (typeof v === 'object' && v !== null) || typeof v === 'function',
+    'expected an SDK client (an object)',
+  ),
+  options: optional(
+    strictObject(
       {
-        registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-        settings: settingsSchema().optional(),
-        rule: objectWith(['isFailureStatus'], 'a ResolvedBreakerRule from the config').optional(),
-        classify: functionSchema('a function (error) => outcome').optional(),
-        protect: functionSchema('a function (path) => boolean | undefined').optional(),
-        clock: clockSchema().optional(),
+        registry: optional(objectWith(['get', 'peek'], 'a BreakerRegistry')),
+        settings: optional(settingsSchema),
+        rule: optional(objectWith(['isFailureStatus'], 'a ResolvedBreakerRule from the config')),
+        classify: optional(functionSchema('a function (error) => outcome')),
+        protect: optional(functionSchema('a function (path) => boolean | undefined')),
+        clock: optional(clockSchema),
       },
       'RegisterAgentClientOptions',
-    ).optional(),
-  }),
-);
+    ),
+  ),
+});
 
 /** Validates registerAgentClient's arguments with the config's schemas (agent names, settings). */
 export function checkAgentClientArgs(name: unknown, client: unknown, options: unknown): void {
-  parseCodeArgs('registerAgentClient', agentArgs(), { name, client, options });
+  parseCodeArgs('registerAgentClient', agentArgs, { name, client, options });
 }
 
 /**

@@ -1,6 +1,13 @@
-import type { z } from 'zod';
 import { PRESET_NAMES, type BreakerPolicy } from '../core/policy.js';
-import { onDemand, type Z } from './zod-on-demand.js';
+import {
+  boolean,
+  fail,
+  number,
+  oneOf,
+  string,
+  type StringRule,
+  type Validator,
+} from './validator.js';
 
 /**
  * One configurable leaf: its schema, what is allowed (in words, for error messages) and what it does
@@ -8,7 +15,7 @@ import { onDemand, type Z } from './zod-on-demand.js';
  * check failed, so a user sees the whole rule at once rather than the first bound they crossed.
  */
 export interface FieldSpec<T = unknown> {
-  readonly schema: z.ZodType<T>;
+  readonly schema: Validator<T>;
   /** How an env var spells it: decides how the env var's text is read before validation. */
   readonly type: FieldType;
   readonly allowed: string;
@@ -17,20 +24,6 @@ export interface FieldSpec<T = unknown> {
 
 export type FieldType = 'integer' | 'number' | 'boolean' | 'string';
 
-/** A spec whose schema is built on the first read of `schema`, so zod loads with the first validation. */
-export function fieldSpec<T>(
-  build: (zod: Z) => z.ZodType<T>,
-  rest: Omit<FieldSpec<T>, 'schema'>,
-): FieldSpec<T> {
-  const schema = onDemand(build);
-  return {
-    get schema() {
-      return schema();
-    },
-    ...rest,
-  };
-}
-
 export function integerField(
   min: number,
   max: number,
@@ -38,11 +31,12 @@ export function integerField(
   allowed?: string,
 ): FieldSpec<number> {
   const words = allowed ?? `an integer from ${min} to ${max}`;
-  const error = `expected ${words}`;
-  return fieldSpec(
-    (z) => z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
-    { type: 'integer', allowed: words, doc },
-  );
+  return {
+    schema: number(`expected ${words}`, min, max, { integer: true }),
+    type: 'integer',
+    allowed: words,
+    doc,
+  };
 }
 
 /** A finite number in [min, max], or (min, max] when `aboveMin`, or [min, max) when `belowMax` (not both). */
@@ -57,15 +51,7 @@ export function numberField(
     : bounds.belowMax
       ? `a number at least ${min} and below ${max}`
       : `a number from ${min} to ${max}`;
-  const error = `expected ${allowed}`;
-  return fieldSpec(
-    (z) => {
-      let schema = z.number({ error });
-      schema = bounds.aboveMin ? schema.gt(min, { error }) : schema.min(min, { error });
-      return bounds.belowMax ? schema.lt(max, { error }) : schema.max(max, { error });
-    },
-    { type: 'number', allowed, doc },
-  );
+  return { schema: number(`expected ${allowed}`, min, max, bounds), type: 'number', allowed, doc };
 }
 
 export function oneOfField<const T extends readonly [string, ...string[]]>(
@@ -73,29 +59,27 @@ export function oneOfField<const T extends readonly [string, ...string[]]>(
   doc: string,
 ): FieldSpec<T[number]> {
   const allowed = `one of ${values.map((v) => `"${v}"`).join(', ')}`;
-  return fieldSpec((z) => z.enum(values, { error: `expected ${allowed}` }), {
-    type: 'string',
-    allowed,
-    doc,
-  });
+  return { schema: oneOf(values, `expected ${allowed}`), type: 'string', allowed, doc };
 }
 
 export function booleanField(doc: string): FieldSpec<boolean> {
-  return fieldSpec((z) => z.boolean({ error: 'expected true or false' }), {
+  return {
+    schema: boolean('expected true or false'),
     type: 'boolean',
     allowed: 'true or false',
     doc,
-  });
+  };
 }
 
-/** A string matching `pattern` (described by `allowed`). */
-export function stringField(pattern: RegExp, allowed: string, doc: string): FieldSpec<string> {
+/** A string matching `pattern` (described by `allowed`), passing the `more` rules too. */
+export function stringField(
+  pattern: RegExp,
+  allowed: string,
+  doc: string,
+  more: readonly StringRule[] = [],
+): FieldSpec<string> {
   const error = `expected ${allowed}`;
-  return fieldSpec((z) => z.string({ error }).regex(pattern, { error }), {
-    type: 'string',
-    allowed,
-    doc,
-  });
+  return { schema: string(error, [[pattern, error], ...more]), type: 'string', allowed, doc };
 }
 
 const SECONDS_MAX = 86_400;
@@ -204,18 +188,19 @@ export const SETTINGS_FIELDS = {
 };
 
 /** One HTTP status (100-599) or one of the status classes `classes`, all failing with `error`. */
-export function statusEntrySchema<const C extends readonly [string, ...string[]]>(
-  z: Z,
+export function statusEntry<const C extends readonly [string, ...string[]]>(
   classes: C,
   error: string,
-) {
-  return z.union(
-    [
-      z.number({ error }).int({ error }).min(100, { error }).max(599, { error }),
-      z.enum(classes, { error }),
-    ],
-    { error },
-  );
+): Validator<number | C[number]> {
+  const status = number(error, 100, 599, { integer: true });
+  return {
+    run(value, path, issues) {
+      if (typeof value === 'number' && Number.isInteger(value))
+        return status.run(value, path, issues);
+      if (!classes.includes(value as string)) fail(issues, path, error);
+      return value as C[number];
+    },
+  };
 }
 
 /** Allowed entries of `failOn.statuses`. */

@@ -1,14 +1,14 @@
 import {
-  fieldSpec,
   integerField,
   numberField,
   oneOfField,
-  statusEntrySchema,
+  statusEntry,
   stringField,
   type FieldSpec,
 } from './field-specs.js';
 import { looksLikePlaceholder } from './substitute-env.js';
-import type { Z } from './zod-on-demand.js';
+import { array, preprocess, string } from './validator.js';
+import { record } from './validator-objects.js';
 
 export const EXPECT_STATUS_ALLOWED =
   'an HTTP status from 100 to 599, "2xx" or "3xx", or a list of them';
@@ -18,15 +18,14 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const statusError = `expected ${EXPECT_STATUS_ALLOWED}`;
 const headersError = `expected ${HEADERS_ALLOWED}`;
-const headerValue = (z: Z) =>
-  z
-    .string({ error: headersError })
-    .refine((v) => !/[\r\n\0]/.test(v), { error: headersError })
-    // Left unexpanded, a reference would send its own text as a credential.
-    .refine((v) => !looksLikePlaceholder(v), {
-      error:
-        'expected the value itself, not a "${…}" reference (references are expanded only in config files, as ${env:NAME})',
-    });
+const headerValue = string(headersError, [
+  [(v) => !/[\r\n\0]/.test(v), headersError],
+  // Left unexpanded, a reference would send its own text as a credential.
+  [
+    (v) => !looksLikePlaceholder(v),
+    'expected the value itself, not a "${…}" reference (references are expanded only in config files, as ${env:NAME})',
+  ],
+]);
 
 /**
  * The fields of a host's `healthCheck`: while its circuit is open, the library asks the host with
@@ -53,31 +52,23 @@ export const HEALTH_CHECK_FIELDS = {
     60_000,
     'A check without response headers after this long (ms) fails. Default 2000.',
   ),
-  expectStatus: fieldSpec(
-    (z) =>
-      z.preprocess(
-        (value) => (Array.isArray(value) ? value : [value]),
-        z
-          .array(statusEntrySchema(z, ['2xx', '3xx'], statusError), { error: statusError })
-          .min(1, { error: statusError }),
-      ),
-    {
-      type: 'string',
-      allowed: EXPECT_STATUS_ALLOWED,
-      doc: 'Statuses that pass the check. Default "2xx".',
-    },
-  ),
-  headers: fieldSpec(
-    (z) =>
-      z.record(z.string().regex(HEADER_NAME, { error: headersError }), headerValue(z), {
-        error: headersError,
-      }),
-    {
-      type: 'string',
-      allowed: HEADERS_ALLOWED,
-      doc: "Headers the check sends (values may be ${env:NAME} in files); none by default, never the callers'.",
-    },
-  ),
+  expectStatus: {
+    schema: preprocess(
+      (value) => (Array.isArray(value) ? value : [value]),
+      array(statusEntry(['2xx', '3xx'], statusError), statusError, true),
+    ),
+    type: 'string',
+    allowed: EXPECT_STATUS_ALLOWED,
+    doc: 'Statuses that pass the check. Default "2xx".',
+  },
+  headers: {
+    schema: record(string(headersError, [[HEADER_NAME, headersError]]), headerValue, {
+      error: headersError,
+    }),
+    type: 'string',
+    allowed: HEADERS_ALLOWED,
+    doc: "Headers the check sends (values may be ${env:NAME} in files); none by default, never the callers'.",
+  },
 } satisfies Record<string, FieldSpec>;
 
 export const HEALTH_CHECK_DEFAULTS = {

@@ -1,157 +1,146 @@
 import { isIP } from 'node:net';
-import type { z } from 'zod';
 import type { BreakerSettings } from './circuit-breaker-config.js';
 import {
   booleanField,
-  fieldSpec,
   integerField,
   oneOfField,
   POLICY_FIELDS,
   SETTINGS_FIELDS,
   STATUS_ALLOWED,
-  statusEntrySchema,
+  statusEntry,
   stringField,
   type FieldSpec,
 } from './field-specs.js';
 import { HEALTH_CHECK_FIELDS } from './health-check-fields.js';
 import { HOST_PATTERN_ALLOWED, parseHostPattern } from './host-pattern.js';
-import { protoSafeRecord } from './proto-safe-record.js';
 import { looksLikePlaceholder } from './substitute-env.js';
 import { PRESET_NAMES } from '../core/policy.js';
-import { onDemand, zod, type Z } from './zod-on-demand.js';
+import {
+  array,
+  custom,
+  fail,
+  oneOf,
+  optional,
+  preprocess,
+  string,
+  type Output,
+  type Validator,
+} from './validator.js';
+import { object, record, type Shape } from './validator-objects.js';
 
-/**
- * Marks the message of an `unrecognized_keys` issue: it carries the keys the object allows, so the
- * issue reader can suggest the closest one (zod issues do not point back at their schema).
- */
-export const ALLOWED_KEYS_MARKER = 'allowed-keys:';
-
-/** A strict object whose unknown-key issues carry the allowed keys (see ALLOWED_KEYS_MARKER). */
-export function strictObject<T extends z.ZodRawShape>(shape: T, what = 'a mapping (object)') {
-  const allowedKeys = ALLOWED_KEYS_MARKER + JSON.stringify(Object.keys(shape));
-  return zod().strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? allowedKeys : `expected ${what}`),
-  });
+/** An object that lists unknown keys as issues (with did-you-mean hints) and is `what` otherwise. */
+export function strictObject<const S extends Shape>(shape: S, what = 'a mapping (object)') {
+  return object(shape, { error: `expected ${what}` });
 }
 
 export function optionalFields<T extends Record<string, FieldSpec>>(
   specs: T,
-): { [K in keyof T]: z.ZodOptional<T[K]['schema']> } {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [key, spec] of Object.entries(specs)) shape[key] = spec.schema.optional();
-  return shape as { [K in keyof T]: z.ZodOptional<T[K]['schema']> };
+): { [K in keyof T]: Validator<Output<T[K]['schema']> | undefined> & { optional: true } } {
+  const shape: Record<string, Validator<unknown>> = {};
+  for (const [key, spec] of Object.entries(specs)) shape[key] = optional(spec.schema);
+  return shape as {
+    [K in keyof T]: Validator<Output<T[K]['schema']> | undefined> & { optional: true };
+  };
 }
 
 /** YAML writes an entry with nothing under it (`api.example.com:`) as null: read it as `{}`. */
-function nullAsEmpty<T extends z.ZodType>(schema: T) {
-  return zod().preprocess((value) => (value === null ? {} : value), schema);
+function nullAsEmpty<T>(schema: Validator<T>): Validator<T> {
+  return preprocess((value) => (value === null ? {} : value), schema);
 }
 
-// Every schema is built on its first use (onDemand): importing the library does not load zod.
 const statusError = `expected ${STATUS_ALLOWED}`;
 
-const settingsShape = (z: Z) => ({
+const settingsShape = {
   ...optionalFields(POLICY_FIELDS),
   ...optionalFields(SETTINGS_FIELDS),
-  failOn: strictObject({
-    statuses: z
-      .array(statusEntrySchema(z, ['4xx', '5xx'], statusError), {
-        error: `expected a list of ${STATUS_ALLOWED}`,
-      })
-      .optional(),
-  }).optional(),
-  classify: z
-    .custom<NonNullable<BreakerSettings['classify']>>((value) => typeof value === 'function', {
-      error: 'expected a function (in code only)',
-    })
-    .optional(),
-});
+  failOn: optional(
+    strictObject({
+      statuses: optional(
+        array(statusEntry(['4xx', '5xx'], statusError), `expected a list of ${STATUS_ALLOWED}`),
+      ),
+    }),
+  ),
+  classify: optional(
+    custom<NonNullable<BreakerSettings['classify']>>(
+      (value) => typeof value === 'function',
+      'expected a function (in code only)',
+    ),
+  ),
+};
 
-export const settingsSchema = onDemand((z) =>
-  strictObject(settingsShape(z), 'a mapping of breaker settings'),
-);
+export const settingsSchema = strictObject(settingsShape, 'a mapping of breaker settings');
 
 /** A host's `healthCheck`: `path` turns it on, every other field has a default. */
-export const healthCheckSchema = onDemand(() =>
-  strictObject(
-    { ...optionalFields(HEALTH_CHECK_FIELDS), path: HEALTH_CHECK_FIELDS.path.schema },
-    'a mapping with at least path, such as { path: /healthz }',
-  ),
+export const healthCheckSchema = strictObject(
+  { ...optionalFields(HEALTH_CHECK_FIELDS), path: HEALTH_CHECK_FIELDS.path.schema },
+  'a mapping with at least path, such as { path: /healthz }',
 );
 
 /** A host entry: the breaker settings, and the health check only a single host can have. */
-export const hostSettingsSchema = onDemand((z) =>
-  strictObject(
-    { ...settingsShape(z), healthCheck: healthCheckSchema().optional() },
-    'a mapping of breaker settings',
-  ),
+export const hostSettingsSchema = strictObject(
+  { ...settingsShape, healthCheck: optional(healthCheckSchema) },
+  'a mapping of breaker settings',
 );
 
+const hostPatternSchema = string(`expected ${HOST_PATTERN_ALLOWED}`);
+const hostPattern: Validator<string> = {
+  run(value, path, issues) {
+    if (typeof value !== 'string') return hostPatternSchema.run(value, path, issues);
+    const parsed = parseHostPattern(value);
+    if (!parsed.ok) fail(issues, path, `${parsed.reason}; expected ${HOST_PATTERN_ALLOWED}`, false);
+    return value;
+  },
+};
+
 /** `hosts` is a mapping of pattern to settings, or a list of patterns (shorthand for `{ pattern: {} }`). */
-const hostsSchema = onDemand((z) =>
-  z.preprocess(
-    (value) =>
-      Array.isArray(value)
-        ? Object.fromEntries(value.map((p) => [typeof p === 'string' ? p : JSON.stringify(p), {}]))
-        : value,
-    protoSafeRecord(
-      z.string().superRefine((text, ctx) => {
-        const parsed = parseHostPattern(text);
-        if (!parsed.ok)
-          ctx.addIssue({
-            code: 'custom',
-            message: `${parsed.reason}; expected ${HOST_PATTERN_ALLOWED}`,
-          });
-      }),
-      nullAsEmpty(hostSettingsSchema()),
-      { error: 'expected a mapping of host pattern to settings, or a list of host patterns' },
-    ),
-  ),
+const hostsSchema = preprocess(
+  (value) =>
+    Array.isArray(value)
+      ? Object.fromEntries(value.map((p) => [typeof p === 'string' ? p : JSON.stringify(p), {}]))
+      : value,
+  record(hostPattern, nullAsEmpty(hostSettingsSchema), {
+    error: 'expected a mapping of host pattern to settings, or a list of host patterns',
+    anyName: true,
+  }),
 );
 
 export const AGENT_NAME_ALLOWED =
   '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
-export const agentNameSchema = onDemand((z) =>
-  z
-    .string({ error: `expected ${AGENT_NAME_ALLOWED}` })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: `expected ${AGENT_NAME_ALLOWED}` }),
-);
+export const agentNameSchema = string(`expected ${AGENT_NAME_ALLOWED}`, [
+  [/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, `expected ${AGENT_NAME_ALLOWED}`],
+]);
 
 const HOST_PORT_ALLOWED = 'a list of "host:port" entries';
-const hostPortListSchema = onDemand((z) =>
-  z
-    .array(
-      z.string({ error: `expected ${HOST_PORT_ALLOWED}` }).refine(
-        (s) => {
-          const parsed = parseHostPattern(s);
-          return parsed.ok && parsed.pattern.kind === 'host-port';
-        },
-        { error: `expected ${HOST_PORT_ALLOWED}` },
-      ),
-      { error: `expected ${HOST_PORT_ALLOWED}` },
-    )
-    .min(1, { error: `expected ${HOST_PORT_ALLOWED}` }),
+const hostPortError = `expected ${HOST_PORT_ALLOWED}`;
+const hostPortListSchema = array(
+  string(hostPortError, [
+    [
+      (s) => {
+        const parsed = parseHostPattern(s);
+        return parsed.ok && parsed.pattern.kind === 'host-port';
+      },
+      hostPortError,
+    ],
+  ]),
+  hostPortError,
+  true,
 );
 
 const UNEXPANDED =
   'expected the value itself, not a "${…}" reference (references are expanded only in config files, as ${env:NAME})';
+const notPlaceholder = [(text: string) => !looksLikePlaceholder(text), UNEXPANDED] as const;
 
 export const REDIS_URL_ALLOWED = 'a redis:// or rediss:// URL';
 export const STORE_FIELDS = {
-  url: fieldSpec(
-    (z) =>
-      z
-        .string({ error: `expected ${REDIS_URL_ALLOWED}` })
-        .refine((u) => /^rediss?:\/\/./i.test(u) && URL.canParse(u), {
-          error: `expected ${REDIS_URL_ALLOWED}`,
-        })
-        .refine((u) => !looksLikePlaceholder(u), { error: UNEXPANDED }),
-    {
-      type: 'string',
-      allowed: REDIS_URL_ALLOWED,
-      doc: 'Redis to share breaker state through; setting it selects the redis store.',
-    },
-  ),
+  url: {
+    schema: string(`expected ${REDIS_URL_ALLOWED}`, [
+      [(u) => /^rediss?:\/\/./i.test(u) && URL.canParse(u), `expected ${REDIS_URL_ALLOWED}`],
+      notPlaceholder,
+    ]),
+    type: 'string',
+    allowed: REDIS_URL_ALLOWED,
+    doc: 'Redis to share breaker state through; setting it selects the redis store.',
+  },
   keyPrefix: stringField(
     /^[A-Za-z0-9:._-]{1,64}$/,
     '1-64 letters, digits, ":", ".", "_" or "-"',
@@ -170,40 +159,52 @@ export const STORE_FIELDS = {
   storeTimeoutMs: integerField(1, 60_000, 'Every store call is raced against this timeout (ms).'),
 } satisfies Record<string, FieldSpec>;
 
-const redisStoreSchema = (z: Z) =>
-  strictObject({
-    type: z.literal('redis'),
+const masterNameError = 'expected a non-empty master name';
+const redisStoreSchema = object(
+  {
+    type: oneOf(['redis'], 'expected "redis"'),
     ...optionalFields(STORE_FIELDS),
-    clusterNodes: hostPortListSchema().optional(),
-    sentinel: strictObject({
-      sentinels: hostPortListSchema(),
-      name: z
-        .string({ error: 'expected a non-empty master name' })
-        .min(1, { error: 'expected a non-empty master name' }),
-    }).optional(),
-  }).superRefine((store, ctx) => {
-    const targets = (['url', 'clusterNodes', 'sentinel'] as const).filter(
-      (key) => store[key] !== undefined,
-    );
-    if (targets.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [targets[1]!],
-        message: `expected only one of url, clusterNodes and sentinel (${targets[0]} is set too)`,
-      });
-    }
-  });
+    clusterNodes: optional(hostPortListSchema),
+    sentinel: optional(
+      strictObject({
+        sentinels: hostPortListSchema,
+        name: string(masterNameError, [[(name) => name.length >= 1, masterNameError]]),
+      }),
+    ),
+  },
+  {
+    error: 'expected a mapping (object)',
+    refine(store, path, issues) {
+      const targets = (['url', 'clusterNodes', 'sentinel'] as const).filter(
+        (key) => store[key] !== undefined,
+      );
+      if (targets.length > 1) {
+        fail(
+          issues,
+          [...path, targets[1]!],
+          `expected only one of url, clusterNodes and sentinel (${targets[0]} is set too)`,
+          false,
+        );
+      }
+    },
+  },
+);
+const memoryStoreSchema = strictObject({ type: oneOf(['memory'], 'expected "memory"') });
 
 const STORE_ALLOWED = '"memory", "redis", or a mapping with type "memory" or "redis"';
-const storeSchema = (z: Z) =>
-  z.preprocess(
-    (value) => (value === 'memory' || value === 'redis' ? { type: value } : value),
-    z.discriminatedUnion(
-      'type',
-      [strictObject({ type: z.literal('memory') }), redisStoreSchema(z)],
-      { error: `expected ${STORE_ALLOWED}` },
-    ),
-  );
+const storeSchema = preprocess(
+  (value) => (value === 'memory' || value === 'redis' ? { type: value } : value),
+  {
+    run(value, path, issues): Output<typeof memoryStoreSchema> | Output<typeof redisStoreSchema> {
+      const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+      const type = isObject ? (value as { type?: unknown }).type : undefined;
+      if (type === 'memory') return memoryStoreSchema.run(value, path, issues);
+      if (type === 'redis') return redisStoreSchema.run(value, path, issues);
+      fail(issues, isObject ? [...path, 'type'] : path, `expected ${STORE_ALLOWED}`);
+      return value as Output<typeof memoryStoreSchema>;
+    },
+  } satisfies Validator<unknown>,
+);
 
 const TOKEN_ALLOWED = 'at least 16 characters without spaces';
 const ADMIN_HOST_ALLOWED = 'an IP address or host name to bind to';
@@ -213,31 +214,20 @@ export const ADMIN_FIELDS = {
     65_535,
     'Port of the admin HTTP endpoint (0 picks a free one); the endpoint is off without it.',
   ),
-  host: fieldSpec(
-    (z) =>
-      z
-        .string({ error: `expected ${ADMIN_HOST_ALLOWED}` })
-        .refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9_.-]{1,253}$/.test(h), {
-          error: `expected ${ADMIN_HOST_ALLOWED}`,
-        }),
-    {
-      type: 'string',
-      allowed: ADMIN_HOST_ALLOWED,
-      doc: 'Bind address of the admin endpoint; anything but loopback requires a token.',
-    },
-  ),
-  token: fieldSpec(
-    (z) =>
-      z
-        .string({ error: `expected ${TOKEN_ALLOWED}` })
-        .regex(/^\S{16,1024}$/, { error: `expected ${TOKEN_ALLOWED}` })
-        // Left unexpanded, a reference would become a bearer token anyone reading the file knows.
-        .refine((t) => !looksLikePlaceholder(t), { error: UNEXPANDED }),
-    {
-      type: 'string',
-      allowed: TOKEN_ALLOWED,
-      doc: 'Bearer token required for every change (POST).',
-    },
+  host: {
+    schema: string(`expected ${ADMIN_HOST_ALLOWED}`, [
+      [(h) => isIP(h) !== 0 || /^[A-Za-z0-9_.-]{1,253}$/.test(h), `expected ${ADMIN_HOST_ALLOWED}`],
+    ]),
+    type: 'string',
+    allowed: ADMIN_HOST_ALLOWED,
+    doc: 'Bind address of the admin endpoint; anything but loopback requires a token.',
+  },
+  // Left unexpanded, a reference would become a bearer token anyone reading the file knows.
+  token: stringField(
+    /^\S{16,1024}$/,
+    TOKEN_ALLOWED,
+    'Bearer token required for every change (POST).',
+    [notPlaceholder],
   ),
 } satisfies Record<string, FieldSpec>;
 
@@ -267,29 +257,30 @@ export const TOP_FIELDS = {
 } satisfies Record<string, FieldSpec>;
 
 /** The whole raw config of one source (file, env or code), before merging and resolution. */
-export const configSchema = onDemand((z) =>
-  nullAsEmpty(
-    strictObject(
-      {
-        ...optionalFields(TOP_FIELDS),
-        defaults: nullAsEmpty(settingsSchema()).optional(),
-        hosts: nullAsEmpty(hostsSchema()).optional(),
-        agents: nullAsEmpty(
-          protoSafeRecord(agentNameSchema(), nullAsEmpty(settingsSchema()), {
+export const configSchema = nullAsEmpty(
+  strictObject(
+    {
+      ...optionalFields(TOP_FIELDS),
+      defaults: optional(nullAsEmpty(settingsSchema)),
+      hosts: optional(nullAsEmpty(hostsSchema)),
+      agents: optional(
+        nullAsEmpty(
+          record(agentNameSchema, nullAsEmpty(settingsSchema), {
             error: 'expected a mapping of agent name to settings',
+            anyName: true,
           }),
-        ).optional(),
-        store: storeSchema(z).optional(),
-        admin: nullAsEmpty(strictObject(optionalFields(ADMIN_FIELDS))).optional(),
-        registry: nullAsEmpty(strictObject(optionalFields(REGISTRY_FIELDS))).optional(),
-      },
-      'a mapping with keys such as hosts, defaults and store',
-    ),
+        ),
+      ),
+      store: optional(storeSchema),
+      admin: optional(nullAsEmpty(strictObject(optionalFields(ADMIN_FIELDS)))),
+      registry: optional(nullAsEmpty(strictObject(optionalFields(REGISTRY_FIELDS)))),
+    },
+    'a mapping with keys such as hosts, defaults and store',
   ),
 );
 
-export type RawConfig = z.output<ReturnType<typeof configSchema>>;
-export type RawSettings = z.output<ReturnType<typeof settingsSchema>>;
-export type RawHostSettings = z.output<ReturnType<typeof hostSettingsSchema>>;
-export type RawHealthCheck = z.output<ReturnType<typeof healthCheckSchema>>;
+export type RawConfig = Output<typeof configSchema>;
+export type RawSettings = Output<typeof settingsSchema>;
+export type RawHostSettings = Output<typeof hostSettingsSchema>;
+export type RawHealthCheck = Output<typeof healthCheckSchema>;
 export type RawStore = NonNullable<RawConfig['store']>;

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { setBreakerOptionsCheck, type CircuitBreakerOptions } from '../core/breaker.js';
 import { resolvePolicy, type BreakerPolicy, type PolicyOverrides } from '../core/policy.js';
 import { ConfigError } from './config-error.js';
@@ -6,7 +5,8 @@ import { POLICY_FIELDS, SETTINGS_FIELDS } from './field-specs.js';
 import { formatValue } from './problem-text.js';
 import { optionalFields, REGISTRY_FIELDS, strictObject } from './schema.js';
 import { problemsFor, type ConfigSource } from './validate-source.js';
-import { onDemand, zod } from './zod-on-demand.js';
+import { custom, fail, optional, string, unknown, validate, type Validator } from './validator.js';
+import { object, record, type Shape } from './validator-objects.js';
 
 // The code API (breakers.get, new CircuitBreaker, new BreakerRegistry, registerAgentClient, the
 // instrumentation's constructor) validates with the config's own field schemas and messages, once,
@@ -16,71 +16,75 @@ export const BREAKER_NAME_MAX_LENGTH = 300;
 /** Every host pattern and agent name the config accepts fits; nothing URL-, query- or secret-shaped does. */
 export const BREAKER_NAME_ALLOWED = `a string of 1-${BREAKER_NAME_MAX_LENGTH} letters, digits, ".", "_", "-", ":", "*", "[" or "]"`;
 const nameError = `expected ${BREAKER_NAME_ALLOWED}`;
-export const breakerNameSchema = onDemand((z) =>
-  z
-    .string({ error: nameError })
-    .regex(/^[A-Za-z0-9._:*[\]-]+$/, { error: nameError })
-    .max(BREAKER_NAME_MAX_LENGTH, { error: nameError }),
-);
+export const breakerNameSchema = string(nameError, [
+  [/^[A-Za-z0-9._:*[\]-]+$/, nameError],
+  [(name) => name.length <= BREAKER_NAME_MAX_LENGTH, nameError],
+]);
 
 export function functionSchema(what: string) {
-  return zod().custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
-    error: `expected ${what}`,
-  });
+  return custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
 }
 
 export function objectWith(methods: readonly string[], what: string) {
-  return zod().custom<object>(
+  return custom<object>(
     (v) =>
       typeof v === 'object' &&
       v !== null &&
       methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-    { error: `expected ${what}` },
+    `expected ${what}`,
   );
 }
 
-export const clockSchema = onDemand(() =>
-  objectWith(['now', 'preciseNow', 'wallNow'], 'a Clock (now, preciseNow, wallNow)'),
+/** The arguments of one call, by name: not a user's object, so nothing else is ever in it. */
+export function argsObject<const S extends Shape>(shape: S) {
+  return object(shape, { error: 'expected the arguments', unknownKeys: 'strip' });
+}
+
+export const clockSchema = objectWith(
+  ['now', 'preciseNow', 'wallNow'],
+  'a Clock (now, preciseNow, wallNow)',
 );
 /** The injectable collaborators a breaker and a registry accept. */
-const collaborators = () => ({
-  clock: clockSchema().optional(),
-  random: functionSchema('a function returning a number in [0, 1)').optional(),
-  classify: functionSchema('a function (error) => outcome').optional(),
-  link: objectWith(['onLocalTransition'], 'a SharedStateLink (onLocalTransition)').optional(),
-});
+const collaborators = {
+  clock: optional(clockSchema),
+  random: optional(functionSchema('a function returning a number in [0, 1)')),
+  classify: optional(functionSchema('a function (error) => outcome')),
+  link: optional(objectWith(['onLocalTransition'], 'a SharedStateLink (onLocalTransition)')),
+};
 
-const policyOverridesSchema = onDemand(() =>
-  strictObject(
-    { ...optionalFields(POLICY_FIELDS), preset: SETTINGS_FIELDS.preset.schema.optional() },
-    'a mapping of policy fields (and preset)',
-  ),
+const policyOverridesSchema = strictObject(
+  { ...optionalFields(POLICY_FIELDS), preset: optional(SETTINGS_FIELDS.preset.schema) },
+  'a mapping of policy fields (and preset)',
 );
 
-const fullPolicySchema = () =>
-  strictObject(
-    Object.fromEntries(Object.entries(POLICY_FIELDS).map(([k, spec]) => [k, spec.schema])),
-    'a BreakerPolicy (every field; see resolvePolicy)',
-  ).superRefine((policy, ctx) => {
-    const p = policy as unknown as BreakerPolicy;
-    if (p.maxOpenSeconds < p.openSeconds)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxOpenSeconds'],
-        message: `expected at least openSeconds (${p.openSeconds})`,
-      });
-  });
+const fullPolicySchema = object(
+  Object.fromEntries(Object.entries(POLICY_FIELDS).map(([k, spec]) => [k, spec.schema])) as {
+    [K in keyof typeof POLICY_FIELDS]: (typeof POLICY_FIELDS)[K]['schema'];
+  },
+  {
+    error: 'expected a BreakerPolicy (every field; see resolvePolicy)',
+    refine(p, path, issues) {
+      if (p.maxOpenSeconds < p.openSeconds)
+        fail(
+          issues,
+          [...path, 'maxOpenSeconds'],
+          `expected at least openSeconds (${p.openSeconds})`,
+          false,
+        );
+    },
+  },
+);
 
 /** Throws a ConfigError (source `code (<label>)`) naming each bad argument field, its value and what is allowed. */
-export function parseCodeArgs<S extends z.ZodType>(
+export function parseCodeArgs<T>(
   label: string,
-  schema: S,
+  schema: Validator<T>,
   args: Record<string, unknown>,
-): z.output<S> {
-  const result = schema.safeParse(args);
-  if (result.success) return result.data;
+): T {
+  const { value, issues } = validate(schema, args);
+  if (issues.length === 0) return value;
   const source: ConfigSource = { kind: 'code', data: args, labelFor: () => `code (${label})` };
-  throw new ConfigError(result.error.issues.flatMap((issue) => problemsFor(issue, source)));
+  throw new ConfigError(issues.flatMap((issue) => problemsFor(issue, source)));
 }
 
 /** Policies validated here (or by the config): a breaker built from one skips the policy check. */
@@ -122,60 +126,53 @@ export function checkedPolicy(
 
 /** `resolvePolicy` as exported: validates the overrides like `breakers.get()` does. */
 export function resolveCheckedPolicy(overrides?: PolicyOverrides): BreakerPolicy {
-  const parsed = parseCodeArgs('resolvePolicy', resolveArgs(), { overrides }).overrides;
+  const parsed = parseCodeArgs('resolvePolicy', resolveArgs, { overrides }).overrides;
   return checkedPolicy('resolvePolicy', 'overrides', parsed ?? {});
 }
-const resolveArgs = onDemand((z) => z.object({ overrides: policyOverridesSchema().optional() }));
+const resolveArgs = argsObject({ overrides: optional(policyOverridesSchema) });
 
-const breakerArgs = onDemand((z) =>
-  z.object({
-    options: strictObject(
-      { name: breakerNameSchema(), policy: fullPolicySchema().optional(), ...collaborators() },
-      'CircuitBreakerOptions ({ name, policy?, clock?, random?, classify?, link? })',
-    ),
-  }),
-);
-const trustedBreakerArgs = onDemand((z) =>
-  z.object({
-    options: strictObject(
-      { name: breakerNameSchema(), policy: z.unknown(), ...collaborators() },
-      'CircuitBreakerOptions',
-    ),
-  }),
-);
+const breakerArgs = argsObject({
+  options: strictObject(
+    { name: breakerNameSchema, policy: optional(fullPolicySchema), ...collaborators },
+    'CircuitBreakerOptions ({ name, policy?, clock?, random?, classify?, link? })',
+  ),
+});
+const trustedBreakerArgs = argsObject({
+  options: strictObject(
+    { name: breakerNameSchema, policy: unknown, ...collaborators },
+    'CircuitBreakerOptions',
+  ),
+});
 
 // Installed on import: core has no schema of its own, and every public entry point imports this.
 setBreakerOptionsCheck((options: CircuitBreakerOptions) => {
   const trusted =
     typeof options === 'object' && options !== null && validatedPolicies.has(options.policy!);
-  parseCodeArgs('new CircuitBreaker', trusted ? trustedBreakerArgs() : breakerArgs(), { options });
+  const args: Validator<unknown> = trusted ? trustedBreakerArgs : breakerArgs;
+  parseCodeArgs('new CircuitBreaker', args, { options });
 });
 
-/** The schemas of BreakerRegistry's arguments, each built on its first use. */
+/** The schemas of BreakerRegistry's arguments. */
 export const registryArgs = {
-  get: onDemand((z) =>
-    z.object({ name: breakerNameSchema(), overrides: policyOverridesSchema().optional() }),
-  ),
-  options: onDemand((z) =>
-    z.object({
-      options: strictObject(
+  get: argsObject({ name: breakerNameSchema, overrides: optional(policyOverridesSchema) }),
+  options: argsObject({
+    options: optional(
+      strictObject(
         {
-          defaults: policyOverridesSchema().optional(),
-          overrides: z
-            .record(breakerNameSchema(), policyOverridesSchema(), {
+          defaults: optional(policyOverridesSchema),
+          overrides: optional(
+            record(breakerNameSchema, policyOverridesSchema, {
               error: 'expected a mapping of breaker name to policy fields',
-            })
-            .optional(),
+            }),
+          ),
           ...optionalFields(REGISTRY_FIELDS),
-          ...collaborators(),
+          ...collaborators,
         },
         'BreakerRegistryOptions',
-      ).optional(),
-    }),
-  ),
-  limits: onDemand((z) =>
-    z.object({
-      limits: strictObject(optionalFields(REGISTRY_FIELDS), 'RegistryLimits'),
-    }),
-  ),
+      ),
+    ),
+  }),
+  limits: argsObject({
+    limits: strictObject(optionalFields(REGISTRY_FIELDS), 'RegistryLimits'),
+  }),
 };

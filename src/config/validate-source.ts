@@ -1,10 +1,9 @@
-import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { unknownNameHint } from './did-you-mean.js';
 import { formatPath, formatValue } from './problem-text.js';
-import { fromStandIn } from './proto-safe-record.js';
 import { misplacedEntryHint, placementHint } from './placement-messages.js';
-import { ALLOWED_KEYS_MARKER, configSchema, type RawConfig } from './schema.js';
+import { configSchema, type RawConfig } from './schema.js';
+import { validate, type Issue } from './validator.js';
 
 /** One layer of configuration before validation. */
 export interface ConfigSource {
@@ -20,21 +19,16 @@ export type SourceValidation =
 
 /** Validates one source on its own, so each problem can name the source it came from. */
 export function validateSource(source: ConfigSource): SourceValidation {
-  const result = configSchema().safeParse(source.data);
-  if (result.success) return { ok: true, config: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.flatMap((issue) => problemsFor(issue, source)),
-  };
+  const { value, issues } = validate(configSchema, source.data);
+  if (issues.length === 0) return { ok: true, config: value };
+  return { ok: false, problems: issues.flatMap((issue) => problemsFor(issue, source)) };
 }
 
-export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): ConfigProblem[] {
-  const path = issue.path.map(fromStandIn);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = issue.message.startsWith(ALLOWED_KEYS_MARKER)
-      ? (JSON.parse(issue.message.slice(ALLOWED_KEYS_MARKER.length)) as string[])
-      : [];
-    return issue.keys.map((key) => {
+export function problemsFor(issue: Issue, source: ConfigSource): ConfigProblem[] {
+  const path = issue.path;
+  if (issue.unknownKeys !== undefined) {
+    const { keys, allowed } = issue.unknownKeys;
+    return keys.map((key) => {
       const keyPath = [...path, key];
       const placement = placementHint(key);
       const hint =
@@ -50,15 +44,13 @@ export function problemsFor(issue: z.core.$ZodIssue, source: ConfigSource): Conf
       };
     });
   }
-  if (issue.code === 'invalid_key') {
-    const key = path[path.length - 1];
-    const inner = issue.issues[0]?.message ?? issue.message;
+  if (issue.badKey === true) {
     return [
       {
         source: source.labelFor(path),
         path: formatPath(path),
-        value: formatValue(key),
-        message: inner,
+        value: formatValue(path[path.length - 1]),
+        message: issue.message,
       },
     ];
   }

@@ -61,7 +61,7 @@ export class BreakerRegistry {
     // Without options there is nothing to check (and the process-wide registry, built on import,
     // does not load the schemas).
     if (options !== undefined)
-      parseCodeArgs('new BreakerRegistry', registryArgs.options(), { options });
+      parseCodeArgs('new BreakerRegistry', registryArgs.options, { options });
     options ??= {};
     this.defaults = options.defaults ?? {};
     // A Map: a breaker named like an Object.prototype member must not find an inherited value.
@@ -110,7 +110,7 @@ export class BreakerRegistry {
    * the process-wide registry honours them). Breakers that exist stay; a lower cap applies to new names.
    */
   setLimits(limits: RegistryLimits): void {
-    parseCodeArgs('BreakerRegistry.setLimits', registryArgs.limits(), { limits });
+    parseCodeArgs('BreakerRegistry.setLimits', registryArgs.limits, { limits });
     if (limits.maxBreakers !== undefined) this.maxBreakersValue = limits.maxBreakers;
     if (limits.idleEvictSeconds !== undefined) this.idleEvictMs = limits.idleEvictSeconds * 1000;
   }
@@ -183,7 +183,7 @@ export class BreakerRegistry {
   }
 
   private create(name: string, overrides: PolicyOverrides | undefined): CircuitBreaker {
-    parseCodeArgs('breakers.get', registryArgs.get(), { name, overrides });
+    parseCodeArgs('breakers.get', registryArgs.get, { name, overrides });
     this.sweepIfDue();
     if (this.breakers.size >= this.maxBreakersValue && this.evictIdle() === 0) {
       this.overflowedNames++;

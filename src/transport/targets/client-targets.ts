@@ -5,13 +5,14 @@ import { formatValue } from '../../config/problem-text.js';
 import type { ResolvedBreakerRule } from '../../config/resolved-config.js';
 import { strictObject } from '../../config/schema.js';
 import {
+  argsObject,
   BREAKER_NAME_ALLOWED,
   breakerNameSchema,
   functionSchema,
   objectWith,
   parseCodeArgs,
 } from '../../config/validate-code.js';
-import { onDemand } from '../../config/zod-on-demand.js';
+import { optional, unknown, validate } from '../../config/validator.js';
 import type { BreakerMode, PresetName } from '../../core/policy.js';
 import { breakers, type BreakerRegistry } from '../../registry/breaker-registry.js';
 import { ORIGIN_CACHE_SIZE } from './origin-cache.js';
@@ -41,26 +42,23 @@ export interface ClientBreakerOptions {
   registry?: BreakerRegistry;
 }
 
-// Built on first use, like every schema: importing the library does not load zod.
-const clientArgs = onDemand((z) =>
-  z.object({
-    options: strictObject(
-      {
-        hosts: z.unknown().optional(),
-        defaults: z.unknown().optional(),
-        preset: z.unknown().optional(),
-        mode: z.unknown().optional(),
-        breakerName: functionSchema('a function (origin) => breaker name or undefined').optional(),
-        registry: objectWith(['get', 'peek'], 'a BreakerRegistry').optional(),
-      },
-      'ClientBreakerOptions ({ hosts?, defaults?, preset?, mode?, breakerName?, registry? })',
-    ),
-  }),
-);
+const clientArgs = argsObject({
+  options: strictObject(
+    {
+      hosts: optional(unknown),
+      defaults: optional(unknown),
+      preset: optional(unknown),
+      mode: optional(unknown),
+      breakerName: optional(functionSchema('a function (origin) => breaker name or undefined')),
+      registry: optional(objectWith(['get', 'peek'], 'a BreakerRegistry')),
+    },
+    'ClientBreakerOptions ({ hosts?, defaults?, preset?, mode?, breakerName?, registry? })',
+  ),
+});
 
 /** Validates `options` (a ConfigError names `code (<label>)`, the field, the value) and builds its resolver. */
 export function clientTargetResolver(label: string, options: unknown): TargetResolver {
-  const parsed = parseCodeArgs(label, clientArgs(), { options }).options;
+  const parsed = parseCodeArgs(label, clientArgs, { options }).options;
   const { breakerName, registry: given, ...settings } = parsed as ClientBreakerOptions;
   if (settings.hosts === undefined && breakerName === undefined) {
     throw new ConfigError([
@@ -94,7 +92,7 @@ function namedTargets(
     if (name === undefined) return undefined;
     let target = targets.get(name);
     if (target !== undefined) return target;
-    if (!breakerNameSchema().safeParse(name).success) {
+    if (validate(breakerNameSchema, name).issues.length > 0) {
       throw new ConfigError([
         {
           source: `code (${label})`,
