@@ -8,14 +8,14 @@
 //   {"op":"run","n":N,"lead":L}  L untimed, then N timed requests at the process's concurrency:
 //                                -> {rps, cpuUsPerRequest, gcUsPerRequest}
 //   {"op":"fail","via":V,"n":N}  times N single sequential fetches that fail without a socket:
-//                                V = "breaker" (instrumented only: the circuit is forced open) or
-//                                "null-dispatcher" (the floor: a dispatcher that fails at once,
-//                                which is the least any dispatcher-level rejection costs through
-//                                fetch), or "later-turn-dispatcher" (the same, failing on a later
-//                                event-loop turn as the breaker does: what the later turn alone
-//                                costs). One kind per process, as in an app: mixing two kinds of
-//                                fetch call in one process makes fetch's code polymorphic and
-//                                slows both. -> {p50Us, p99Us, rejected (the breaker's count)}
+//                                V = "breaker" (instrumented only: the circuit is forced open),
+//                                "later-turn-dispatcher" (the floor: a dispatcher with no breaker
+//                                that fails on a later event-loop turn, as a rejection is
+//                                delivered) or "null-dispatcher" (the same, failing in a microtask:
+//                                what the later turn costs). One kind per process, as in an app:
+//                                mixing two kinds of fetch call in one process makes fetch's code
+//                                polymorphic and slows both. -> {p50Us, p99Us, gcUsPerCall,
+//                                gcPausesPer10k, rejectedInBlock (how many the breaker rejected)}
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { percentile } from './harness.mjs';
@@ -47,8 +47,12 @@ const { undici, call } = await prepareClient(client, origin, Number(concurrency)
 const breaker = guard?.breaker ?? setUpClientMode(mode, { undici, origin, clock });
 
 let gcMs = 0;
+let gcCount = 0;
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcMs += entry.duration;
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    gcCount++;
+  }
 }).observe({ entryTypes: ['gc'] });
 
 /** `count` requests, `concurrency` at a time. */
@@ -81,7 +85,7 @@ async function run(n, lead = 0) {
   };
 }
 
-/** A fetch that fails without a socket: rejected by the open circuit, or the floor (see top). */
+/** A fetch that fails without a socket: rejected by the open circuit, or a floor (see top). */
 const floorError = new Error('floor');
 /** A dispatcher that fails every request with `floorError`, delivered through `schedule`. */
 const failingDispatcher = (schedule) => ({
@@ -107,6 +111,9 @@ async function fail({ via, n }) {
     if (breaker.currentState !== 'forced_open') breaker.forceOpen();
   }
   const ns = new Float64Array(n);
+  const rejectedBefore = breaker?.counters.rejected ?? 0;
+  gcMs = 0;
+  gcCount = 0;
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     try {
@@ -117,10 +124,14 @@ async function fail({ via, n }) {
     ns[i] = Number(process.hrtime.bigint() - t0);
   }
   const sorted = Array.from(ns);
+  // GC entries are delivered asynchronously: let the observer catch up before reading.
+  await new Promise((resolve) => setImmediate(resolve));
   return {
     p50Us: percentile(sorted, 50) / 1000,
     p99Us: percentile(sorted, 99) / 1000,
-    rejected: breaker?.counters.rejected ?? 0,
+    gcUsPerCall: (gcMs * 1000) / n,
+    gcPausesPer10k: (gcCount * 10_000) / n,
+    rejectedInBlock: (breaker?.counters.rejected ?? 0) - rejectedBefore,
   };
 }
 
