@@ -16,6 +16,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeIndexLazy } from './lazy-index.mjs';
+import { makeAllImportsLazy } from './lazy-imports.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -34,6 +35,7 @@ execFileSync(
 chmodSync(join(dist, 'cjs/cli/main.js'), 0o755);
 
 makeIndexLazy(join(dist, 'cjs/index.js'));
+makeAllImportsLazy(join(dist, 'cjs'));
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });

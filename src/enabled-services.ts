@@ -4,14 +4,19 @@ import type { CircuitBreaker } from './core/breaker.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { BreakerRegistry } from './registry/breaker-registry.js';
 import { ATTR_STORE, INSTRUMENTATION_SCOPE } from './semconv.js';
+// On first use: the shared store and fleet sync load only with the Redis store.
 import { createRedisStore } from './store/create-store.js';
+// On first use: with the Redis store only.
 import { flushOnExit } from './fleet/flush-on-exit.js';
+// On first use: with the Redis store and the admin endpoint only.
 import { RedisFleetControl } from './fleet/redis-fleet-control.js';
+// On first use: with the Redis store only.
 import { SharedStateSync } from './fleet/shared-state-sync.js';
 import type { StateStore, StoreHealth, StoreLogEvent } from './store/state-store.js';
 import { startTransitionSpanEvents } from './telemetry/breaker-spans.js';
 import { startTransitionLogs } from './telemetry/transition-logs.js';
 import { PACKAGE_VERSION } from './telemetry/package-version.js';
+// On first use: only when a host has a health check.
 import { HealthCheckScheduler } from './transport/health-check/health-check-scheduler.js';
 import { createTargetResolver } from './transport/targets/target-resolver.js';
 import { disableHttpTransport, enableHttpTransport } from './transport/http/http-transport.js';
@@ -62,9 +67,8 @@ export class EnabledServices {
     const sync = this.sync;
     const turn =
       sync && ((breaker: CircuitBreaker, ms: number) => sync.acquireCheckTurn(breaker, ms));
-    const checks = new HealthCheckScheduler(this.config.hosts, this.registry, turn);
-    if (checks.size > 0) {
-      checks.start();
+    if (this.config.hosts.some((rule) => rule.healthCheck !== undefined)) {
+      const checks = new HealthCheckScheduler(this.config.hosts, this.registry, turn).start();
       this.disposers.push(() => checks.stop());
     }
     if (this.config.admin !== undefined) {

@@ -2,12 +2,21 @@
 // the layers (stores, fleet sync, transport targets, env-var tables) is not exported here; the
 // telemetry names are exported whole from `otel-circuit-breaker/semconv`. api/ holds the report
 // of this surface that CI compares (`npm run api:report` rewrites it).
+// On first use: with the first withFallback() or retry().
 import { classifySdkError } from './agents/classify-sdk-error.js';
+// On first use: with the first retry().
 import { agentBreakerOf } from './agents/register-agent-client.js';
+// On first use: with the first loadConfig().
 import { loadConfig as loadResolvedConfig, type LoadConfigOptions } from './config/load-config.js';
 import type { LoadedConfig } from './config/resolved-config.js';
-import { createRetry, type RetryOptions } from './resilience/retry.js';
-import { createWithFallback, type FallbackOptions } from './resilience/with-fallback.js';
+// On first use: with the first retry().
+import { createRetry, type Retry, type RetryOptions } from './resilience/retry.js';
+// On first use: with the first withFallback().
+import {
+  createWithFallback,
+  type FallbackOptions,
+  type WithFallback,
+} from './resilience/with-fallback.js';
 
 // The breaker
 export { CircuitBreaker } from './core/breaker.js';
@@ -89,10 +98,11 @@ export type { SdkClassifierOptions } from './agents/classify-sdk-error.js';
 export type { FallbackOptions, FallbackEvent } from './resilience/with-fallback.js';
 export type { RetryOptions, RetryEvent } from './resilience/retry.js';
 
-// The helpers know no SDK themselves: these are built with the SDK error classifier and the
-// lookup of the breaker behind a client from registerAgentClient.
-const sdkWithFallback = createWithFallback({ classify: classifySdkError });
-const sdkRetry = createRetry({ classify: classifySdkError, breakerOf: agentBreakerOf });
+// The helpers know no SDK themselves: these are built (on first call, so that importing the
+// library loads none of it) with the SDK error classifier and the lookup of the breaker behind a
+// client from registerAgentClient.
+let sdkWithFallback: WithFallback | undefined;
+let sdkRetry: Retry | undefined;
 
 /**
  * Answers with the last good result or a fallback when the circuit is open or the call fails
@@ -108,6 +118,7 @@ export function withFallback<A extends unknown[], T>(
   fn: (...args: A) => T | PromiseLike<T>,
   options: FallbackOptions<A, T>,
 ): (...args: A) => Promise<Awaited<T>> {
+  sdkWithFallback ??= createWithFallback({ classify: classifySdkError });
   return sdkWithFallback(fn, options);
 }
 
@@ -124,6 +135,7 @@ export function retry<T>(
   fn: (attempt: number) => T | PromiseLike<T>,
   options?: RetryOptions,
 ): Promise<Awaited<T>> {
+  sdkRetry ??= createRetry({ classify: classifySdkError, breakerOf: agentBreakerOf });
   return sdkRetry(fn, options);
 }
 

@@ -5,6 +5,7 @@ import {
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import { setAgentRuleSource } from './agents/agent-rules.js';
+// On first use: agent-SDK support loads with the first registerAgentClient.
 import {
   checkAgentClientArgs,
   registerAgentClient,

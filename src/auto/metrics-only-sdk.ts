@@ -35,24 +35,38 @@ export function metricsOnlyStartFits(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
+ * The SDK packages a start needs (NodeSDK loads them too), from NodeSDK's own dependencies so they
+ * are the very versions it would use.
+ */
+export function loadSdkPackages(): {
+  resources: typeof Resources;
+  core: typeof Core;
+  contextAsyncHooks: typeof ContextAsyncHooks;
+  sdkMetrics: typeof SdkMetrics;
+} {
+  const fromSdk = createRequire(require.resolve('@opentelemetry/sdk-node'));
+  return {
+    resources: fromSdk('@opentelemetry/resources') as typeof Resources,
+    core: fromSdk('@opentelemetry/core') as typeof Core,
+    contextAsyncHooks: fromSdk('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooks,
+    sdkMetrics: fromSdk('@opentelemetry/sdk-metrics') as typeof SdkMetrics,
+  };
+}
+
+/**
  * What `new NodeSDK({ instrumentations, views, metricReaders: [reader] }).start()` does when
  * `metricsOnlyStartFits`, step for step, without loading NodeSDK: its module loads every exporter
  * (OTLP over HTTP, protobuf and gRPC, Zipkin) and the trace and log SDKs, which such a process never
- * uses and would pay for at every start. The pieces come from NodeSDK's own dependencies, so they
- * are the very versions it would use.
+ * uses and would pay for at every start.
  */
 export function startMetricsOnlySdk(
   instrumentation: Instrumentation,
   reader: MetricReader,
   views: ViewOptions[],
 ): StartedSdk {
-  const fromSdk = createRequire(require.resolve('@opentelemetry/sdk-node'));
-  const resources = fromSdk('@opentelemetry/resources') as typeof Resources;
-  const core = fromSdk('@opentelemetry/core') as typeof Core;
-  const { AsyncLocalStorageContextManager } = fromSdk(
-    '@opentelemetry/context-async-hooks',
-  ) as typeof ContextAsyncHooks;
-  const { MeterProvider } = fromSdk('@opentelemetry/sdk-metrics') as typeof SdkMetrics;
+  const { resources, core, contextAsyncHooks, sdkMetrics } = loadSdkPackages();
+  const { AsyncLocalStorageContextManager } = contextAsyncHooks;
+  const { MeterProvider } = sdkMetrics;
 
   const baseResource = resources.defaultResource();
   registerInstrumentations({ instrumentations: [instrumentation] });

@@ -22,9 +22,7 @@ export function startPrometheusEndpoint(
 ): PrometheusEndpoint {
   const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined;
   const port = portFrom(env[PORT_ENV_VAR], warn);
-  // Loaded on use: a process whose metrics go elsewhere (or nowhere) never pays for it.
-  const { PrometheusExporter } =
-    require('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus;
+  const { PrometheusExporter } = loadPrometheusExporter();
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const server = createServer((req, res) => {
     if ((req.url ?? '/').split('?')[0] === '/metrics') {
@@ -52,6 +50,11 @@ export function startPrometheusEndpoint(
       ? `on a free port (${PORT_ENV_VAR}=0)`
       : `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/metrics`;
   return { exporter, server, url };
+}
+
+/** The exporter's package, loaded on use: a process whose metrics go elsewhere never pays for it. */
+export function loadPrometheusExporter(): typeof ExporterPrometheus {
+  return require('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus;
 }
 
 /** The port env var, or the default with a warning when it is not a port (listen would throw). */

@@ -4,11 +4,19 @@ import type * as SdkNode from '@opentelemetry/sdk-node';
 import { isConfigError } from '../config/config-error.js';
 import { CircuitBreakerInstrumentation } from '../instrumentation.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
+// On first use: only a process that exports traces annotates spans.
 import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
-import { metricsOnlyStartFits, startMetricsOnlySdk, type StartedSdk } from './metrics-only-sdk.js';
-import { startPrometheusEndpoint } from './prometheus-endpoint.js';
+// On first use: only when we start the SDK (not with OTEL_SDK_DISABLED or the app's own SDK).
+import {
+  loadSdkPackages,
+  metricsOnlyStartFits,
+  startMetricsOnlySdk,
+  type StartedSdk,
+} from './metrics-only-sdk.js';
+// On first use: only when metrics go to our Prometheus endpoint.
+import { loadPrometheusExporter, startPrometheusEndpoint } from './prometheus-endpoint.js';
 import { startupSummary, type MetricsDestination } from './startup-summary.js';
 
 export interface AutoInstrumentation {
@@ -37,6 +45,10 @@ export function startAutoInstrumentation(
 }
 
 function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
+  const appSdk = sdkAlreadyRunning();
+  // The instrumentation's constructor installs OTel's module-load hook, which then looks at every
+  // module loaded: the SDK's hundred-odd files load before it when we are to start the SDK.
+  if (!appSdk && env.OTEL_SDK_DISABLED !== 'true') loadSdkModules(env);
   let instrumentation: CircuitBreakerInstrumentation;
   try {
     instrumentation = new CircuitBreakerInstrumentation({ env });
@@ -50,7 +62,6 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
     report(resolved, { kind: 'none', why: 'disabled' });
     return { instrumentation, sdk: undefined };
   }
-  const appSdk = sdkAlreadyRunning();
   if (appSdk || env.OTEL_SDK_DISABLED === 'true') {
     registerInstrumentations({ instrumentations: [instrumentation] });
     report(
@@ -80,6 +91,16 @@ function sdkAlreadyRunning(): boolean {
   return delegate.constructor.name !== 'NoopTracerProvider';
 }
 
+/** What startSdk will load: the Prometheus exporter (unless metrics go elsewhere) and the SDK. */
+function loadSdkModules(env: NodeJS.ProcessEnv): void {
+  if (metricsExportersOf(env).includes('prometheus')) loadPrometheusExporter();
+  loadSdkPackages();
+}
+
+function metricsExportersOf(env: NodeJS.ProcessEnv): string[] {
+  return (env.OTEL_METRICS_EXPORTER ?? 'prometheus').split(',').map((s) => s.trim());
+}
+
 function startSdk(
   instrumentation: CircuitBreakerInstrumentation,
   env: NodeJS.ProcessEnv,
@@ -88,9 +109,7 @@ function startSdk(
   // off unless the user names an exporter. Metrics default to our Prometheus endpoint.
   env.OTEL_TRACES_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
-  const metricsExporters = (env.OTEL_METRICS_EXPORTER ?? 'prometheus')
-    .split(',')
-    .map((s) => s.trim());
+  const metricsExporters = metricsExportersOf(env);
   const usePrometheus = metricsExporters.includes('prometheus');
   const others = metricsExporters.filter((e) => e !== 'prometheus' && e !== '');
   // We serve Prometheus ourselves; NodeSDK configures any other exporters named in the env var.

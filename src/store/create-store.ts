@@ -1,6 +1,7 @@
 import type { StoreConfig } from '../config/circuit-breaker-config.js';
 import { STORE_DEFAULTS } from '../config/defaults.js';
 import { MemoryStore } from './memory-store.js';
+// On first use: only with the Redis store.
 import { RedisStore } from './redis-store.js';
 import type { StateStore, StoreLogEvent } from './state-store.js';
 

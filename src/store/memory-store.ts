@@ -1,3 +1,4 @@
+// On first use: crypto loads with the first permit or the first read of the instance id.
 import { randomUUID } from 'node:crypto';
 import type { BreakerStateName } from '../core/state-names.js';
 import {
@@ -51,15 +52,21 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements StateStore {
   readonly kind = 'memory' as const;
-  readonly instanceId: string;
   private readonly backend: MemoryBackend;
   private readonly own = new Set<SharedStateListener>();
   /** backend.changeCount at this client's last committed look; undefined before the first. */
   private seen: number | undefined;
 
+  private id: string | undefined;
+
   constructor(options: MemoryStoreOptions = {}) {
     this.backend = options.backend ?? new MemoryBackend();
-    this.instanceId = options.instanceId ?? randomUUID();
+    this.id = options.instanceId;
+  }
+
+  /** Given, or random on first read (crypto loads then, not with the process). */
+  get instanceId(): string {
+    return (this.id ??= randomUUID());
   }
 
   health(): StoreHealth {

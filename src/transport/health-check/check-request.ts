@@ -1,4 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
+// On first use: https (with tls and crypto) loads with the first check of an https URL.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ResolvedHealthCheck } from '../../config/resolved-config.js';
 import { kDecided } from '../http/request-observer.js';
@@ -32,7 +33,8 @@ function markingAgent<A extends HttpAgent>(agent: A): A {
   return agent;
 }
 
-let agents: { http: HttpAgent; https: HttpsAgent } | undefined;
+let httpAgent: HttpAgent | undefined;
+let httpsAgent: HttpsAgent | undefined;
 
 /**
  * Sends one health check through Node's http/https (the same transport user calls take) and
@@ -40,11 +42,10 @@ let agents: { http: HttpAgent; https: HttpsAgent } | undefined;
  * the configured headers are sent. The body is read and dropped.
  */
 export function sendCheck(check: ResolvedHealthCheck, signal: AbortSignal): Promise<CheckAnswer> {
-  agents ??= {
-    http: markingAgent(new HttpAgent({ keepAlive: false })),
-    https: markingAgent(new HttpsAgent({ keepAlive: false })),
-  };
   const https = check.protocol === 'https:';
+  const agent = https
+    ? (httpsAgent ??= markingAgent(new HttpsAgent({ keepAlive: false })))
+    : (httpAgent ??= markingAgent(new HttpAgent({ keepAlive: false })));
   return new Promise((resolve) => {
     let settled = false;
     const finish = (answer: CheckAnswer): void => {
@@ -54,7 +55,7 @@ export function sendCheck(check: ResolvedHealthCheck, signal: AbortSignal): Prom
       resolve(answer);
     };
     const req = (https ? httpsRequest : httpRequest)({
-      agent: https ? agents!.https : agents!.http,
+      agent,
       protocol: check.protocol,
       hostname: check.hostname,
       port: check.port,

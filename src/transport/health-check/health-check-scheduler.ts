@@ -49,10 +49,6 @@ export class HealthCheckScheduler {
     this.hosts = hosts;
   }
 
-  get size(): number {
-    return this.hosts.size;
-  }
-
   start(): this {
     for (const host of this.hosts.values()) this.breakerOf(host)?.healthChecks.takeOver();
     this.stopListening = this.registry.onTransition(this.onTransition);

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// What a process loads at start decides what every process that preloads us pays: these check, on
+// the built package as a consumer resolves it, that parts a process does not use stay unloaded until
+// their first use, and that their first use still loads and runs them.
+const root = resolve(__dirname, '../..');
+let app: string;
+
+beforeAll(() => {
+  app = mkdtempSync(join(tmpdir(), 'ocb-loads-'));
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(root, join(app, 'node_modules', 'otel-circuit-breaker'), 'dir');
+});
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+/** Prints, as JSON, what the script's `loaded()` saw: our dist files (relative) and Node built-ins. */
+const PRELUDE = `
+const ours = () => Object.keys(require.cache).filter((f) => f.includes('/dist/cjs/'))
+  .map((f) => f.slice(f.indexOf('/dist/cjs/') + '/dist/cjs/'.length));
+const builtins = () => process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))
+  .map((m) => m.slice('NativeModule '.length));
+const loaded = () => ({ ours: ours(), builtins: builtins() });
+`;
+
+function run(args: string[], script: string, env: Record<string, string> = {}): unknown {
+  const out = execFileSync(process.execPath, [...args, '-e', PRELUDE + script], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+interface Loaded {
+  ours: string[];
+  builtins: string[];
+}
+
+describe('what a process loads at start', () => {
+  it("require('otel-circuit-breaker') loads the entry alone; a helper loads its parts on first call", () => {
+    const result = run(
+      [],
+      `const lib = require('otel-circuit-breaker');
+       const atImport = loaded();
+       lib.withFallback(async () => 'answer', { fallback: () => 'fallback' })()
+         .then((answer) => console.log(JSON.stringify({ atImport, answer, after: loaded() })));`,
+    ) as { atImport: Loaded; answer: string; after: Loaded };
+    expect(result.atImport.ours).toEqual(['index.js']);
+    expect(result.answer).toBe('answer');
+    expect(result.after.ours).toEqual(
+      expect.arrayContaining(['resilience/with-fallback.js', 'agents/classify-sdk-error.js']),
+    );
+  });
+
+  it('register without an SDK loads no TLS, crypto, Redis store, fleet sync, health checks, agent support or SDK start', () => {
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const { instrumentation } = globalThis[Symbol.for('otel-circuit-breaker.auto')];
+       const client = instrumentation.registerAgentClient('llm', { async ask() { return 42; } });
+       client.ask().then((answer) => console.log(JSON.stringify({ atStart, answer, after: loaded() })));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
+    ) as { atStart: Loaded; answer: number; after: Loaded };
+    expect(result.atStart.builtins).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto)$/)]),
+    );
+    const unused = [
+      /^store\/redis-/,
+      /^fleet\//,
+      /^transport\/health-check\//,
+      /^agents\/(?!agent-rules\.js)/, // agent-rules: where registerAgentClient finds its config
+      /^auto\/(metrics-only-sdk|prometheus-endpoint)\.js$/,
+      /^transport\/span-processor\.js$/,
+    ];
+    expect(result.atStart.ours.filter((f) => unused.some((re) => re.test(f)))).toEqual([]);
+    // The patches themselves are in place from the start.
+    expect(result.atStart.ours).toEqual(
+      expect.arrayContaining([
+        'transport/http/http-transport.js',
+        'transport/undici/undici-transport.js',
+      ]),
+    );
+    expect(result.answer).toBe(42);
+    expect(result.after.ours).toContain('agents/register-agent-client.js');
+  });
+
+  it('register loads the health checks when a host has one, and https with the first https check', () => {
+    const config = join(app, 'with-health-check.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ quiet: true, hosts: { 'api.example.com': { healthCheck: { path: '/' } } } }),
+    );
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const { sendCheck } = require(require.resolve('otel-circuit-breaker/register').replace(
+         'register.js', 'transport/health-check/check-request.js'));
+       const check = { protocol: 'https:', hostname: '127.0.0.1', port: 1, path: '/', method: 'GET',
+         intervalMs: 1000, timeoutMs: 5000, headers: {} };
+       sendCheck(check, new AbortController().signal).then((answer) =>
+         console.log(JSON.stringify({ atStart, failed: answer.error !== undefined, after: loaded() })));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_CONFIG: config },
+    ) as { atStart: Loaded; failed: boolean; after: Loaded };
+    expect(result.atStart.ours).toContain('transport/health-check/health-check-scheduler.js');
+    expect(result.atStart.builtins).not.toContain('https');
+    expect(result.failed).toBe(true); // nothing listens on port 1: the check ran and failed
+    expect(result.after.builtins).toContain('https');
+  });
+});
