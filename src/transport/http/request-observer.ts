@@ -89,7 +89,9 @@ function watchResponse(req: ObservedRequest): void {
 
 function onResponse(this: ObservedRequest, res: IncomingMessage): void {
   this.removeListener('response', onResponse);
-  observerOf(this)?.response(res.statusCode ?? 0, res.headers);
+  // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only a
+  // failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
+  observerOf(this)?.response(res.statusCode ?? 0, res.rawHeaders);
   // Node dumps a response nobody listens to only when emit('response') found no listener; ours
   // was one, so the same `_dump()` (which also marks it dumped) is done here.
   if (this.listenerCount('response') === 0) dump(res);
