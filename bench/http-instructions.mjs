@@ -30,9 +30,10 @@
 // BENCH_QUICK=1: fewer warm-up and counted requests (a check of the bench, not of the hooks).
 // BENCH_CLIENTS=fetch,http.request, BENCH_MODES=interceptor, BENCH_CONCURRENCY=1 (comma lists):
 // only those (both bare processes always run). BENCH_PARALLEL=N: processes at a time (2).
+// BENCH_KEEP=DIR: keep the callgrind output files there (for callgrind_annotate) instead of deleting them.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -108,7 +109,9 @@ const server = spawn(
   { stdio: ['pipe', 'pipe', 'inherit'] },
 );
 const origin = `http://127.0.0.1:${Number(String((await once(server.stdout, 'data'))[0]))}`;
-const dir = mkdtempSync(join(tmpdir(), 'cb-callgrind-'));
+const keep = process.env.BENCH_KEEP;
+if (keep) mkdirSync(keep, { recursive: true });
+const dir = keep || mkdtempSync(join(tmpdir(), 'cb-callgrind-'));
 
 /** Instructions per request of one warmed-up process, split into gc / compile / rest. */
 async function measure({ mode, kind, concurrency }) {
@@ -193,7 +196,7 @@ await Promise.all(
   }),
 );
 server.stdin.end();
-rmSync(dir, { recursive: true, force: true });
+if (!keep) rmSync(dir, { recursive: true, force: true });
 
 const of = (kind, concurrency, mode) =>
   counts[

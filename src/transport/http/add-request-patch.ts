@@ -36,7 +36,6 @@ export function createAddRequest(
     ) {
       return original.call(this, req, options);
     }
-    (req as { [kDecided]?: unknown })[kDecided] = true;
     return admit(this, original, req, options, entry);
   };
 }
@@ -50,10 +49,12 @@ function admit(
 ): void {
   const breaker = entry.target.breaker;
   const acquired = breaker.tryAcquire();
-  if (acquired === null) return refuse(req, options, entry);
-  if (!isPending(acquired)) {
+  // An admitted request is marked by its observer (one store on the request); the others by `true`.
+  if (acquired !== null && !isPending(acquired)) {
     return proceed(agent, original, req, options, entry, breaker, acquired);
   }
+  (req as { [kDecided]?: unknown })[kDecided] = true;
+  if (acquired === null) return refuse(req, options, entry);
   // A half-open probe waits for the fleet's permit: the socket is asked for once it arrived.
   acquired.then(
     (permit) =>

@@ -22,15 +22,13 @@ interface ObservedRequest extends ClientRequest {
  *
  * One object per request: the listeners are shared functions that find it on the request
  * (EventEmitter calls a listener with the emitter as `this`). Only the 'response' listener removes
- * itself (it must not be counted, see onSocket); the others stay, inert once the call settled:
+ * itself (it must not be counted, see watchResponse); the others stay, inert once the call settled:
  * `_events` is a dictionary, and each removal is a delete from it (a rehash when it shrinks) that
  * every request would pay. None goes through `once`, which would allocate a wrapper per listener.
  */
 export class RequestObserver extends TransportCall {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
   destroyedByCaller = false;
-  /** The 'response' listener went in (at the first 'socket'). */
-  watchingResponse = false;
 
   private constructor(
     entry: OriginTarget,
@@ -52,8 +50,8 @@ export class RequestObserver extends TransportCall {
     observed[kDecided] = observer;
     // Node then reports 'socket hang up', which would otherwise read as the host's fault.
     observed.destroy = watchingDestroy;
-    // The 'response' listener goes in once the socket is assigned (see onSocket).
-    observed.on('socket', onSocket);
+    // The 'response' listener goes in once the code that made the request has run (see watchResponse).
+    process.nextTick(watchResponse, observed);
     // An `errorMonitor` listener sees every error without handling it: Node still throws an error
     // nobody listens to, with its own uncaught-error report, and listenerCount('error') is unchanged.
     observed.on(errorMonitor, onError);
@@ -80,18 +78,20 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
  * Puts the 'response' listener in front of every other one, removed before the others run: a
  * listener that counts 'response' listeners to learn whether anyone reads the body (OTel's http
  * instrumentation resumes it when it is alone) never counts ours. Those who listen from the start
- * (the caller's callback, instrumentations wrapping http.request) are in place by now.
+ * (the caller's callback, instrumentations wrapping http.request) are in place by now: this runs on
+ * the tick after the request was made, queued before the one on which Node hands the request its
+ * socket, so before any response. Not from a 'socket' listener: that would be one more key in the
+ * request's listener dictionary and one more listener call, per request.
  */
-function onSocket(this: ObservedRequest): void {
-  const observer = observerOf(this);
-  if (observer === undefined || observer.watchingResponse) return;
-  observer.watchingResponse = true;
-  this.prependListener('response', onResponse);
+function watchResponse(req: ObservedRequest): void {
+  req.prependListener('response', onResponse);
 }
 
 function onResponse(this: ObservedRequest, res: IncomingMessage): void {
   this.removeListener('response', onResponse);
-  observerOf(this)?.response(res.statusCode ?? 0, res.headers);
+  // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only a
+  // failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
+  observerOf(this)?.response(res.statusCode ?? 0, res.rawHeaders);
   // Node dumps a response nobody listens to only when emit('response') found no listener; ours
   // was one, so the same `_dump()` (which also marks it dumped) is done here.
   if (this.listenerCount('response') === 0) dump(res);
