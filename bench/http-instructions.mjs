@@ -30,7 +30,8 @@
 // BENCH_QUICK=1: fewer warm-up and counted requests (a check of the bench, not of the hooks).
 // BENCH_CLIENTS=fetch,http.request, BENCH_MODES=interceptor, BENCH_CONCURRENCY=1 (comma lists):
 // only those (both bare processes always run). BENCH_PARALLEL=N: processes at a time (2).
-// BENCH_KEEP=DIR: keep the callgrind output files there (for callgrind_annotate) instead of deleting them.
+// BENCH_CALLGRIND_DIR=DIR: keep each process's callgrind output there (MODE-CLIENT-CONCURRENCY.out)
+// for callgrind_annotate, instead of a temporary directory removed at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -109,9 +110,9 @@ const server = spawn(
   { stdio: ['pipe', 'pipe', 'inherit'] },
 );
 const origin = `http://127.0.0.1:${Number(String((await once(server.stdout, 'data'))[0]))}`;
-const keep = process.env.BENCH_KEEP;
-if (keep) mkdirSync(keep, { recursive: true });
-const dir = keep || mkdtempSync(join(tmpdir(), 'cb-callgrind-'));
+const keptDir = process.env.BENCH_CALLGRIND_DIR;
+if (keptDir) mkdirSync(keptDir, { recursive: true });
+const dir = keptDir || mkdtempSync(join(tmpdir(), 'cb-callgrind-'));
 
 /** Instructions per request of one warmed-up process, split into gc / compile / rest. */
 async function measure({ mode, kind, concurrency }) {
@@ -196,7 +197,7 @@ await Promise.all(
   }),
 );
 server.stdin.end();
-if (!keep) rmSync(dir, { recursive: true, force: true });
+if (!keptDir) rmSync(dir, { recursive: true, force: true });
 
 const of = (kind, concurrency, mode) =>
   counts[

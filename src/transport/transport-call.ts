@@ -12,28 +12,24 @@ import type { OriginTarget } from './targets/origin-cache.js';
  * `execute()`: two precise reads would cost more than the rest of the bookkeeping, and slow-call
  * thresholds are seconds, not milliseconds.
  */
-export class TransportCall {
-  private settled = false;
-  private readonly startedAt: number;
+export class TransportCall implements CallState {
+  settled = false;
+  readonly startedAt: number;
 
   constructor(
     readonly entry: OriginTarget,
-    private readonly permit: Permit,
-    private readonly clock: Clock,
+    readonly permit: Permit,
+    readonly clock: Clock,
   ) {
     this.startedAt = clock.now();
   }
 
   response(status: number, headers: HeaderSource | undefined): void {
-    if (this.settled) return;
-    this.settled = true;
-    settleResponse(this.entry, this.permit, status, headers, this.clock.now() - this.startedAt);
+    settleCallResponse(this, status, headers);
   }
 
   error(error: unknown, callerAborted: boolean): void {
-    if (this.settled) return;
-    this.settled = true;
-    settleError(this.entry, this.permit, error, this.clock.now() - this.startedAt, callerAborted);
+    settleCallError(this, error, callerAborted);
   }
 
   /** The call ended without an outcome worth counting (e.g. abandoned before any answer). */
@@ -42,4 +38,34 @@ export class TransportCall {
     this.settled = true;
     this.permit.recordIgnored();
   }
+}
+
+/**
+ * What settling a call reads and writes: TransportCall's fields, also held by classes that cannot
+ * extend it (the undici observers, see observing-handlers.ts).
+ */
+export interface CallState {
+  readonly entry: OriginTarget;
+  readonly permit: Permit;
+  readonly clock: Clock;
+  readonly startedAt: number;
+  settled: boolean;
+}
+
+/** Settles `call` with a response status, unless it is settled already. */
+export function settleCallResponse(
+  call: CallState,
+  status: number,
+  headers: HeaderSource | undefined,
+): void {
+  if (call.settled) return;
+  call.settled = true;
+  settleResponse(call.entry, call.permit, status, headers, call.clock.now() - call.startedAt);
+}
+
+/** Settles `call` with an error, unless it is settled already. */
+export function settleCallError(call: CallState, error: unknown, callerAborted: boolean): void {
+  if (call.settled) return;
+  call.settled = true;
+  settleError(call.entry, call.permit, error, call.clock.now() - call.startedAt, callerAborted);
 }

@@ -5,7 +5,7 @@ import { circuitOpenResponse } from '../circuit-open-response.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
 import { recordTransportRejection } from '../rejection-span.js';
 import { respondToRequest, rejectRequest } from './early-reply.js';
-import { observerWithBodyHooks } from './body-hooks.js';
+import { newObserver } from './body-hooks.js';
 import {
   isNewApiHandler,
   speaksNewApi,
@@ -14,6 +14,7 @@ import {
   type OriginalDispatch,
 } from './handler-types.js';
 import { UnwrappingObserver } from './observing-handlers.js';
+import { settleCallError } from '../transport-call.js';
 
 /**
  * Asks the breaker before the request reaches any socket, for one request to a configured host at
@@ -75,12 +76,12 @@ function dispatchObserved(
   const observer =
     base.family === 'unwrap' && isNewApiHandler(handler)
       ? new UnwrappingObserver(entry, permit, clock, handler)
-      : new (observerWithBodyHooks(base.family === 'v2', handler))(entry, permit, clock, handler);
+      : newObserver(base.family === 'v2', handler, entry, permit, clock);
   try {
     // Every observer has the callbacks its handler family needs (the classes differ in body hooks).
     return base.dispatch.call(dispatcher, opts, observer as DispatchHandler);
   } catch (error) {
-    observer.error(error, false);
+    settleCallError(observer, error, false);
     throw error;
   }
 }

@@ -28,7 +28,8 @@ function onRequestSent(this: ObservedDispatch): unknown {
 function withBodyHooks(base: ObserverClass): readonly ObserverClass[] {
   const variants: ObserverClass[] = [base];
   for (let hooks = 1; hooks < 4; hooks++) {
-    const variant = class extends base {};
+    // The observers are distinct classes, not one type TypeScript lets a class expression extend.
+    const variant = class extends (base as new (...args: never[]) => object) {} as ObserverClass;
     Object.defineProperty(variant, 'name', { value: base.name });
     const proto = variant.prototype as object;
     const method = { writable: true, configurable: true };
@@ -43,13 +44,26 @@ function withBodyHooks(base: ObserverClass): readonly ObserverClass[] {
 const legacy = withBodyHooks(LegacyObserver);
 const newApi = withBodyHooks(NewApiObserver);
 
-/** An observer of `handler` with the handler's own body hooks, in the API `newApiFamily` says. */
-export function observerWithBodyHooks(
+/**
+ * A new observer of `handler` with the handler's own body hooks, in the API `newApiFamily` says. A
+ * handler without body hooks (undici's own request, stream and fetch handlers) gets the base class
+ * through a `new` of a constant class, which the JIT inlines; a dynamic `new` goes through V8's
+ * generic construct stub.
+ */
+export function newObserver(
   newApiFamily: boolean,
   handler: DispatchHandler,
-): ObserverClass {
+  entry: OriginTarget,
+  permit: Permit,
+  clock: Clock,
+): ObservedDispatch {
   const hooks =
     (typeof handler.onBodySent === 'function' ? 1 : 0) |
     (typeof handler.onRequestSent === 'function' ? 2 : 0);
-  return (newApiFamily ? newApi : legacy)[hooks]!;
+  if (hooks === 0) {
+    return newApiFamily
+      ? new NewApiObserver(entry, permit, clock, handler)
+      : new LegacyObserver(entry, permit, clock, handler);
+  }
+  return new (newApiFamily ? newApi : legacy)[hooks]!(entry, permit, clock, handler);
 }

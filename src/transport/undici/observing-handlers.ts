@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import { TransportCall } from '../transport-call.js';
+import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
 import {
   kOurHandler,
@@ -16,27 +16,28 @@ import { SyntheticController } from './synthetic-controller.js';
 /**
  * Wrappers that watch an admitted request and pass every callback through untouched: arguments,
  * return values (back-pressure) and exceptions. One per API a DispatcherBase may speak
- * (docs/design/undici-hook.md says why each exists). Each is
- * also the request's TransportCall, so an admitted request costs one object of ours. Only handlers
- * undici accepts are wrapped (see handler-check.ts), so the required callbacks exist.
+ * (docs/design/undici-hook.md says why each exists). Each is also the request's call state
+ * (transport-call.ts), so an admitted request costs one object of ours. None extends a class: V8
+ * inlines a `new` of a class that is not derived, while a `super()` call goes through its generic
+ * construct stub, a few hundred instructions on every request. Only handlers undici accepts are
+ * wrapped (see handler-check.ts), so the required callbacks exist.
  */
-export abstract class ObservedDispatch extends TransportCall {
-  declare readonly [kOurHandler]: true;
-
-  constructor(
-    entry: OriginTarget,
-    permit: Permit,
-    clock: Clock,
-    readonly handler: DispatchHandler,
-  ) {
-    super(entry, permit, clock);
-  }
-}
-// On the prototype, not per instance: nested dispatches read it, nothing writes it.
-Object.defineProperty(ObservedDispatch.prototype, kOurHandler, { value: true });
+export type ObservedDispatch = LegacyObserver | NewApiObserver | UnwrappingObserver;
 
 /** Old API in and out: undici 6/7 internals, old-API caller handler (fetch, request on 6/7). */
-export class LegacyObserver extends ObservedDispatch {
+export class LegacyObserver implements CallState {
+  settled = false;
+  readonly startedAt: number;
+
+  constructor(
+    readonly entry: OriginTarget,
+    readonly permit: Permit,
+    readonly clock: Clock,
+    readonly handler: DispatchHandler,
+  ) {
+    this.startedAt = clock.now();
+  }
+
   private callerAborted = false;
 
   onConnect(abort: AbortFn, context?: unknown): void {
@@ -46,7 +47,7 @@ export class LegacyObserver extends ObservedDispatch {
     }, context);
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
-    this.response(status, raw);
+    settleCallResponse(this, status, raw);
     return this.handler.onHeaders!(status, raw, resume, statusText);
   }
   onData(chunk: Buffer): boolean {
@@ -56,11 +57,11 @@ export class LegacyObserver extends ObservedDispatch {
     this.handler.onComplete!(trailers);
   }
   onError(error: unknown): void {
-    this.error(error, this.callerAborted);
+    settleCallError(this, error, this.callerAborted);
     this.handler.onError!(error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
-    this.response(status, undefined);
+    settleCallResponse(this, status, undefined);
     this.handler.onUpgrade!(status, raw, socket);
   }
   onResponseStarted(): unknown {
@@ -69,7 +70,19 @@ export class LegacyObserver extends ObservedDispatch {
 }
 
 /** New API in and out: undici 8 internals (which only accept new-API handlers). */
-export class NewApiObserver extends ObservedDispatch {
+export class NewApiObserver implements CallState {
+  settled = false;
+  readonly startedAt: number;
+
+  constructor(
+    readonly entry: OriginTarget,
+    readonly permit: Permit,
+    readonly clock: Clock,
+    readonly handler: DispatchHandler,
+  ) {
+    this.startedAt = clock.now();
+  }
+
   onRequestStart(controller: DispatchController, context: unknown): void {
     this.handler.onRequestStart!(controller, context);
   }
@@ -79,7 +92,7 @@ export class NewApiObserver extends ObservedDispatch {
     headers: HeaderRecord,
     statusText: string,
   ): void {
-    this.response(status, headers);
+    settleCallResponse(this, status, headers);
     this.handler.onResponseStart!(controller, status, headers, statusText);
   }
   onResponseData(controller: DispatchController, chunk: Buffer): void {
@@ -90,7 +103,7 @@ export class NewApiObserver extends ObservedDispatch {
   }
   onResponseError(controller: DispatchController | null, error: unknown): void {
     const aborted = controller != null && controller.aborted && controller.reason === error;
-    this.error(error, aborted);
+    settleCallError(this, error, aborted);
     this.handler.onResponseError!(controller, error);
   }
   onRequestUpgrade(
@@ -99,7 +112,7 @@ export class NewApiObserver extends ObservedDispatch {
     headers: HeaderRecord,
     socket: unknown,
   ): void {
-    this.response(status, undefined);
+    settleCallResponse(this, status, undefined);
     this.handler.onRequestUpgrade!(controller, status, headers, socket);
   }
   onResponseStarted(): unknown {
@@ -114,7 +127,19 @@ export class NewApiObserver extends ObservedDispatch {
  * translates as undici 7's own UnwrapHandler does, with the same callbacks (no body hooks: undici 7
  * never shows them to a new-API handler either).
  */
-export class UnwrappingObserver extends ObservedDispatch {
+export class UnwrappingObserver implements CallState {
+  settled = false;
+  readonly startedAt: number;
+
+  constructor(
+    readonly entry: OriginTarget,
+    readonly permit: Permit,
+    readonly clock: Clock,
+    readonly handler: DispatchHandler,
+  ) {
+    this.startedAt = clock.now();
+  }
+
   private controller: SyntheticController | undefined;
 
   onConnect(abort: AbortFn, context?: unknown): void {
@@ -126,7 +151,7 @@ export class UnwrappingObserver extends ObservedDispatch {
   }
   onHeaders(status: number, raw: RawHeaders, resume: () => void, statusText: string): boolean {
     const controller = this.requireController();
-    this.response(status, raw);
+    settleCallResponse(this, status, raw);
     controller.onResume = resume;
     controller.rawHeaders = raw;
     this.handler.onResponseStart?.(controller, status, rawToRecord(raw), statusText);
@@ -145,13 +170,13 @@ export class UnwrappingObserver extends ObservedDispatch {
   onError(error: unknown): void {
     const controller = this.controller;
     const aborted = controller !== undefined && controller.aborted && controller.reason === error;
-    this.error(error, aborted);
+    settleCallError(this, error, aborted);
     // Like UnwrapHandler: no controller when the request failed before it started.
     this.handler.onResponseError!(controller as DispatchController, error);
   }
   onUpgrade(status: number, raw: RawHeaders, socket: unknown): void {
     const controller = this.requireController();
-    this.response(status, undefined);
+    settleCallResponse(this, status, undefined);
     controller.rawHeaders = raw;
     this.handler.onRequestUpgrade?.(controller, status, rawToRecord(raw), socket);
   }
@@ -159,4 +184,9 @@ export class UnwrappingObserver extends ObservedDispatch {
   private requireController(): SyntheticController {
     return (this.controller ??= new SyntheticController(() => {}));
   }
+}
+
+// On the prototypes, not per instance: nested dispatches read it, nothing writes it.
+for (const observer of [LegacyObserver, NewApiObserver, UnwrappingObserver]) {
+  Object.defineProperty(observer.prototype, kOurHandler, { value: true });
 }
