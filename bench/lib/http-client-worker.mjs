@@ -5,6 +5,7 @@
 // the bench alternate bare and instrumented rounds without patching anything in between.
 //
 //   {"op":"ping"}                -> {} once the process has loaded everything
+//   {"op":"gc"}                  -> {} after a young-generation collection (node --expose-gc)
 //   {"op":"run","n":N,"lead":L}  L untimed, then N timed requests at the process's concurrency:
 //                                -> {rps, cpuUsPerRequest, gcUsPerRequest}
 //   {"op":"fail","via":V,"n":N}  times N single sequential fetches that fail without a socket:
@@ -135,7 +136,17 @@ async function fail({ via, n }) {
   };
 }
 
-const ops = { ping: () => ({}), run: ({ n, lead }) => run(n, lead), fail };
+/**
+ * A young-generation collection (node --expose-gc), so every counted window starts with an empty
+ * nursery. Not a full one: `gc()` also throws away compiled code, and the JIT then recompiles
+ * inside the window (80k instructions more per request, in every process).
+ */
+function collect() {
+  globalThis.gc({ type: 'minor' });
+  return {};
+}
+
+const ops = { ping: () => ({}), run: ({ n, lead }) => run(n, lead), fail, gc: collect };
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line);
   process.stdout.write(`${JSON.stringify(await ops[command.op](command))}\n`);
