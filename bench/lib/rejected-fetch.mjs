@@ -41,14 +41,16 @@ function interleaved(workers) {
  * Returns every block of every process per side, each side's medians, and the breaker's rejections.
  */
 export async function measureRejectedFetch(startWorker, { warmup, blocks, n }) {
-  const workers = SIDES.flatMap(({ side, via, mode, processes }) =>
-    Array.from({ length: processes }, (_, index) => ({
-      side,
-      via,
-      index,
-      worker: startWorker(mode),
-    })),
-  );
+  // One process starts at a time: fourteen loading at once put the load average above the cores
+  // at the end of the run, and the bench then withheld its own verdict.
+  const workers = [];
+  for (const { side, via, mode, processes } of SIDES) {
+    for (let index = 0; index < processes; index++) {
+      const worker = startWorker(mode);
+      await worker.send({ op: 'ping' });
+      workers.push({ side, via, index, worker });
+    }
+  }
   for (const { via, worker } of workers) await worker.send({ op: 'fail', via, n: warmup });
   const cycle = interleaved(workers);
   // measured[side][process][block]
