@@ -46,7 +46,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, printTable } from './lib/harness.mjs';
+import { chosenFromEnv, fmt, median, printTable } from './lib/harness.mjs';
 import { CLIENTS } from './lib/http-clients.mjs';
 import { beginRun } from './lib/run-record.mjs';
 import { bootstrapRatioSe, ratioGate, Targets } from './lib/verdict.mjs';
@@ -81,14 +81,8 @@ const WORKER_MODE = {
   interceptor: 'interceptor',
   composed: 'composed',
 };
-const only = (name, all) => {
-  const chosen = process.env[name] ? process.env[name].split(',') : all;
-  for (const item of chosen)
-    if (!all.includes(item)) throw new Error(`${name}: unknown ${item}; one of ${all}`);
-  return chosen;
-};
-const CHOSEN = only('BENCH_CLIENTS', CLIENTS);
-const MODES = ['bare', 'again', ...only('BENCH_MODES', HOOKED)];
+const CHOSEN = chosenFromEnv('BENCH_CLIENTS', CLIENTS);
+const MODES = ['bare', 'again', ...chosenFromEnv('BENCH_MODES', HOOKED)];
 const positive = (name, fallback) => {
   const value = Number(process.env[name] ?? fallback);
   if (!(Number.isInteger(value) && value >= 1)) {
@@ -106,7 +100,7 @@ const NODE_FLAGS = [
   '--random-seed=1',
   '--expose-gc',
 ];
-const CONCURRENCIES = only('BENCH_CONCURRENCY', ['1', '16']).map(Number);
+const CONCURRENCIES = chosenFromEnv('BENCH_CONCURRENCY', ['1', '16']).map(Number);
 /** Function names (as callgrind_annotate prints them) that are garbage collection. */
 const GC =
   /Scaveng|IterateObjectCache|MarkCompact|ConcurrentMarking|Sweeper|Heap::|Evacuat|RememberedSet|SlotSet|GCTracer|MemoryAllocator|Marking|heap::base|cppgc|PagedSpace|SemiSpace|NewSpace|MinorMS|SizeFromMap|IteratePointers/;

@@ -27,7 +27,14 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, printTable, trimmedMean } from './lib/harness.mjs';
+import {
+  chosenFromEnv,
+  fmt,
+  interleaved,
+  median,
+  printTable,
+  trimmedMean,
+} from './lib/harness.mjs';
 import { beginRun } from './lib/run-record.mjs';
 import { measureRejectedFetch, reportRejectedFetch } from './lib/rejected-fetch.mjs';
 import { bootstrapRatioSe, ratioGate, Targets } from './lib/verdict.mjs';
@@ -43,14 +50,6 @@ function shuffled(items, round) {
     seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) >>> 0;
     const j = seed % (i + 1);
     [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-/** Processes ordered side by side: bare 0, instrumented 0, unlisted 0, ..., bare 1, ... */
-function interleaved(workers) {
-  const out = [];
-  for (let index = 0; out.length < workers.length; index++) {
-    out.push(...workers.filter((w) => w.index === index));
   }
   return out;
 }
@@ -78,12 +77,7 @@ const THROUGHPUT_V8_FLAGS = ['--no-allocation-site-pretenuring', '--no-memory-re
 /** Untimed requests before each timed run: a process that waited for its turn starts cold. */
 const LEAD_FRACTION = 0.2;
 const RATIO_TARGET = 0.97;
-const PART_NAMES = ['throughput', 'rejected-fetch'];
-const PARTS = process.env.BENCH_PARTS ? process.env.BENCH_PARTS.split(',') : PART_NAMES;
-for (const part of PARTS) {
-  if (!PART_NAMES.includes(part))
-    throw new Error(`BENCH_PARTS: unknown ${part}; one of ${PART_NAMES}`);
-}
+const PARTS = chosenFromEnv('BENCH_PARTS', ['throughput', 'rejected-fetch']);
 
 const run = beginRun('http');
 

@@ -59,4 +59,21 @@ export function writeResults(path, data) {
   writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
+/** Processes ordered side by side: each side's process 0, then each side's process 1, and so on. */
+export function interleaved(workers) {
+  const out = [];
+  for (let index = 0; out.length < workers.length; index++) {
+    out.push(...workers.filter((w) => w.index === index));
+  }
+  return out;
+}
+
+/** The comma list in env var `name` (every item one of `all`), or `all` when it is unset. */
+export function chosenFromEnv(name, all) {
+  const chosen = process.env[name] ? process.env[name].split(',') : all;
+  for (const item of chosen)
+    if (!all.includes(item)) throw new Error(`${name}: unknown ${item}; one of ${all}`);
+  return chosen;
+}
+
 export const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));

@@ -12,7 +12,7 @@
 // quiet machine), so one process per side measures which level each side drew. The processes take
 // turns block by block, sides interleaved, the order reversed every other block, so every side sees
 // the same stretches of machine noise. A side's figure is the median over all its blocks.
-import { fmt, median, printTable } from './harness.mjs';
+import { fmt, interleaved, median, printTable } from './harness.mjs';
 import { excessGate } from './verdict.mjs';
 
 /** How far the breaker's median p50 / p99 may sit above the (later-turn) floor's. */
@@ -26,15 +26,6 @@ const SIDES = [
   { side: 'floor again (A/A)', via: 'later-turn-dispatcher', mode: 'bare', processes: 4 },
   { side: 'microtask floor', via: 'null-dispatcher', mode: 'bare', processes: 2 },
 ];
-
-/** Processes ordered side by side: breaker 0, floor 0, floor again 0, microtask 0, breaker 1, ... */
-function interleaved(workers) {
-  const out = [];
-  for (let index = 0; out.length < workers.length; index++) {
-    out.push(...workers.filter((w) => w.index === index));
-  }
-  return out;
-}
 
 /**
  * `startWorker(mode)` starts a fetch client process (bench/lib/http-client-worker.mjs) in `mode`.
