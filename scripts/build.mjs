@@ -15,8 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeIndexLazy } from './lazy-index.mjs';
-import { makeAllImportsLazy } from './lazy-imports.mjs';
+import { makeAllImportsLazy, makeIndexLazy } from './lazy-imports.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');

@@ -10,6 +10,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const MARKER = '// On first use:';
+
+/** The declaration that replaces `<decl> name = require(request);`: a function that requires once. */
+const lazyRequire = (name, request) =>
+  `let ${name}_loaded; const ${name} = () => (${name}_loaded ??= require(${request}));`;
 const MARKED_REQUIRE = /^(\/\/ On first use:[^\n]*\n)const (\w+) = require\(("[^"]+")\);$/gm;
 
 /** Rewrites one compiled file; returns how many imports it made lazy. */
@@ -18,7 +22,7 @@ export function makeImportsLazy(path) {
   const names = [];
   let lazy = source.replace(MARKED_REQUIRE, (_, comment, name, request) => {
     names.push(name);
-    return `${comment}let ${name}_loaded; const ${name} = () => (${name}_loaded ??= require(${request}));`;
+    return `${comment}${lazyRequire(name, request)}`;
   });
   const marked = source.split('\n').filter((line) => line.startsWith(MARKER)).length;
   if (marked !== names.length)
@@ -50,4 +54,27 @@ export function makeAllImportsLazy(dir) {
     else if (entry.endsWith('.js')) count += makeImportsLazy(path);
   }
   return count;
+}
+
+// Rewrites tsc's CommonJS barrel (dist/cjs/index.js) so each module it re-exports is required on the
+// first read of one of its exports, not when the package is required: `require('otel-circuit-breaker')`
+// then costs what the app uses (a CircuitBreaker does not load the config schema, the admin endpoint
+// or the OpenTelemetry instrumentation base). The exported names stay plain enumerable properties,
+// read through the same getters tsc writes, so `Object.keys`, destructuring and the ESM wrapper see
+// exactly the names they saw before.
+const BARREL_REQUIRE = /^var (\w+) = require\(("[^"]+")\);$/gm;
+
+export function makeIndexLazy(path) {
+  const source = readFileSync(path, 'utf8');
+  const modules = new Map([...source.matchAll(BARREL_REQUIRE)].map((m) => [m[1], m[2]]));
+  if (modules.size === 0) throw new Error(`${path}: no re-exported modules found to load lazily`);
+  let lazy = source.replace(BARREL_REQUIRE, (_, name, request) => lazyRequire(name, request));
+  let getters = 0;
+  lazy = lazy.replace(/get: function \(\) \{ return (\w+)\./g, (whole, name) => {
+    if (!modules.has(name)) return whole;
+    getters++;
+    return `get: function () { return ${name}().`;
+  });
+  if (getters === 0) throw new Error(`${path}: no re-export getters found`);
+  writeFileSync(path, lazy);
 }

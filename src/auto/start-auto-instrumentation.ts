@@ -46,9 +46,10 @@ export function startAutoInstrumentation(
 
 function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
   const appSdk = sdkAlreadyRunning();
+  const startsSdk = !appSdk && env.OTEL_SDK_DISABLED !== 'true';
   // The instrumentation's constructor installs OTel's module-load hook, which then looks at every
   // module loaded: the SDK's hundred-odd files load before it when we are to start the SDK.
-  if (!appSdk && env.OTEL_SDK_DISABLED !== 'true') loadSdkModules(env);
+  if (startsSdk) loadSdkModules(env);
   let instrumentation: CircuitBreakerInstrumentation;
   try {
     instrumentation = new CircuitBreakerInstrumentation({ env });
@@ -62,7 +63,7 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
     report(resolved, { kind: 'none', why: 'disabled' });
     return { instrumentation, sdk: undefined };
   }
-  if (appSdk || env.OTEL_SDK_DISABLED === 'true') {
+  if (!startsSdk) {
     registerInstrumentations({ instrumentations: [instrumentation] });
     report(
       resolved,

@@ -26,7 +26,7 @@ import {
   type Output,
   type Validator,
 } from './validator.js';
-import { object, record, type Shape } from './validator-objects.js';
+import { isObject, object, record, type Shape } from './validator-objects.js';
 
 /** An object that lists unknown keys as issues (with did-you-mean hints) and is `what` otherwise. */
 export function strictObject<const S extends Shape>(shape: S, what = 'a mapping (object)') {
@@ -196,11 +196,11 @@ const storeSchema = preprocess(
   (value) => (value === 'memory' || value === 'redis' ? { type: value } : value),
   {
     run(value, path, issues): Output<typeof memoryStoreSchema> | Output<typeof redisStoreSchema> {
-      const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
-      const type = isObject ? (value as { type?: unknown }).type : undefined;
+      const mapping = isObject(value);
+      const type = mapping ? value.type : undefined;
       if (type === 'memory') return memoryStoreSchema.run(value, path, issues);
       if (type === 'redis') return redisStoreSchema.run(value, path, issues);
-      fail(issues, isObject ? [...path, 'type'] : path, `expected ${STORE_ALLOWED}`);
+      fail(issues, mapping ? [...path, 'type'] : path, `expected ${STORE_ALLOWED}`);
       return value as Output<typeof memoryStoreSchema>;
     },
   } satisfies Validator<unknown>,

@@ -25,7 +25,8 @@ export interface ObjectOptions<T> {
   readonly refine?: (value: T, path: PropertyKey[], issues: Issue[]) => void;
 }
 
-function isObject(value: unknown): value is Record<PropertyKey, unknown> {
+/** A mapping: an object that is neither an array nor null. */
+export function isObject(value: unknown): value is Record<PropertyKey, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
