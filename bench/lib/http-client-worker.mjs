@@ -44,7 +44,9 @@ const guard =
   mode === 'interceptor' || mode === 'composed'
     ? clientGuard(origin, clock, mode === 'composed')
     : undefined;
-const { undici, call } = await prepareClient(client, origin, Number(concurrency), guard);
+const { undici, call } = await prepareClient(client, origin, Number(concurrency), guard, {
+  requestTimers: clockKind !== 'ticked',
+});
 const breaker = guard?.breaker ?? setUpClientMode(mode, { undici, origin, clock });
 
 let gcMs = 0;

@@ -7,9 +7,16 @@ export const CLIENTS = ['fetch', 'undici.request', 'http.request'];
 /**
  * npm undici is imported only for `undici.request`: once loaded it installs its own global
  * dispatcher, and the built-in fetch would then run on npm undici's Agent, not Node's bundled one.
- * Returns the undici module (or undefined for fetch) and the request function.
+ * Returns the undici module (or undefined for fetch) and the request function. `requestTimers:
+ * false` (under valgrind, see bench/http-instructions.mjs) leaves out undici's per-request timers.
  */
-export async function prepareClient(client, origin, connections, guard) {
+export async function prepareClient(
+  client,
+  origin,
+  connections,
+  guard,
+  { requestTimers = true } = {},
+) {
   if (client === 'fetch') {
     return {
       undici: undefined,
@@ -23,7 +30,9 @@ export async function prepareClient(client, origin, connections, guard) {
     return { undici: undefined, call: httpRequest(origin, connections, guard) };
   if (client !== 'undici.request') throw new Error(`unknown client ${client}`);
   const undici = await import('undici');
-  const plain = new undici.Agent({ connections });
+  const plain = new undici.Agent(
+    requestTimers ? { connections } : { connections, headersTimeout: 0, bodyTimeout: 0 },
+  );
   const agent = guard === undefined ? plain : guard.dispatcher(plain);
   return {
     undici,
