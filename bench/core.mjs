@@ -1,8 +1,8 @@
 // npm run bench: the breaker core against bare calls, opossum and cockatiel, in one process and run.
 // Targets (docs/design/benchmarks.md): closed-state overhead of execute() ≤ opossum(defaults)/10
 // and ≤ cockatiel ConsecutiveBreaker/2; under 2 KB of heap per breaker. The overhead targets are
-// timings: on a machine busier than its cores they are printed without a verdict. The heap figure is a
-// count and always gets one. BENCH_QUICK=1: fewer calls and rounds.
+// timings: when other processes took more than half a core over the run they are printed without a
+// verdict. The heap figure is a count and always gets one. BENCH_QUICK=1: fewer calls and rounds.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import OpossumBreaker from 'opossum';

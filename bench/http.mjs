@@ -19,7 +19,8 @@
 // - instrumented ÷ bare >= 0.97 for each client, missed only when ratio + 2·SE stays below 0.97;
 // - rejected fetch: the median over all blocks of its p50 at most 5 µs above the floor's, and of its
 //   p99 at most 10 µs above the floor's.
-// On a machine busier than its cores the timed targets are printed without a verdict (exit 0).
+// When other processes than the bench's own took more than half a core over the run, the timed
+// targets are printed without a verdict (exit 0).
 // BENCH_PARTS=throughput or rejected-fetch: that part only.
 // BENCH_QUICK=1: fewer rounds, requests and blocks. Run `npm run build` first: this measures dist/.
 import { spawn } from 'node:child_process';

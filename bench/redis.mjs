@@ -10,8 +10,9 @@
 //     breaker applies it (many samples), (b) end to end: app A trips on real HTTP failures until
 //     app B's breaker is open (B then rejects without sending, checked every time). Target p99 < 50 ms.
 // Writes bench/results/redis.json; exits 1 when a target is missed, but gives the timed targets no
-// verdict on a machine busier than its cores. Measures dist/ (npm run build). BENCH_QUICK=1: fewer
-// rounds and samples.
+// verdict when other processes than the bench's own took more than half a core over the run (a Redis
+// at REDIS_URL is not the bench's own). Measures dist/ (npm run build). BENCH_QUICK=1: fewer rounds
+// and samples.
 // Uses its own redis-server on a free port when `redis-server` is installed, else REDIS_URL or
 // 127.0.0.1:6379 under a unique key prefix (then the command counts may include other clients').
 import { fork, spawn, spawnSync } from 'node:child_process';

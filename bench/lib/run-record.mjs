@@ -1,10 +1,12 @@
-// One bench run's record: the machine it ran on, its load average before and after, its raw samples
-// and its verdict, printed and written to bench/results/<name>.json. Those files are git-ignored:
-// they describe one machine on one day, and a reader reruns the bench rather than trust them.
+// One bench run's record: the machine it ran on, its load average before and after, the CPU other
+// processes used during it, its raw samples and its verdict, printed and written to
+// bench/results/<name>.json. Those files are git-ignored: they describe one machine on one day, and
+// a reader reruns the bench rather than trust them.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './harness.mjs';
-import { busyVerdict, decide } from './verdict.mjs';
+import { startCpuMeter } from './other-cpu.mjs';
+import { busyVerdict, decide, describeOtherCpu } from './verdict.mjs';
 
 const fmtLoad = (load) => load.map((x) => x.toFixed(2)).join(' / ');
 
@@ -13,8 +15,8 @@ export function machineFacts() {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model ?? 'unknown',
-    // The load average counts work waiting on any core of the machine, so it is compared with all
-    // of them, not with this process's affinity.
+    // The load average and /proc/stat count work on any core of the machine, so they are compared
+    // with all of them, not with this process's affinity.
     cores: cpus.length,
     memoryGB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
@@ -25,31 +27,43 @@ export function machineFacts() {
 }
 
 /**
- * Starts the record of a run of the bench `name`: reads the machine and its load now. `finish`
- * reads the load again, prints both and the verdict, writes the record and sets the exit code.
+ * Starts the record of a run of the bench `name`: reads the machine, its load and its CPU counters
+ * now. `finish` reads them again, prints the load and the CPU other processes used, and the
+ * verdict, writes the record and sets the exit code.
  */
 export function beginRun(name) {
   const machine = machineFacts();
   const loadBefore = os.loadavg();
+  const cpuMeter = startCpuMeter();
   console.log(
     `load average before: ${fmtLoad(loadBefore)} (1, 5, 15 min; ${machine.cores} cores, ${machine.cpuModel})`,
   );
   return {
     finish(targets, { versions = {}, ...data } = {}) {
+      const cpu = cpuMeter.stop();
       const loadAfter = os.loadavg();
-      console.log(
-        `\nload average before: ${fmtLoad(loadBefore)}, after: ${fmtLoad(loadAfter)} (1, 5, 15 min; ${machine.cores} cores)`,
-      );
       const busy = busyVerdict({
         loadBefore: loadBefore[0],
         loadAfter: loadAfter[0],
         cores: machine.cores,
+        cpu,
       });
+      console.log(
+        `\nload average before: ${fmtLoad(loadBefore)}, after: ${fmtLoad(loadAfter)} (1, 5, 15 min; ${machine.cores} cores); ${describeOtherCpu(busy)}`,
+      );
       const outcome = decide(targets.checks, busy);
       for (const line of outcome.lines) console.log(line);
       const path = fileURLToPath(new URL(`../results/${name}.json`, import.meta.url));
       writeResults(path, {
-        machine: { ...machine, loadBefore, loadAfter, versions },
+        machine: {
+          ...machine,
+          loadBefore,
+          loadAfter,
+          busyRule: busy.rule,
+          otherCpu: busy.otherCpu,
+          cpuTicks: cpu,
+          versions,
+        },
         verdict: outcome.verdict,
         targets: targets.checks,
         ...data,

@@ -3,8 +3,9 @@
 //   bootstrapped from the run's own samples (one timed run here differs from the next by 2-19%);
 // - a latency is judged by how far it sits above a floor measured in the same run, never by an
 //   absolute figure (the floor itself moves by 2× between machines);
-// - a timed target gives no verdict at all when the machine was busier than its cores; counts
-//   (instructions, bytes, how many calls were rejected) do not move with load and always give one.
+// - a timed target gives no verdict at all when other processes than the bench's own took more than
+//   half a core over the run; counts (instructions, bytes, how many calls were rejected) do not move
+//   with load and always give one.
 import { fmt } from './harness.mjs';
 
 /** Seeded, so a standard error can be recomputed exactly from a run's saved samples. */
@@ -64,20 +65,71 @@ export function excessGate({ measured, floor, budget, unit }) {
 }
 
 /**
- * Whether the machine was too busy for a timed verdict: the 1-minute load average before or after
- * the run above the number of cores, i.e. work waiting for a core that the timings then include.
+ * Most CPU that processes other than the bench's own may use, in cores averaged over the run, for a
+ * timed verdict. One process spinning beside the bench (`yes > /dev/null`) takes up to a whole
+ * core, twice this; the bench's own processes, however many, are not counted, so with nothing else
+ * running only the system's own daemons are. Half a core is also less than the load rule it
+ * replaces allowed a one-process bench (a whole core).
  */
-export function busyVerdict({ loadBefore, loadAfter, cores }) {
+export const OTHER_CPU_LIMIT_CORES = 0.5;
+
+/**
+ * CPU used by processes other than the bench's own during a run, from the machine's busy and total
+ * clock ticks and the bench tree's own ticks over the same run (see other-cpu.mjs). `share` is of
+ * the machine's capacity (every core for the whole run), `cores` the same in cores on average.
+ */
+export function otherCpu({ machineBusy, machineTotal, own, cores }) {
+  // Own and machine ticks are counted separately by the kernel: own may exceed busy by a tick or two.
+  const other = Math.max(0, machineBusy - own);
+  const share = machineTotal > 0 ? other / machineTotal : 0;
+  const ownShare = machineTotal > 0 ? own / machineTotal : 0;
+  return { share, cores: share * cores, ownCores: ownShare * cores };
+}
+
+/**
+ * Whether the machine was too busy for a timed verdict: processes other than the bench's own used
+ * more than OTHER_CPU_LIMIT_CORES on average over the run, time the timings then lost to them.
+ * Without /proc (`cpu` undefined) the older rule decides: the 1-minute load average before or after
+ * the run above the number of cores, which also counts the bench's own processes.
+ */
+export function busyVerdict({ loadBefore, loadAfter, cores, cpu }) {
   const load = Math.max(loadBefore, loadAfter);
-  const busy = load > cores;
+  if (cpu === undefined) {
+    const busy = load > cores;
+    const reason = `load ${fmt(load, 2)} above ${cores} cores, judged by load average: no /proc`;
+    return {
+      busy,
+      rule: 'load average',
+      load,
+      cores,
+      reason: busy ? reason : undefined,
+      message: busy ? `machine too busy for a verdict (${reason})` : undefined,
+    };
+  }
+  const other = otherCpu({ ...cpu, cores });
+  const busy = other.cores > OTHER_CPU_LIMIT_CORES;
+  const reason =
+    `other processes used ${fmt(other.cores, 2)} of ${cores} cores, ` +
+    `above ${OTHER_CPU_LIMIT_CORES}`;
   return {
     busy,
+    rule: 'other processes CPU',
     load,
     cores,
-    message: busy
-      ? `machine too busy for a verdict (load ${fmt(load, 2)} above ${cores} cores)`
-      : undefined,
+    otherCpu: other,
+    reason: busy ? reason : undefined,
+    message: busy ? `machine too busy for a verdict (${reason})` : undefined,
   };
+}
+
+/** The line every bench prints about the CPU other processes used during its run. */
+export function describeOtherCpu({ rule, otherCpu: other, cores }) {
+  if (other === undefined) return `other processes' CPU: not measured (no /proc), ${rule} decides`;
+  return (
+    `other processes' CPU: ${fmt(other.cores, 2)} of ${cores} cores ` +
+    `(${fmt(other.share * 100, 1)}% of the machine; limit ${OTHER_CPU_LIMIT_CORES}), ` +
+    `the bench's own: ${fmt(other.ownCores, 2)}`
+  );
 }
 
 /** The targets of one bench run; `decide` turns them into lines and an exit code. */
@@ -97,7 +149,7 @@ export class Targets {
  * their figures but no verdict, and only a failed count can fail the run. (A bench of counts only,
  * such as instructions under callgrind, always gets its verdict.)
  */
-export function decide(checks, { busy, message, load, cores }) {
+export function decide(checks, { busy, message, reason }) {
   const lines = ['', 'Targets'];
   let failed = false;
   let withheld = 0;
@@ -111,7 +163,7 @@ export function decide(checks, { busy, message, load, cores }) {
     lines.push(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.label}: ${c.detail}`);
   }
   if (withheld > 0) lines.push(message);
-  else if (busy) lines.push(`load ${fmt(load, 2)} above ${cores} cores: counts, verdict given`);
+  else if (busy) lines.push(`${reason}: counts, verdict given`);
   return {
     lines,
     exitCode: failed ? 1 : 0,
