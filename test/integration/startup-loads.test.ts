@@ -23,7 +23,10 @@ const ours = () => Object.keys(require.cache).filter((f) => f.includes('/dist/cj
   .map((f) => f.slice(f.indexOf('/dist/cjs/') + '/dist/cjs/'.length));
 const builtins = () => process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))
   .map((m) => m.slice('NativeModule '.length));
-const loaded = () => ({ ours: ours(), builtins: builtins() });
+const packages = () => [...new Set(Object.keys(require.cache).filter((f) => !f.includes('/dist/cjs/'))
+  .map((f) => f.slice(f.lastIndexOf('/node_modules/') + '/node_modules/'.length).split('/'))
+  .map(([scope, name]) => (scope.startsWith('@') ? scope + '/' + name : scope)))];
+const loaded = () => ({ ours: ours(), builtins: builtins(), packages: packages() });
 `;
 
 function run(args: string[], script: string, env: Record<string, string> = {}): unknown {
@@ -39,6 +42,7 @@ function run(args: string[], script: string, env: Record<string, string> = {}): 
 interface Loaded {
   ours: string[];
   builtins: string[];
+  packages: string[];
 }
 
 describe('what a process loads at start', () => {
@@ -57,7 +61,7 @@ describe('what a process loads at start', () => {
     );
   });
 
-  it('register without an SDK loads no TLS, crypto, Redis store, fleet sync, health checks, agent support or SDK start', () => {
+  it('register without an SDK loads no TLS, crypto, worker threads, module interceptors, Redis store, fleet sync, health checks, agent support or SDK start', () => {
     const result = run(
       ['--require', 'otel-circuit-breaker/register'],
       `const atStart = loaded();
@@ -67,8 +71,11 @@ describe('what a process loads at start', () => {
       { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
     ) as { atStart: Loaded; answer: number; after: Loaded };
     expect(result.atStart.builtins).not.toEqual(
-      expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto)$/)]),
+      expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto|worker_threads)$/)]),
     );
+    // register hooks npm undici with Node's own module hooks, not OpenTelemetry's interceptors of
+    // every require and import (CircuitBreakerInstrumentation, for apps with their own SDK, uses those).
+    expect(result.atStart.packages).toEqual(['@opentelemetry/api']);
     const unused = [
       /^store\/redis-/,
       /^fleet\//,
