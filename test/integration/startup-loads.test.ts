@@ -118,4 +118,30 @@ describe('what a process loads at start', () => {
     expect(result.failed).toBe(true); // nothing listens on port 1: the check ran and failed
     expect(result.after.builtins).toContain('https');
   });
+
+  it("register's modules come from one bundle file, as the same instances the main entry loads", () => {
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const lib = require('otel-circuit-breaker');
+       const dist = require.resolve('otel-circuit-breaker/register').replace('register.js', '');
+       const errors = require(dist + 'core/errors.js');
+       console.log(JSON.stringify({
+         atStart,
+         sameError: errors.CircuitOpenError === lib.CircuitOpenError,
+         registerBreaker: lib.breakers.peek('api.example.com') !== undefined,
+         stack: (() => { try { lib.breakers.get(42); } catch (e) { return e.stack; } })(),
+       }));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
+    ) as { atStart: Loaded; sameError: boolean; registerBreaker: boolean; stack: string };
+    // Read from the bundle, yet each module is in require.cache under its own file.
+    expect(result.atStart.ours).toEqual(
+      expect.arrayContaining(['register.js', 'register-modules.js', 'core/errors.js']),
+    );
+    expect(result.sameError).toBe(true);
+    expect(result.registerBreaker).toBe(true); // the breaker register made for the configured host
+    // Stack traces name the module's own file and line, not the bundle.
+    expect(result.stack).toMatch(/dist\/cjs\/registry\/breaker-registry\.js:\d+:\d+/);
+    expect(result.stack).not.toContain('register-modules.js');
+  });
 });
