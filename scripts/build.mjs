@@ -16,6 +16,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeAllImportsLazy, makeIndexLazy } from './lazy-imports.mjs';
+import { bundleEntryModules } from './module-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -35,6 +36,8 @@ chmodSync(join(dist, 'cjs/cli/main.js'), 0o755);
 
 makeIndexLazy(join(dist, 'cjs/index.js'));
 makeAllImportsLazy(join(dist, 'cjs'));
+// After the lazy rewrite: what register loads at start, in one file (scripts/module-bundle.mjs).
+bundleEntryModules(join(dist, 'cjs'), 'register.js');
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });

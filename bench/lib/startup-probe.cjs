@@ -72,18 +72,12 @@ function wrapPhases(filename, exports) {
   }
 }
 
-const originalLoad = Module._load;
-Module._load = function probedLoad(request, parent, isMain) {
-  let filename;
-  try {
-    filename = Module._resolveFilename(request, parent, isMain);
-  } catch {
-    filename = request;
-  }
+/** Runs `load` (one module's load) and charges its time, less that of modules it loads, to its package. */
+function timedLoad(filename, load) {
   const start = performance.now();
   pending.push(0);
   try {
-    const exports = originalLoad.apply(this, arguments);
+    const exports = load();
     wrapPhases(filename, exports);
     return exports;
   } finally {
@@ -93,6 +87,28 @@ Module._load = function probedLoad(request, parent, isMain) {
     loadMs.set(name, (loadMs.get(name) ?? 0) + inclusive - inChildren);
     if (pending.length > 0) pending[pending.length - 1] += inclusive;
   }
+}
+
+const originalLoad = Module._load;
+Module._load = function probedLoad(request, parent, isMain) {
+  let filename;
+  try {
+    filename = Module._resolveFilename(request, parent, isMain);
+  } catch {
+    filename = request;
+  }
+  return timedLoad(filename, () => originalLoad.apply(this, arguments));
+};
+
+// Modules of our register bundle (dist/cjs/register-modules.js) are compiled without Module._load:
+// the bundle gives each its own `require`, which tells them apart.
+const originalCompile = Module.prototype._compile;
+Module.prototype._compile = function probedCompile(...args) {
+  if (!Object.hasOwn(this, 'require')) return originalCompile.apply(this, args);
+  return timedLoad(this.filename, () => {
+    originalCompile.apply(this, args);
+    return this.exports;
+  });
 };
 
 process.on('exit', () => {

@@ -2,11 +2,10 @@ import { createRequire } from 'node:module';
 import { context, metrics, propagation } from '@opentelemetry/api';
 import type * as ContextAsyncHooks from '@opentelemetry/context-async-hooks';
 import type * as Core from '@opentelemetry/core';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { RegisterInstrumentation } from './register-instrumentation.js';
 
 /** What `register` keeps of the SDK it started: enough to shut it down. */
 export interface StartedSdk {
@@ -60,7 +59,7 @@ export function loadSdkPackages(): {
  * uses and would pay for at every start.
  */
 export function startMetricsOnlySdk(
-  instrumentation: Instrumentation,
+  instrumentation: RegisterInstrumentation,
   reader: MetricReader,
   views: ViewOptions[],
 ): StartedSdk {
@@ -69,7 +68,7 @@ export function startMetricsOnlySdk(
   const { MeterProvider } = sdkMetrics;
 
   const baseResource = resources.defaultResource();
-  registerInstrumentations({ instrumentations: [instrumentation] });
+  instrumentation.useGlobalProviders();
   const contextManager = new AsyncLocalStorageContextManager();
   contextManager.enable();
   context.setGlobalContextManager(contextManager);

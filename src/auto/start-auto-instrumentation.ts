@@ -1,13 +1,12 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type * as SdkNode from '@opentelemetry/sdk-node';
 import { isConfigError } from '../config/config-error.js';
-import { CircuitBreakerInstrumentation } from '../instrumentation.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
 // On first use: only a process that exports traces annotates spans.
 import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
+import { RegisterInstrumentation } from './register-instrumentation.js';
 // On first use: only when we start the SDK (not with OTEL_SDK_DISABLED or the app's own SDK).
 import {
   loadSdkPackages,
@@ -20,7 +19,7 @@ import { loadPrometheusExporter, startPrometheusEndpoint } from './prometheus-en
 import { startupSummary, type MetricsDestination } from './startup-summary.js';
 
 export interface AutoInstrumentation {
-  readonly instrumentation: CircuitBreakerInstrumentation | undefined;
+  readonly instrumentation: RegisterInstrumentation | undefined;
   /** The SDK we started, when the app had none. */
   readonly sdk: StartedSdk | undefined;
 }
@@ -32,7 +31,7 @@ const warn = (message: string) => process.stderr.write(`otel-circuit-breaker: ${
  * What `--require otel-circuit-breaker/register` and `--import …/register` run, once per process.
  * Invalid config prints the validation message and exits 1 before the app runs. If no OTel SDK is
  * running, starts NodeSDK with a Prometheus endpoint (OTEL_EXPORTER_PROMETHEUS_HOST/PORT, :9464)
- * unless OTEL_SDK_DISABLED; otherwise joins the app's SDK through registerInstrumentations.
+ * unless OTEL_SDK_DISABLED; otherwise joins the app's SDK through its global providers.
  */
 export function startAutoInstrumentation(
   env: NodeJS.ProcessEnv = process.env,
@@ -47,12 +46,12 @@ export function startAutoInstrumentation(
 function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
   const appSdk = sdkAlreadyRunning();
   const startsSdk = !appSdk && env.OTEL_SDK_DISABLED !== 'true';
-  // The instrumentation's constructor installs OTel's module-load hook, which then looks at every
+  // The instrumentation's constructor installs our module-load hook, which then looks at every
   // module loaded: the SDK's hundred-odd files load before it when we are to start the SDK.
   if (startsSdk) loadSdkModules(env);
-  let instrumentation: CircuitBreakerInstrumentation;
+  let instrumentation: RegisterInstrumentation;
   try {
-    instrumentation = new CircuitBreakerInstrumentation({ env });
+    instrumentation = new RegisterInstrumentation({ env });
   } catch (error) {
     if (!isConfigError(error)) throw error;
     warn(`invalid configuration, not starting the app:\n${error.message}`);
@@ -64,7 +63,7 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
     return { instrumentation, sdk: undefined };
   }
   if (!startsSdk) {
-    registerInstrumentations({ instrumentations: [instrumentation] });
+    instrumentation.useGlobalProviders();
     report(
       resolved,
       appSdk ? { kind: 'app-sdk' } : { kind: 'none', why: 'OTEL_SDK_DISABLED=true' },
@@ -103,7 +102,7 @@ function metricsExportersOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 function startSdk(
-  instrumentation: CircuitBreakerInstrumentation,
+  instrumentation: RegisterInstrumentation,
   env: NodeJS.ProcessEnv,
 ): { sdk: StartedSdk; metrics: MetricsDestination } {
   // Without a collector, OTLP exporters would log connection errors forever: traces and logs are

@@ -281,3 +281,22 @@ describe('node --import otel-circuit-breaker/register (ESM)', () => {
     expect(up.requests).toBe(2);
   });
 });
+
+describe('npm undici under register, through a Client the app builds itself', () => {
+  it.each([
+    ['--require', 'undici-client-app.cjs'],
+    ['--require', 'undici-client-app.mjs'],
+    ['--import', 'undici-client-app.mjs'],
+  ])('%s register, %s', async (flag, app) => {
+    const up = await upstream(503);
+    const result = await run([flag, 'otel-circuit-breaker/register', `${fixtures}/${app}`], {
+      TARGET_URL: up.url,
+      CIRCUIT_BREAKER_HOSTS: up.host,
+      CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+      OTEL_SDK_DISABLED: 'true',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.lines).toEqual([{ status: 503 }, { status: 503 }, { error: 'ECIRCUITOPEN' }]);
+    expect(up.requests).toBe(2);
+  });
+});

@@ -23,7 +23,10 @@ const ours = () => Object.keys(require.cache).filter((f) => f.includes('/dist/cj
   .map((f) => f.slice(f.indexOf('/dist/cjs/') + '/dist/cjs/'.length));
 const builtins = () => process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))
   .map((m) => m.slice('NativeModule '.length));
-const loaded = () => ({ ours: ours(), builtins: builtins() });
+const packages = () => [...new Set(Object.keys(require.cache).filter((f) => !f.includes('/dist/cjs/'))
+  .map((f) => f.slice(f.lastIndexOf('/node_modules/') + '/node_modules/'.length).split('/'))
+  .map(([scope, name]) => (scope.startsWith('@') ? scope + '/' + name : scope)))];
+const loaded = () => ({ ours: ours(), builtins: builtins(), packages: packages() });
 `;
 
 function run(args: string[], script: string, env: Record<string, string> = {}): unknown {
@@ -39,6 +42,7 @@ function run(args: string[], script: string, env: Record<string, string> = {}): 
 interface Loaded {
   ours: string[];
   builtins: string[];
+  packages: string[];
 }
 
 describe('what a process loads at start', () => {
@@ -57,7 +61,7 @@ describe('what a process loads at start', () => {
     );
   });
 
-  it('register without an SDK loads no TLS, crypto, Redis store, fleet sync, health checks, agent support or SDK start', () => {
+  it('register without an SDK loads no TLS, crypto, worker threads, module interceptors, Redis store, fleet sync, health checks, agent support or SDK start', () => {
     const result = run(
       ['--require', 'otel-circuit-breaker/register'],
       `const atStart = loaded();
@@ -67,8 +71,11 @@ describe('what a process loads at start', () => {
       { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
     ) as { atStart: Loaded; answer: number; after: Loaded };
     expect(result.atStart.builtins).not.toEqual(
-      expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto)$/)]),
+      expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto|worker_threads)$/)]),
     );
+    // register hooks npm undici with Node's own module hooks, not OpenTelemetry's interceptors of
+    // every require and import (CircuitBreakerInstrumentation, for apps with their own SDK, uses those).
+    expect(result.atStart.packages).toEqual(['@opentelemetry/api']);
     const unused = [
       /^store\/redis-/,
       /^fleet\//,
@@ -110,5 +117,31 @@ describe('what a process loads at start', () => {
     expect(result.atStart.builtins).not.toContain('https');
     expect(result.failed).toBe(true); // nothing listens on port 1: the check ran and failed
     expect(result.after.builtins).toContain('https');
+  });
+
+  it("register's modules come from one bundle file, as the same instances the main entry loads", () => {
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const lib = require('otel-circuit-breaker');
+       const dist = require.resolve('otel-circuit-breaker/register').replace('register.js', '');
+       const errors = require(dist + 'core/errors.js');
+       console.log(JSON.stringify({
+         atStart,
+         sameError: errors.CircuitOpenError === lib.CircuitOpenError,
+         registerBreaker: lib.breakers.peek('api.example.com') !== undefined,
+         stack: (() => { try { lib.breakers.get(42); } catch (e) { return e.stack; } })(),
+       }));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
+    ) as { atStart: Loaded; sameError: boolean; registerBreaker: boolean; stack: string };
+    // Read from the bundle, yet each module is in require.cache under its own file.
+    expect(result.atStart.ours).toEqual(
+      expect.arrayContaining(['register.js', 'register-modules.js', 'core/errors.js']),
+    );
+    expect(result.sameError).toBe(true);
+    expect(result.registerBreaker).toBe(true); // the breaker register made for the configured host
+    // Stack traces name the module's own file and line, not the bundle.
+    expect(result.stack).toMatch(/dist\/cjs\/registry\/breaker-registry\.js:\d+:\d+/);
+    expect(result.stack).not.toContain('register-modules.js');
   });
 });
