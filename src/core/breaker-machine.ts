@@ -38,11 +38,7 @@ export class BreakerMachine implements CallStats, CallLedger, OutcomeSink {
   /** Incremented by every transition; outcomes of calls admitted in an older epoch do not move state. */
   epoch = 0;
   consecutiveFailures = 0;
-  /**
-   * Monotonic ms of the last call or admission; the registry evicts breakers idle for long. A
-   * number from the start: a field declared without a value holds `undefined` first, and V8 then
-   * stores every later time as a new heap object (plus a write barrier), twice per call.
-   */
+  /** Monotonic ms of the last call (idle eviction); a number from the start, not a new heap number per call. */
   lastUsedAt = 0;
   readonly window: SlidingWindow;
   readonly counters = newCounters();
