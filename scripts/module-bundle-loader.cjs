@@ -8,12 +8,19 @@
 const Module = require('node:module');
 const { dirname, join, posix } = require('node:path');
 
+/** Whether this Node still has the loader internals the bundle relies on; else the files load. */
+const internalsPresent =
+  typeof Module === 'function' &&
+  typeof Module._nodeModulePaths === 'function' &&
+  typeof Module.prototype._compile === 'function';
+
 function createBundleLoader(dir, sources) {
   /** The exports of bundled module `rel` (a path relative to the bundle's folder). */
   function load(rel) {
     const filename = join(dir, rel);
     const cached = require.cache[filename];
     if (cached !== undefined) return cached.exports;
+    if (!internalsPresent) return require(filename);
     const mod = new Module(filename, module);
     mod.filename = filename;
     mod.paths = Module._nodeModulePaths(dirname(filename));
