@@ -25,10 +25,14 @@ export function createAddRequest(
   return function addRequest(this: Agent, req, options) {
     const lookup = origins();
     if (lookup === undefined || options == null) return original.call(this, req, options);
-    const protocol = options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:';
-    const entry = lookup.find(protocol, options);
-    // The socket path is read only for a configured host: `options` is a dictionary-mode object
-    // (Node builds it with a null prototype), where every property read is a hash lookup.
+    // `options` is a dictionary-mode object (Node builds it with a null prototype), where every
+    // property read is a hash lookup: the protocol and host it holds are read from the request,
+    // which ClientRequest gave the same values, and the socket path only for a configured host.
+    const entry = lookup.find(
+      req.protocol ?? options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:',
+      req.host ?? options.host,
+      options.port,
+    );
     if (
       entry === null ||
       options.socketPath !== undefined ||
