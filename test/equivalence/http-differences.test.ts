@@ -113,6 +113,7 @@ describe('http: an admitted request to a configured host', () => {
       error: req.listenerCount('error'),
       close: req.listenerCount('close'),
       ownDestroy: Object.hasOwn(req, 'destroy'),
+      ownEmit: Object.hasOwn(req, 'emit'),
     };
   }
   async function shapeOf(): Promise<ReturnType<typeof shape>> {
@@ -122,9 +123,16 @@ describe('http: an admitted request to a configured host', () => {
     return seen;
   }
 
-  it("has one more 'close' listener and its own destroy; none for unlisted hosts", async () => {
+  it('has its own emit and destroy, and no more listeners; unlisted hosts have neither', async () => {
     const bare = await shapeOf();
-    expect(bare).toEqual({ socket: 0, response: 1, error: 0, close: 0, ownDestroy: false });
+    expect(bare).toEqual({
+      socket: 0,
+      response: 1,
+      error: 0,
+      close: 0,
+      ownDestroy: false,
+      ownEmit: false,
+    });
     enableHttpTransport(transportFixture([rule('localhost')]).resolve);
     expect(await shapeOf()).toEqual(bare);
     enableHttpTransport(transportFixture([rule('127.0.0.1', { mode: 'observe' })]).resolve);
@@ -132,8 +140,9 @@ describe('http: an admitted request to a configured host', () => {
       socket: 0,
       response: 1,
       error: 0,
-      close: 1,
+      close: 0,
       ownDestroy: true,
+      ownEmit: true,
     });
   });
 });

@@ -25,10 +25,14 @@ export function createAddRequest(
   return function addRequest(this: Agent, req, options) {
     const lookup = origins();
     if (lookup === undefined || options == null) return original.call(this, req, options);
-    const protocol = options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:';
-    const entry = lookup.find(protocol, options);
-    // The socket path is read only for a configured host: `options` is a dictionary-mode object
-    // (Node builds it with a null prototype), where every property read is a hash lookup.
+    // `options` is a dictionary-mode object (Node builds it with a null prototype), where every
+    // property read is a hash lookup: the protocol and host it holds are read from the request,
+    // which ClientRequest gave the same values, and the socket path only for a configured host.
+    const entry = lookup.find(
+      req.protocol ?? options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:',
+      req.host ?? options.host,
+      options.port,
+    );
     if (
       entry === null ||
       options.socketPath !== undefined ||
@@ -38,6 +42,20 @@ export function createAddRequest(
     }
     return admit(this, original, req, options, entry);
   };
+}
+
+/** No traps: a call goes straight to the target. */
+const callThrough: ProxyHandler<AddRequest> = Object.create(null) as ProxyHandler<AddRequest>;
+
+/**
+ * `addRequest` behind a Proxy with no traps, which V8 never inlines into its caller. The caller is
+ * ClientRequest's constructor: inlined there, our small function used up V8's inlining budget, and
+ * Node's `setHeader`, inlined without us, then ran unoptimized, which cost more per request
+ * (~500 CPU instructions) than the hook's own pass-through work; the Proxy costs ~200. The handler
+ * has no prototype: the engine looks for an `apply` trap on every call, and finds none sooner.
+ */
+export function notInlined(addRequest: AddRequest): AddRequest {
+  return new Proxy(addRequest, callThrough);
 }
 
 function admit(

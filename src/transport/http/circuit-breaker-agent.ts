@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'nod
 import { OriginCache } from '../targets/origin-cache.js';
 import { clientTargetResolver, type ClientBreakerOptions } from '../targets/client-targets.js';
 import { HttpAgentTargets, type AgentRequestOptions } from '../targets/http-agent-targets.js';
-import { createAddRequest } from './add-request-patch.js';
+import { createAddRequest, notInlined } from './add-request-patch.js';
 
 type AddRequest = (this: HttpAgent, req: ClientRequest, options: AgentRequestOptions) => void;
 
@@ -19,7 +19,7 @@ const inheritedAddRequest: AddRequest = function addRequest(req, options) {
 /** Gives `agent` its own `addRequest`: the breakers of `options` decide its requests first. */
 function guard(agent: HttpAgent, label: string, options: ClientBreakerOptions): void {
   const targets = new HttpAgentTargets(new OriginCache(clientTargetResolver(label, options)));
-  const addRequest = createAddRequest(inheritedAddRequest, () => targets);
+  const addRequest = notInlined(createAddRequest(inheritedAddRequest, () => targets));
   Object.defineProperty(agent, 'addRequest', { value: addRequest, configurable: true });
 }
 

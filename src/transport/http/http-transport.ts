@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { OriginCache } from '../targets/origin-cache.js';
 import { attachSpanTargets, detachSpanTargets } from '../targets/span-targets.js';
 import type { TargetResolver } from '../targets/target.js';
-import { createAddRequest } from './add-request-patch.js';
+import { createAddRequest, notInlined } from './add-request-patch.js';
 import { HttpAgentTargets } from '../targets/http-agent-targets.js';
 
 /**
@@ -25,7 +25,7 @@ export function enableHttpTransport(resolve: TargetResolver): void {
   attachSpanTargets('http', resolve);
   if (patched !== undefined) return;
   const original = agentPrototype.addRequest;
-  const replacement = createAddRequest(original, () => origins);
+  const replacement = notInlined(createAddRequest(original, () => origins));
   agentPrototype.addRequest = replacement;
   patched = { original, replacement };
 }

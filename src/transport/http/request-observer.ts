@@ -1,4 +1,3 @@
-import { errorMonitor } from 'node:events';
 import { ClientRequest, type IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
@@ -6,6 +5,7 @@ import { TransportCall } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
 
 type Destroy = ClientRequest['destroy'];
+type Emit = (this: ClientRequest, event: string | symbol, ...args: unknown[]) => boolean;
 
 /** Set on a request once decided (the observer when admitted), so a delegating agent decides once. */
 export const kDecided = Symbol('otel-circuit-breaker.decided');
@@ -16,15 +16,20 @@ interface ObservedRequest extends ClientRequest {
 
 /**
  * Watches one admitted `ClientRequest` until its response headers or its error, without changing
- * what the caller sees: errors are watched through `errorMonitor`, and a response nobody else
- * listens to is dumped (as Node would), so the socket returns to the pool. No 'upgrade'/'connect'
- * listener is added: their presence decides what Node does with the socket.
+ * what the caller sees. The request gets its own `emit`, which looks at 'response', 'error' and
+ * 'close' before handing every event, with the same arguments, to the `emit` it had, and returns
+ * what that returns. No listener is added, so every `listenerCount()` and `listeners()` is what it
+ * would be without us: code that counts 'response' listeners to learn whether anyone reads the body
+ * (OTel's http instrumentation resumes it when it is alone) counts only its own; Node dumps a
+ * response nobody listens to because `emit('response')` says so; an 'error' nobody listens to is
+ * still thrown by Node's `emit`, with its uncaught-error report (whose list of the frames that
+ * emitted it starts with ours); and the presence of an 'upgrade'/'connect' listener, which decides
+ * what Node does with the socket, is the caller's.
  *
- * One object per request: the listeners are shared functions that find it on the request
- * (EventEmitter calls a listener with the emitter as `this`). Only the 'response' listener removes
- * itself (it must not be counted, see watchResponse); the others stay, inert once the call settled:
- * `_events` is a dictionary, and each removal is a delete from it (a rehash when it shrinks) that
- * every request would pay. None goes through `once`, which would allocate a wrapper per listener.
+ * One object per request, and nothing else: `emit` and `destroy` are shared functions that find it
+ * on the request. Listeners cost more: a key in the request's listener dictionary per event, a
+ * delete (with a rehash) for a 'response' listener that must remove itself before the caller's run,
+ * and a tick to put it in front of them.
  */
 export class RequestObserver extends TransportCall {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
@@ -35,6 +40,7 @@ export class RequestObserver extends TransportCall {
     permit: Permit,
     clock: Clock,
     readonly destroy: Destroy,
+    readonly emit: Emit,
   ) {
     super(entry, permit, clock);
   }
@@ -46,16 +52,11 @@ export class RequestObserver extends TransportCall {
     clock: Clock,
   ): RequestObserver {
     const observed = req as ObservedRequest;
-    const observer = new RequestObserver(entry, permit, clock, observed.destroy);
+    const observer = new RequestObserver(entry, permit, clock, observed.destroy, observed.emit);
     observed[kDecided] = observer;
     // Node then reports 'socket hang up', which would otherwise read as the host's fault.
     observed.destroy = watchingDestroy;
-    // The 'response' listener goes in once the code that made the request has run (see watchResponse).
-    process.nextTick(watchResponse, observed);
-    // An `errorMonitor` listener sees every error without handling it: Node still throws an error
-    // nobody listens to, with its own uncaught-error report, and listenerCount('error') is unchanged.
-    observed.on(errorMonitor, onError);
-    observed.on('close', onClose);
+    observed.emit = watchingEmit;
     return observer;
   }
 }
@@ -66,6 +67,7 @@ function observerOf(req: ObservedRequest): RequestObserver | undefined {
 }
 
 const prototypeDestroy: Destroy = ClientRequest.prototype.destroy;
+const prototypeEmit = ClientRequest.prototype.emit as Emit;
 
 function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
   const observer = observerOf(this);
@@ -75,44 +77,28 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
 }
 
 /**
- * Puts the 'response' listener in front of every other one, removed before the others run: a
- * listener that counts 'response' listeners to learn whether anyone reads the body (OTel's http
- * instrumentation resumes it when it is alone) never counts ours. Those who listen from the start
- * (the caller's callback, instrumentations wrapping http.request) are in place by now: this runs on
- * the tick after the request was made, queued before the one on which Node hands the request its
- * socket, so before any response. Not from a 'socket' listener: that would be one more key in the
- * request's listener dictionary and one more listener call, per request.
+ * Sees an event before any listener, as the first listener would: the outcome is settled before
+ * the caller's code runs (a caller reading the breaker's state from its 'response' callback sees
+ * this call counted). The event goes on with `arguments` as it came: forwarding it costs no array,
+ * where a rest parameter spread into the call again cost ~250 instructions per event.
  */
-function watchResponse(req: ObservedRequest): void {
-  req.prependListener('response', onResponse);
-}
-
-function onResponse(this: ObservedRequest, res: IncomingMessage): void {
-  this.removeListener('response', onResponse);
-  // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only a
-  // failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
-  observerOf(this)?.response(res.statusCode ?? 0, res.rawHeaders);
-  // Node dumps a response nobody listens to only when emit('response') found no listener; ours
-  // was one, so the same `_dump()` (which also marks it dumped) is done here.
-  if (this.listenerCount('response') === 0) dump(res);
-}
-
-function onError(this: ObservedRequest, error: unknown): void {
+function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown): boolean {
   const observer = observerOf(this);
-  observer?.error(error, observer.destroyedByCaller);
-}
-
-function onClose(this: ObservedRequest): void {
-  const observer = observerOf(this);
-  if (observer === undefined) return;
-  if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
-  else observer.ignore();
-}
-
-function dump(res: IncomingMessage): void {
-  const internal = res as IncomingMessage & { _dump?: () => void };
-  if (typeof internal._dump === 'function') internal._dump();
-  else res.resume();
+  // eslint-disable-next-line prefer-rest-params
+  if (observer === undefined) return prototypeEmit.apply(this, arguments as never);
+  if (event === 'response') {
+    // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only
+    // a failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
+    const res = arg as IncomingMessage;
+    observer.response(res.statusCode ?? 0, res.rawHeaders);
+  } else if (event === 'error') {
+    observer.error(arg, observer.destroyedByCaller);
+  } else if (event === 'close') {
+    if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
+    else observer.ignore();
+  }
+  // eslint-disable-next-line prefer-rest-params
+  return observer.emit.apply(this, arguments as never);
 }
 
 // 'http', not 'node:http': the latter re-exports the former, and a library augmenting 'http' (got

@@ -30,10 +30,11 @@ export class HttpAgentTargets {
 
   constructor(readonly cache: OriginCache) {}
 
-  /** The configured target of the request, or null for an unlisted (or unguardable) origin. */
-  find(protocol: string, options: AgentRequestOptions): OriginTarget | null {
-    const host = options.host;
-    const port = options.port;
+  /**
+   * The configured target of a request to `host` and `port` (as `ClientRequest` gives them to the
+   * agent), or null for an unlisted (or unguardable) origin.
+   */
+  find(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
     const variants = typeof host === 'string' ? this.hosts.get(host) : undefined;
     if (variants !== undefined) {
       for (let i = 0; i < variants.length; i++) {
@@ -41,20 +42,19 @@ export class HttpAgentTargets {
         if (variant.port === port && variant.protocol === protocol) return variant.entry;
       }
     }
-    const entry = this.byKey(protocol, options);
+    const entry = this.byKey(protocol, host, port);
     if (typeof host === 'string') this.remember(host, variants, { protocol, port, entry });
     return entry;
   }
 
-  private byKey(protocol: string, options: AgentRequestOptions): OriginTarget | null {
-    const key = `${protocol}//${options.host}:${options.port}`;
+  private byKey(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
+    const key = `${protocol}//${host}:${port}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    if ((protocol !== 'http:' && protocol !== 'https:') || options.host === undefined) {
+    if ((protocol !== 'http:' && protocol !== 'https:') || host === undefined) {
       return this.cache.rememberUnlisted(key);
     }
-    const port = Number(options.port ?? (protocol === 'https:' ? 443 : 80));
-    return this.cache.fill(key, options.host, port, protocol);
+    return this.cache.fill(key, host, Number(port ?? (protocol === 'https:' ? 443 : 80)), protocol);
   }
 
   private remember(host: string, variants: Variant[] | undefined, variant: Variant): void {
