@@ -33,6 +33,8 @@ export interface Permit {
 export interface OutcomeSink {
   /** A call admitted in the closed (or disabled) state in `epoch`. */
   settle(epoch: number, c: Classification, durationMs: number, error?: unknown): void;
+  /** `settle` of a success in the closed state: nearly every call of a healthy host. */
+  recordClosedSuccess(epoch: number, durationMs: number): void;
   /** A half-open probe, exactly once. */
   settleProbe(
     state: HalfOpenRecord,
@@ -63,7 +65,7 @@ export class ClosedPermit implements Permit {
     private readonly epoch: number,
   ) {}
   recordSuccess(durationMs = 0): void {
-    this.sink.settle(this.epoch, SUCCESS, durationMs);
+    this.sink.recordClosedSuccess(this.epoch, durationMs);
   }
   recordFailure(error?: unknown, detail?: number | FailureDetail): void {
     const d = detailOf(detail);

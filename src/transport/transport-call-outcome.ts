@@ -43,9 +43,13 @@ export function settleResponse(
   headers: HeaderSource | undefined,
   durationMs: number,
 ): void {
+  const rule = entry.target.rule;
+  // Without a classify hook a healthy status is the whole judgement: the common case, kept short.
+  if (rule.classify === undefined && !rule.isFailureStatus(status)) {
+    return permit.recordSuccess(durationMs);
+  }
   const custom = customOutcome(entry, status, undefined, durationMs);
-  const failed =
-    custom === undefined ? entry.target.rule.isFailureStatus(status) : custom === 'failure';
+  const failed = custom === undefined ? rule.isFailureStatus(status) : custom === 'failure';
   if (custom === 'ignored') {
     permit.recordIgnored();
   } else if (!failed) {

@@ -24,9 +24,19 @@ export class OriginCache {
     private readonly maxEntries = ORIGIN_CACHE_SIZE,
   ) {}
 
+  /** The origin asked last and its answer: a client that calls one host skips the map lookup. */
+  private lastKey: string | undefined = undefined;
+  private lastEntry: OriginTarget | null = null;
+
   /** The cached answer: an entry, `null` for a known unlisted origin, undefined when not cached. */
   get(key: string): OriginTarget | null | undefined {
-    return this.entries.get(key);
+    if (key === this.lastKey) return this.lastEntry;
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      this.lastKey = key;
+      this.lastEntry = entry;
+    }
+    return entry;
   }
 
   /** Resolves and caches `key`; `hostname` and `port` as the request gives them. */
@@ -40,6 +50,7 @@ export class OriginCache {
     const entry = target === undefined ? null : { target, hostname, port };
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, entry);
+    this.lastKey = undefined;
     return entry;
   }
 
@@ -65,6 +76,7 @@ export class OriginCache {
   rememberUnlisted(key: string): null {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, null);
+    this.lastKey = undefined;
     return null;
   }
 }
