@@ -47,11 +47,7 @@ export class OriginCache {
     protocol: 'http:' | 'https:',
   ): OriginTarget | null {
     const target = this.resolve(hostname, port, protocol);
-    const entry = target === undefined ? null : { target, hostname, port };
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, entry);
-    this.lastKey = undefined;
-    return entry;
+    return this.store(key, target === undefined ? null : { target, hostname, port });
   }
 
   /** Resolves an origin string such as `https://api.example.com` or `http://[::1]:8080`. */
@@ -74,9 +70,16 @@ export class OriginCache {
 
   /** Caches `key` as not configured (no host to resolve, or a scheme we do not guard). */
   rememberUnlisted(key: string): null {
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, null);
-    this.lastKey = undefined;
-    return null;
+    return this.store(key, null);
+  }
+
+  /** Caches `entry` under `key`, dropping everything (the last answer too) when full. */
+  private store<E extends OriginTarget | null>(key: string, entry: E): E {
+    if (this.entries.size >= this.maxEntries) {
+      this.entries.clear();
+      this.lastKey = undefined;
+    }
+    this.entries.set(key, entry);
+    return entry;
   }
 }
