@@ -1,11 +1,4 @@
-import {
-  diag,
-  logs,
-  metrics,
-  type LoggerProvider,
-  type Meter,
-  type MeterProvider,
-} from '@opentelemetry/api';
+import { diag, logs, metrics, type LoggerProvider, type MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { CircuitBreakerInstrumentationConfig } from '../instrumentation.js';
 import { InstrumentationCore } from '../instrumentation-core.js';
@@ -29,15 +22,13 @@ export class RegisterInstrumentation implements Instrumentation<CircuitBreakerIn
   readonly instrumentationVersion = VERSION;
   private readonly core: InstrumentationCore;
   private config: CircuitBreakerInstrumentationConfig;
-  private meter: Meter;
   private enabled = false;
   private readonly diag = diag.createComponentLogger({ namespace: INSTRUMENTATION_SCOPE });
 
   constructor(config: CircuitBreakerInstrumentationConfig) {
     this.core = new InstrumentationCore(config);
     this.config = { ...config, enabled: this.core.resolved.enabled };
-    this.meter = metrics.getMeter(INSTRUMENTATION_SCOPE, VERSION);
-    this.core.useMeter(this.meter);
+    this.core.useMeter(metrics.getMeter(INSTRUMENTATION_SCOPE, VERSION));
     if (this.config.enabled === true) this.enable();
   }
 
@@ -72,8 +63,7 @@ export class RegisterInstrumentation implements Instrumentation<CircuitBreakerIn
   setTracerProvider(): void {}
 
   setMeterProvider(provider: MeterProvider): void {
-    this.meter = provider.getMeter(INSTRUMENTATION_SCOPE, VERSION);
-    this.core.useMeter(this.meter);
+    this.core.useMeter(provider.getMeter(INSTRUMENTATION_SCOPE, VERSION));
   }
 
   setLoggerProvider(provider: LoggerProvider): void {
