@@ -17,8 +17,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { counters, delta, startRedis } from './lib/fleet-redis.mjs';
 import { fmt, percentile, printTable, writeResults } from './lib/harness.mjs';
-import { startCpuMeter } from './lib/other-cpu.mjs';
-import { busyVerdict, decide, describeOtherCpu, Targets } from './lib/verdict.mjs';
+import { watchMachine } from './lib/run-record.mjs';
+import { decide, describeOtherCpu, Targets } from './lib/verdict.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const SIZES = quick ? [10, 20] : [25, 50, 100, 200];
@@ -224,8 +224,8 @@ async function runCluster(instances) {
 }
 
 async function main() {
-  const loadBefore = loadavg();
-  const cpuMeter = startCpuMeter();
+  const watch = watchMachine(cores);
+  const { loadBefore } = watch;
   console.log(
     `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (${cores} cores)`,
   );
@@ -241,9 +241,7 @@ async function main() {
   }
   console.log('running a 3-master Cluster ...');
   const cluster = await runCluster(quick ? 5 : 25);
-  const cpu = cpuMeter.stop();
-  const loadAfter = loadavg();
-  const busy = busyVerdict({ loadBefore: loadBefore[0], loadAfter: loadAfter[0], cores, cpu });
+  const { loadAfter, cpu, busy } = watch.stop();
   report({
     redisVersion: redis.version,
     sizes,

@@ -27,27 +27,38 @@ export function machineFacts() {
 }
 
 /**
+ * Watches the machine over a run: its load average now; `stop()` reads the load average and the CPU
+ * counters again and gives the busy verdict they make (verdict.mjs busyVerdict).
+ */
+export function watchMachine(cores) {
+  const loadBefore = os.loadavg();
+  const cpuMeter = startCpuMeter();
+  return {
+    loadBefore,
+    stop() {
+      const cpu = cpuMeter.stop();
+      const loadAfter = os.loadavg();
+      const busy = busyVerdict({ loadBefore: loadBefore[0], loadAfter: loadAfter[0], cores, cpu });
+      return { loadAfter, cpu, busy };
+    },
+  };
+}
+
+/**
  * Starts the record of a run of the bench `name`: reads the machine, its load and its CPU counters
  * now. `finish` reads them again, prints the load and the CPU other processes used, and the
  * verdict, writes the record and sets the exit code.
  */
 export function beginRun(name) {
   const machine = machineFacts();
-  const loadBefore = os.loadavg();
-  const cpuMeter = startCpuMeter();
+  const watch = watchMachine(machine.cores);
+  const { loadBefore } = watch;
   console.log(
     `load average before: ${fmtLoad(loadBefore)} (1, 5, 15 min; ${machine.cores} cores, ${machine.cpuModel})`,
   );
   return {
     finish(targets, { versions = {}, ...data } = {}) {
-      const cpu = cpuMeter.stop();
-      const loadAfter = os.loadavg();
-      const busy = busyVerdict({
-        loadBefore: loadBefore[0],
-        loadAfter: loadAfter[0],
-        cores: machine.cores,
-        cpu,
-      });
+      const { loadAfter, cpu, busy } = watch.stop();
       console.log(
         `\nload average before: ${fmtLoad(loadBefore)}, after: ${fmtLoad(loadAfter)} (1, 5, 15 min; ${machine.cores} cores); ${describeOtherCpu(busy)}`,
       );
