@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeAllImportsLazy, makeIndexLazy } from './lazy-imports.mjs';
 import { bundleEntryModules } from './module-bundle.mjs';
+import { bundleSdkParts } from './sdk-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -38,6 +39,8 @@ makeIndexLazy(join(dist, 'cjs/index.js'));
 makeAllImportsLazy(join(dist, 'cjs'));
 // After the lazy rewrite: what register loads at start, in one file (scripts/module-bundle.mjs).
 bundleEntryModules(join(dist, 'cjs'), 'register.js');
+// The SDK parts register starts when the app runs no SDK, with their packages, in one file.
+await bundleSdkParts(root, join(dist, 'cjs'));
 
 // Lua scripts are loaded at run time from next to the compiled store code.
 cpSync(join(root, 'src/store/lua'), join(dist, 'cjs/store/lua'), { recursive: true });

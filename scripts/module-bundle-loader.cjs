@@ -1,12 +1,15 @@
 // The runtime half of scripts/module-bundle.mjs, copied verbatim into the bundle it writes (which
-// then calls createBundleLoader with its folder and sources). Each bundled module is compiled and
+// then calls createBundleLoader with its folder and modules). Each bundled module is compiled and
 // run by Node's own CommonJS loader (`Module.prototype._compile`, what it does with a file it has
 // read) under its file name, so stack traces, source maps and dynamic `import()` work as for the
 // file, and it is in require.cache under that name: one instance serves the bundle and every
 // require of the file from elsewhere, whichever comes first.
+// Path work is done once: the build resolved each module's relative requests, and a folder's
+// node_modules lookup list is computed once for all its modules. Node tiers up what runs hot at
+// start-up, and every optimising compile it starts this early costs the process memory it keeps.
 'use strict';
 const Module = require('node:module');
-const { dirname, join, posix } = require('node:path');
+const { dirname, join, sep } = require('node:path');
 
 /** Whether this Node still has the loader internals the bundle relies on; else the files load. */
 const internalsPresent =
@@ -14,28 +17,44 @@ const internalsPresent =
   typeof Module._nodeModulePaths === 'function' &&
   typeof Module.prototype._compile === 'function';
 
-function createBundleLoader(dir, sources) {
-  /** The exports of bundled module `rel` (a path relative to the bundle's folder). */
+/**
+ * `modules[rel]` (rel: a path relative to `dir`, with `/`) is `[source, requests]`, where
+ * `requests` maps each relative request of that module which the bundle holds to its `rel`.
+ */
+function createBundleLoader(dir, modules) {
+  const filenames = new Map();
+  const lookupPaths = new Map();
+  function nodeModulePaths(folder) {
+    let paths = lookupPaths.get(folder);
+    if (paths === undefined) {
+      paths = Module._nodeModulePaths(folder);
+      lookupPaths.set(folder, paths);
+    }
+    return paths.slice();
+  }
+
+  /** The exports of bundled module `rel`. */
   function load(rel) {
-    const filename = join(dir, rel);
+    let filename = filenames.get(rel);
+    if (filename === undefined) {
+      filename = sep === '/' ? `${dir}/${rel}` : join(dir, rel);
+      filenames.set(rel, filename);
+    }
     const cached = require.cache[filename];
     if (cached !== undefined) return cached.exports;
     if (!internalsPresent) return require(filename);
+    const [source, requests] = modules[rel];
     const mod = new Module(filename, module);
     mod.filename = filename;
-    mod.paths = Module._nodeModulePaths(dirname(filename));
+    mod.paths = nodeModulePaths(mod.path ?? dirname(filename));
     // The module's `require` calls `mod.require`: relative requests of bundled modules stay here.
-    const from = posix.dirname(rel);
     mod.require = (id) => {
-      if (id.startsWith('.')) {
-        const target = posix.join(from, id);
-        if (Object.hasOwn(sources, target)) return load(target);
-      }
-      return Module.prototype.require.call(mod, id);
+      const target = requests[id];
+      return target === undefined ? Module.prototype.require.call(mod, id) : load(target);
     };
     require.cache[filename] = mod;
     try {
-      mod._compile(sources[rel], filename, 'commonjs');
+      mod._compile(source, filename, 'commonjs');
     } catch (error) {
       delete require.cache[filename];
       throw error;

@@ -31,6 +31,16 @@ function eagerClosure(dir, entry) {
   return found;
 }
 
+/** `{ __proto__: null, "./x.js": "dir/x.js", … }`: the relative requests of `rel` the bundle holds. */
+function bundledRequests(rel, source, modules) {
+  const pairs = [];
+  for (const [, request] of source.matchAll(/\brequire\("(\.{1,2}\/[^"]+)"\)/g)) {
+    const target = posix.join(posix.dirname(rel), request);
+    if (modules.has(target)) pairs.push(`${JSON.stringify(request)}: ${JSON.stringify(target)}`);
+  }
+  return `{ ${['__proto__: null', ...new Set(pairs)].join(', ')} }`;
+}
+
 /**
  * Writes `<entry name>-modules.js` next to `entry` (relative to `dir`) with every module it loads
  * at start, and rewrites `entry` to take them from there. Returns how many modules it bundled.
@@ -38,10 +48,13 @@ function eagerClosure(dir, entry) {
 export function bundleEntryModules(dir, entry) {
   const modules = eagerClosure(dir, entry);
   const bundleName = entry.replace(/\.js$/, '-modules.js');
-  const sources = [...modules].map(([rel, s]) => `  ${JSON.stringify(rel)}: ${JSON.stringify(s)},`);
+  const entries = [...modules].map(([rel, source]) => {
+    const requests = bundledRequests(rel, source, modules);
+    return `  ${JSON.stringify(rel)}: [${JSON.stringify(source)}, ${requests}],`;
+  });
   writeFileSync(
     join(dir, bundleName),
-    `${loaderSource}\nmodule.exports = createBundleLoader(__dirname, {\n${sources.join('\n')}\n});\n`,
+    `${loaderSource}\nmodule.exports = createBundleLoader(__dirname, {\n${entries.join('\n')}\n});\n`,
   );
   // The entry's own relative requires go to the bundle; on the line of "use strict", so its lines
   // (and its source map) stay where they were.

@@ -1,3 +1,4 @@
+// On first use: the OpenTelemetry API loads with the first log record.
 import { SeverityNumber, type Logger, type LoggerProvider } from '@opentelemetry/api';
 import type { AdminServer } from './admin/index.js';
 import type { CircuitBreaker } from './core/breaker.js';

@@ -18,6 +18,7 @@ function packageOf(filename) {
   if (!filename.includes('/')) return 'node (built-in)';
   const ours = filename.lastIndexOf(OUR_DIST);
   if (ours >= 0) {
+    if (filename.endsWith('/auto/sdk-parts.js')) return 'OpenTelemetry SDK parts (bundled)';
     const rest = filename.slice(ours + OUR_DIST.length).split('/');
     return `otel-circuit-breaker/${rest.length > 1 ? rest[0] : rest[0].replace(/\.js$/, '')}`;
   }

@@ -1,11 +1,7 @@
-import { createRequire } from 'node:module';
 import { context, metrics, propagation } from '@opentelemetry/api';
-import type * as ContextAsyncHooks from '@opentelemetry/context-async-hooks';
-import type * as Core from '@opentelemetry/core';
-import type * as Resources from '@opentelemetry/resources';
-import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { RegisterInstrumentation } from './register-instrumentation.js';
+import type * as SdkParts from './sdk-parts.js';
 
 /** What `register` keeps of the SDK it started: enough to shut it down. */
 export interface StartedSdk {
@@ -33,23 +29,9 @@ export function metricsOnlyStartFits(env: NodeJS.ProcessEnv): boolean {
   );
 }
 
-/**
- * The SDK packages a start needs (NodeSDK loads them too), from NodeSDK's own dependencies so they
- * are the very versions it would use.
- */
-export function loadSdkPackages(): {
-  resources: typeof Resources;
-  core: typeof Core;
-  contextAsyncHooks: typeof ContextAsyncHooks;
-  sdkMetrics: typeof SdkMetrics;
-} {
-  const fromSdk = createRequire(require.resolve('@opentelemetry/sdk-node'));
-  return {
-    resources: fromSdk('@opentelemetry/resources') as typeof Resources,
-    core: fromSdk('@opentelemetry/core') as typeof Core,
-    contextAsyncHooks: fromSdk('@opentelemetry/context-async-hooks') as typeof ContextAsyncHooks,
-    sdkMetrics: fromSdk('@opentelemetry/sdk-metrics') as typeof SdkMetrics,
-  };
+/** The SDK parts a start needs, in one bundled module (sdk-parts.ts), loaded on first use. */
+export function loadSdkParts(): typeof SdkParts {
+  return require('./sdk-parts.js') as typeof SdkParts;
 }
 
 /**
@@ -63,36 +45,34 @@ export function startMetricsOnlySdk(
   reader: MetricReader,
   views: ViewOptions[],
 ): StartedSdk {
-  const { resources, core, contextAsyncHooks, sdkMetrics } = loadSdkPackages();
-  const { AsyncLocalStorageContextManager } = contextAsyncHooks;
-  const { MeterProvider } = sdkMetrics;
+  const sdk = loadSdkParts();
 
-  const baseResource = resources.defaultResource();
+  const baseResource = sdk.defaultResource();
   instrumentation.useGlobalProviders();
-  const contextManager = new AsyncLocalStorageContextManager();
+  const contextManager = new sdk.AsyncLocalStorageContextManager();
   contextManager.enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(
-    new core.CompositePropagator({
-      propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+    new sdk.CompositePropagator({
+      propagators: [new sdk.W3CTraceContextPropagator(), new sdk.W3CBaggagePropagator()],
     }),
   );
   const resource = baseResource.merge(
-    resources.detectResources({
+    sdk.detectResources({
       detectors: [
-        resources.serviceInstanceIdDetector,
-        resources.processDetector,
-        resources.hostDetector,
-        resources.osDetector,
-        resources.envDetector,
+        sdk.serviceInstanceIdDetector,
+        sdk.processDetector,
+        sdk.hostDetector,
+        sdk.osDetector,
+        sdk.envDetector,
       ],
     }),
   );
-  const meterProvider = new MeterProvider({
+  const meterProvider = new sdk.MeterProvider({
     resource,
     views,
     readers: [reader],
-    sdkMetricsEnabled: core.getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS'),
+    sdkMetricsEnabled: sdk.getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS'),
   });
   metrics.setGlobalMeterProvider(meterProvider);
   instrumentation.setMeterProvider(metrics.getMeterProvider());

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type * as ExporterPrometheus from '@opentelemetry/exporter-prometheus';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { loadSdkParts } from './metrics-only-sdk.js';
 
 export interface PrometheusEndpoint {
   readonly exporter: PrometheusExporter;
@@ -22,7 +22,7 @@ export function startPrometheusEndpoint(
 ): PrometheusEndpoint {
   const host = env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined;
   const port = portFrom(env[PORT_ENV_VAR], warn);
-  const { PrometheusExporter } = loadPrometheusExporter();
+  const { PrometheusExporter } = loadSdkParts();
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const server = createServer((req, res) => {
     if ((req.url ?? '/').split('?')[0] === '/metrics') {
@@ -50,11 +50,6 @@ export function startPrometheusEndpoint(
       ? `on a free port (${PORT_ENV_VAR}=0)`
       : `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/metrics`;
   return { exporter, server, url };
-}
-
-/** The exporter's package, loaded on use: a process whose metrics go elsewhere never pays for it. */
-export function loadPrometheusExporter(): typeof ExporterPrometheus {
-  return require('@opentelemetry/exporter-prometheus') as typeof ExporterPrometheus;
 }
 
 /** The port env var, or the default with a warning when it is not a port (listen would throw). */

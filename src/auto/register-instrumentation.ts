@@ -1,11 +1,21 @@
-import { diag, logs, metrics, type LoggerProvider, type MeterProvider } from '@opentelemetry/api';
+// On first use: the OpenTelemetry API loads when there are providers to read.
+import {
+  diag,
+  logs,
+  metrics,
+  type DiagLogger,
+  type LoggerProvider,
+  type MeterProvider,
+} from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { CircuitBreakerInstrumentationConfig } from '../instrumentation.js';
 import { InstrumentationCore } from '../instrumentation-core.js';
 import type { RegisterAgentClientOptions } from '../agents/register-agent-client.js';
 import { INSTRUMENTATION_SCOPE } from '../semconv.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
+import { globalLoggerProviderAtFirstUse } from '../telemetry/transition-logs.js';
 import { patchUndiciModule } from '../transport/undici/undici-transport.js';
+import { apiGlobalsRegistered } from '../telemetry/api-globals.js';
 import { hookUndiciLoads } from './undici-load-hook.js';
 
 const VERSION = PACKAGE_VERSION ?? '0.0.0';
@@ -23,12 +33,12 @@ export class RegisterInstrumentation implements Instrumentation<CircuitBreakerIn
   private readonly core: InstrumentationCore;
   private config: CircuitBreakerInstrumentationConfig;
   private enabled = false;
-  private readonly diag = diag.createComponentLogger({ namespace: INSTRUMENTATION_SCOPE });
+  private diag: DiagLogger | undefined;
 
+  /** Metrics start when an SDK hands over its meter provider (or useGlobalProviders reads it). */
   constructor(config: CircuitBreakerInstrumentationConfig) {
     this.core = new InstrumentationCore(config);
     this.config = { ...config, enabled: this.core.resolved.enabled };
-    this.core.useMeter(metrics.getMeter(INSTRUMENTATION_SCOPE, VERSION));
     if (this.config.enabled === true) this.enable();
   }
 
@@ -36,17 +46,28 @@ export class RegisterInstrumentation implements Instrumentation<CircuitBreakerIn
     return this.core.resolved;
   }
 
-  /** The providers an SDK registered globally, as `registerInstrumentations` would hand them over. */
+  /**
+   * The providers an SDK registered globally, as `registerInstrumentations` would hand them over.
+   * With nothing registered yet, the API's meter provider is its no-op one (no instruments to make)
+   * and its logger provider forwards to one registered later: read it at the first log record.
+   */
   useGlobalProviders(): void {
-    this.setMeterProvider(metrics.getMeterProvider());
-    this.setLoggerProvider(logs.getLoggerProvider());
+    if (apiGlobalsRegistered()) {
+      this.setMeterProvider(metrics.getMeterProvider());
+      this.setLoggerProvider(logs.getLoggerProvider());
+      return;
+    }
+    this.setLoggerProvider(globalLoggerProviderAtFirstUse());
   }
 
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
     hookUndiciLoads(patchUndiciModule);
-    this.core.startServices((m) => this.diag.warn(m));
+    this.core.startServices((m) => {
+      this.diag ??= diag.createComponentLogger({ namespace: INSTRUMENTATION_SCOPE });
+      this.diag.warn(m);
+    });
   }
 
   disable(): void {

@@ -1,3 +1,4 @@
+// On first use: the OpenTelemetry API loads when a provider may be registered.
 import { metrics, trace } from '@opentelemetry/api';
 import type * as SdkNode from '@opentelemetry/sdk-node';
 import { isConfigError } from '../config/config-error.js';
@@ -6,16 +7,17 @@ import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
 import { CircuitBreakerSpanProcessor } from '../transport/span-processor.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { PACKAGE_VERSION } from '../telemetry/package-version.js';
+import { apiGlobalsRegistered } from '../telemetry/api-globals.js';
 import { RegisterInstrumentation } from './register-instrumentation.js';
 // On first use: only when we start the SDK (not with OTEL_SDK_DISABLED or the app's own SDK).
 import {
-  loadSdkPackages,
+  loadSdkParts,
   metricsOnlyStartFits,
   startMetricsOnlySdk,
   type StartedSdk,
 } from './metrics-only-sdk.js';
 // On first use: only when metrics go to our Prometheus endpoint.
-import { loadPrometheusExporter, startPrometheusEndpoint } from './prometheus-endpoint.js';
+import { startPrometheusEndpoint } from './prometheus-endpoint.js';
 import { startupSummary, type MetricsDestination } from './startup-summary.js';
 
 export interface AutoInstrumentation {
@@ -47,8 +49,8 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
   const appSdk = sdkAlreadyRunning();
   const startsSdk = !appSdk && env.OTEL_SDK_DISABLED !== 'true';
   // The instrumentation's constructor installs our module-load hook, which then looks at every
-  // module loaded: the SDK's hundred-odd files load before it when we are to start the SDK.
-  if (startsSdk) loadSdkModules(env);
+  // module loaded: the SDK's parts load before it when we are to start them.
+  if (startsSdk && metricsExportersOf(env).includes('prometheus')) loadSdkParts();
   let instrumentation: RegisterInstrumentation;
   try {
     instrumentation = new RegisterInstrumentation({ env });
@@ -84,17 +86,12 @@ function report(resolved: ResolvedConfig, metrics: MetricsDestination): void {
 
 /** A global meter or tracer provider other than the API's no-op/proxy defaults means the app has an SDK. */
 function sdkAlreadyRunning(): boolean {
+  if (!apiGlobalsRegistered()) return false; // nothing registered: no SDK, and no need to load the API
   const meterProvider = metrics.getMeterProvider();
   if (meterProvider.constructor.name !== 'NoopMeterProvider') return true;
   const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => object };
   const delegate = tracerProvider.getDelegate?.() ?? tracerProvider;
   return delegate.constructor.name !== 'NoopTracerProvider';
-}
-
-/** What startSdk will load: the Prometheus exporter (unless metrics go elsewhere) and the SDK. */
-function loadSdkModules(env: NodeJS.ProcessEnv): void {
-  if (metricsExportersOf(env).includes('prometheus')) loadPrometheusExporter();
-  loadSdkPackages();
 }
 
 function metricsExportersOf(env: NodeJS.ProcessEnv): string[] {

@@ -1,3 +1,4 @@
+// On first use: the OpenTelemetry API loads when instruments are made on a meter.
 import {
   metrics,
   ValueType,

@@ -1,3 +1,4 @@
+// On first use: the OpenTelemetry API loads with the first span.
 import {
   SpanKind,
   SpanStatusCode,
@@ -22,6 +23,7 @@ import {
 } from '../semconv.js';
 import { PACKAGE_VERSION } from './package-version.js';
 import { ATTR_ERROR_TYPE } from '../semconv.js';
+import { apiGlobalsRegistered } from './api-globals.js';
 
 /**
  * Breaker facts on spans (docs/telemetry.md, Spans): the breaker's name and state on the transport's
@@ -111,5 +113,7 @@ export function addTransitionEvent(
 export function startTransitionSpanEvents(registry: {
   onTransition(listener: (t: Transition) => void): () => void;
 }): () => void {
-  return registry.onTransition((transition) => addTransitionEvent(transition));
+  return registry.onTransition((transition) => {
+    if (apiGlobalsRegistered()) addTransitionEvent(transition);
+  });
 }

@@ -1,9 +1,10 @@
+// On first use: the OpenTelemetry API loads with the first transition log.
 import {
   logs,
-  SeverityNumber,
   type Attributes,
   type Logger,
   type LoggerProvider,
+  type SeverityNumber,
 } from '@opentelemetry/api';
 import type { CircuitBreaker } from '../core/breaker.js';
 import { summarizeError } from '../core/redact.js';
@@ -18,6 +19,7 @@ import {
   EVENT_TRANSITION,
   INSTRUMENTATION_SCOPE,
 } from '../semconv.js';
+import { apiGlobalsRegistered } from './api-globals.js';
 import { PACKAGE_VERSION } from './package-version.js';
 import {
   ATTR_CONSECUTIVE_FAILURES,
@@ -28,9 +30,37 @@ import {
 } from '../semconv.js';
 import { describeTransition } from './transition-text.js';
 
+/**
+ * SeverityNumber.INFO and WARN, numbers fixed by the OpenTelemetry log data model: reading the
+ * API's enum for them would load the API at a transition that has nowhere to log.
+ */
+export const SEVERITY_INFO = 9 as SeverityNumber;
+export const SEVERITY_WARN = 13 as SeverityNumber;
+
 export interface TransitionLogsOptions {
-  /** Default: the global logger provider (the API proxies it, so starting early is fine). */
+  /** Default: the global logger provider, read at the first record (the API proxies it anyway). */
   readonly loggerProvider?: LoggerProvider;
+}
+
+/**
+ * The API's global logger provider, read (and the API loaded) when a logger of it is first used
+ * with something registered with the API: until then its loggers are no-ops, and a process that
+ * registers nothing, or whose breakers never change state, never loads the API for its logs.
+ */
+export function globalLoggerProviderAtFirstUse(): LoggerProvider {
+  return {
+    getLogger(name, version, options) {
+      let logger: Logger | undefined;
+      const real = () => {
+        if (logger === undefined && !apiGlobalsRegistered()) return undefined;
+        return (logger ??= logs.getLoggerProvider().getLogger(name, version, options));
+      };
+      return {
+        emit: (record) => real()?.emit(record),
+        enabled: (query) => real()?.enabled(query) ?? false,
+      };
+    },
+  };
 }
 
 /**
@@ -42,7 +72,7 @@ export function startTransitionLogs(
   registry: BreakerRegistry,
   options: TransitionLogsOptions = {},
 ): () => void {
-  const provider = options.loggerProvider ?? logs.getLoggerProvider();
+  const provider = options.loggerProvider ?? globalLoggerProviderAtFirstUse();
   const logger = provider.getLogger(INSTRUMENTATION_SCOPE, PACKAGE_VERSION);
   return registry.onTransition((transition) =>
     emitTransitionLog(logger, transition, registry.peek(transition.name)),
@@ -59,7 +89,7 @@ export function emitTransitionLog(
   logger.emit({
     eventName: EVENT_TRANSITION,
     timestamp: transition.at,
-    severityNumber: opening ? SeverityNumber.WARN : SeverityNumber.INFO,
+    severityNumber: opening ? SEVERITY_WARN : SEVERITY_INFO,
     severityText: opening ? 'WARN' : 'INFO',
     body: describeTransition(transition, breaker),
     attributes: transitionAttributes(transition, breaker),

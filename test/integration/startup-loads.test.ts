@@ -75,7 +75,8 @@ describe('what a process loads at start', () => {
     );
     // register hooks npm undici with Node's own module hooks, not OpenTelemetry's interceptors of
     // every require and import (CircuitBreakerInstrumentation, for apps with their own SDK, uses those).
-    expect(result.atStart.packages).toEqual(['@opentelemetry/api']);
+    // Nothing is registered with the OpenTelemetry API, so nothing needs to load it yet.
+    expect(result.atStart.packages).toEqual([]);
     const unused = [
       /^store\/redis-/,
       /^fleet\//,
@@ -143,5 +144,51 @@ describe('what a process loads at start', () => {
     // Stack traces name the module's own file and line, not the bundle.
     expect(result.stack).toMatch(/dist\/cjs\/registry\/breaker-registry\.js:\d+:\d+/);
     expect(result.stack).not.toContain('register-modules.js');
+  });
+
+  it('register starting its own SDK takes its parts from one bundled file', async () => {
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const started = globalThis[Symbol.for('otel-circuit-breaker.auto')].sdk !== undefined;
+       const api = require(require.resolve('@opentelemetry/api',
+         { paths: [require.resolve('otel-circuit-breaker')] }));
+       const provider = api.metrics.getMeterProvider().constructor.name;
+       console.log(JSON.stringify({ atStart, started, provider }));`,
+      { CIRCUIT_BREAKER_HOSTS: 'api.example.com', OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
+    ) as { atStart: Loaded; started: boolean; provider: string };
+    expect(result.started).toBe(true);
+    // The SDK's own (its ES module build names the class `MeterProvider$1`), not the API's no-op.
+    expect(result.provider).toMatch(/^MeterProvider/);
+    // No file of the SDK packages: resources, core, sdk-metrics, the exporter are in the bundle.
+    expect(result.atStart.packages).toEqual(['@opentelemetry/api']);
+    expect(result.atStart.ours).toContain('auto/sdk-parts.js');
+  });
+
+  it('register without an SDK loads the OpenTelemetry API only once something registers with it, and then logs to it', () => {
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const atStart = loaded();
+       const lib = require('otel-circuit-breaker');
+       const breaker = lib.breakers.get('api.example.com');
+       breaker.forceOpen(); // a transition with nothing registered: its log record goes nowhere
+       breaker.reset();
+       const afterTransitions = loaded();
+       const from = { paths: [require.resolve('otel-circuit-breaker')] };
+       const api = require(require.resolve('@opentelemetry/api', from));
+       const sdkLogs = require(require.resolve('@opentelemetry/sdk-logs', from));
+       const exporter = new sdkLogs.InMemoryLogRecordExporter();
+       api.logs.setGlobalLoggerProvider(new sdkLogs.LoggerProvider({
+         processors: [new sdkLogs.SimpleLogRecordProcessor({ exporter })],
+       }));
+       breaker.forceOpen();
+       const records = exporter.getFinishedLogRecords().map((r) => r.eventName);
+       console.log(JSON.stringify({ atStart, afterTransitions, records }));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
+    ) as { atStart: Loaded; afterTransitions: Loaded; records: string[] };
+    expect(result.atStart.packages).toEqual([]);
+    expect(result.afterTransitions.packages).toEqual([]);
+    // The transition after the app registered a logger provider reaches it.
+    expect(result.records).toEqual(['circuit_breaker.transition']);
   });
 });

@@ -1,15 +1,18 @@
+// On first use: the OpenTelemetry API loads with the first span.
 import { SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { CircuitOpenError } from '../../core/errors.js';
 import { ATTR_NAME, ATTR_REJECTED, ATTR_STATE, EVENT_REJECTED } from '../../semconv.js';
+import { apiGlobalsRegistered } from '../../telemetry/api-globals.js';
 
 /**
  * The HTTP client span of the request being made, if OTel's http instrumentation made one: it
  * wraps `http.request` and makes its span active around the original call, which is where
  * `Agent#addRequest` runs. The kind check keeps us off the caller's own (server/internal) span
  * when no http instrumentation is loaded. `kind` is not in the API's Span interface but every SDK
- * span carries it.
+ * span carries it. With nothing registered with the API there is no context manager, so no span.
  */
 export function activeClientSpan(): Span | undefined {
+  if (!apiGlobalsRegistered()) return undefined;
   const span = trace.getActiveSpan();
   if (span === undefined || !span.isRecording()) return undefined;
   return (span as { kind?: unknown }).kind === SpanKind.CLIENT ? span : undefined;
