@@ -1,5 +1,5 @@
 // The runtime half of scripts/module-bundle.mjs, copied verbatim into the bundle it writes (which
-// then calls createBundleLoader with its folder and modules). Each bundled module is compiled and
+// then calls createBundleLoader with its folder, the file of sources and the modules' index). Each bundled module is compiled and
 // run by Node's own CommonJS loader (`Module.prototype._compile`, what it does with a file it has
 // read) under its file name, so stack traces, source maps and dynamic `import()` work as for the
 // file, and it is in require.cache under that name: one instance serves the bundle and every
@@ -8,6 +8,7 @@
 // node_modules lookup list is computed once for all its modules. Node tiers up what runs hot at
 // start-up, and every optimising compile it starts this early costs the process memory it keeps.
 'use strict';
+const { readFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join, sep } = require('node:path');
 
@@ -18,10 +19,12 @@ const internalsPresent =
   typeof Module.prototype._compile === 'function';
 
 /**
- * `modules[rel]` (rel: a path relative to `dir`, with `/`) is `[source, requests]`, where
- * `requests` maps each relative request of that module which the bundle holds to its `rel`.
+ * `modules[rel]` (rel: a path relative to `dir`, with `/`) is `[start, end, requests]`: the module's
+ * source is that range of the text file `sourcesName` in `dir`, and `requests` maps each relative
+ * request of it which the bundle holds to its `rel`.
  */
-function createBundleLoader(dir, modules) {
+function createBundleLoader(dir, sourcesName, modules) {
+  let sources;
   const filenames = new Map();
   const lookupPaths = new Map();
   function nodeModulePaths(folder) {
@@ -43,7 +46,9 @@ function createBundleLoader(dir, modules) {
     const cached = require.cache[filename];
     if (cached !== undefined) return cached.exports;
     if (!internalsPresent) return require(filename);
-    const [source, requests] = modules[rel];
+    const [start, end, requests] = modules[rel];
+    sources ??= readFileSync(join(dir, sourcesName), 'utf8');
+    const source = sources.slice(start, end);
     const mod = new Module(filename, module);
     mod.filename = filename;
     mod.paths = nodeModulePaths(mod.path ?? dirname(filename));
