@@ -63,8 +63,9 @@ export function createHostMatcher(
 
   const cache = new Map<number, Map<string, CacheEntry>>();
   // Insertion ring: slot i holds the i-th cached (port, hostname); the oldest is overwritten first.
-  const ringPorts = new Array<number>(cacheSize);
-  const ringHosts = new Array<string>(cacheSize);
+  // It grows as hosts arrive rather than starting at `cacheSize` slots (160 KB at the default).
+  const ringPorts: number[] = [];
+  const ringHosts: string[] = [];
   let next = 0;
   let size = 0;
 
@@ -74,11 +75,13 @@ export function createHostMatcher(
       const oldHosts = cache.get(oldPort)!;
       oldHosts.delete(ringHosts[next]!);
       if (oldHosts.size === 0) cache.delete(oldPort);
+      ringPorts[next] = port;
+      ringHosts[next] = hostname;
     } else {
       size++;
+      ringPorts.push(port);
+      ringHosts.push(hostname);
     }
-    ringPorts[next] = port;
-    ringHosts[next] = hostname;
     next = (next + 1) % cacheSize;
     let hosts = cache.get(port);
     if (hosts === undefined) cache.set(port, (hosts = new Map()));
