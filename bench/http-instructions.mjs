@@ -21,17 +21,18 @@
 // re-optimising). Both other parts are printed. The scavenger's walk of the startup object cache
 // (IterateObjectCache) is GC too: it moved by 4k instructions per request between processes.
 //
-// undici.request's Agent runs here without its per-request headers/body timers (headersTimeout and
-// bodyTimeout 0, every mode alike): they run on wall time, which valgrind stretches about 50×, so
+// undici.request's Agent, and the global Agent of Node's bundled undici that fetch uses (swapped for
+// one of the same class), run here without their per-request headers/body timers (headersTimeout
+// and bodyTimeout 0, every mode alike): they run on wall time, which valgrind stretches about 50×, so
 // under it their rare paths (re-arming, firing) ran every few hundred requests instead of every
 // tens of thousands, and the code they deoptimised was recompiled inside the counted window, at
 // another request in each process. With them, three composed processes at concurrency 1 counted
 // 80.4k, 89.5k and 89.8k own instructions per request; without, 79.13k-79.15k, and the hooked side
 // is slower per request in wall time, so it met those timers more often than its baseline did.
-// Identical processes can still disagree (fetch keeps Node's own global Agent and its timers).
-// So every side runs in BENCH_REPEAT processes (3), a side's figure is the median of
-// its processes, and a ratio is gated with its noise like every wall-clock ratio here: it misses
-// its target only when ratio + 2·SE does, the SE bootstrapped over the processes. Two bare sides
+// Identical processes can still disagree. So every side runs in BENCH_REPEAT processes (3), a
+// side's figure is the median of its processes, and a ratio is gated with its noise like every
+// wall-clock ratio here: it misses its target only when ratio + 2·SE does, the SE bootstrapped over
+// the processes. Two bare sides
 // ("bare" and "bare again") are the A/A control printed beside every ratio; the hooked sides are
 // compared with both together. Prints instructions per request, the own-work delta per request and
 // baseline ÷ hooked, gated at >= 0.99 for a protected host and >= 0.998 for an unlisted one (the
