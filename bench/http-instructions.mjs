@@ -21,17 +21,18 @@
 // re-optimising). Both other parts are printed. The scavenger's walk of the startup object cache
 // (IterateObjectCache) is GC too: it moved by 4k instructions per request between processes.
 //
-// undici.request's Agent runs here without its per-request headers/body timers (headersTimeout and
-// bodyTimeout 0, every mode alike): they run on wall time, which valgrind stretches about 50×, so
+// undici.request's Agent, and the global Agent of Node's bundled undici that fetch uses (swapped for
+// one of the same class), run here without their per-request headers/body timers (headersTimeout
+// and bodyTimeout 0, every mode alike): they run on wall time, which valgrind stretches about 50×, so
 // under it their rare paths (re-arming, firing) ran every few hundred requests instead of every
 // tens of thousands, and the code they deoptimised was recompiled inside the counted window, at
 // another request in each process. With them, three composed processes at concurrency 1 counted
 // 80.4k, 89.5k and 89.8k own instructions per request; without, 79.13k-79.15k, and the hooked side
 // is slower per request in wall time, so it met those timers more often than its baseline did.
-// Identical processes can still disagree (fetch keeps Node's own global Agent and its timers).
-// So every side runs in BENCH_REPEAT processes (3), a side's figure is the median of
-// its processes, and a ratio is gated with its noise like every wall-clock ratio here: it misses
-// its target only when ratio + 2·SE does, the SE bootstrapped over the processes. Two bare sides
+// Identical processes can still disagree. So every side runs in BENCH_REPEAT processes (3), a
+// side's figure is the median of its processes, and a ratio is gated with its noise like every
+// wall-clock ratio here: it misses its target only when ratio + 2·SE does, the SE bootstrapped over
+// the processes. Two bare sides
 // ("bare" and "bare again") are the A/A control printed beside every ratio; the hooked sides are
 // compared with both together. Prints instructions per request, the own-work delta per request and
 // baseline ÷ hooked, gated at >= 0.99 for a protected host and >= 0.998 for an unlisted one (the
@@ -57,7 +58,14 @@ import { beginRun } from './lib/run-record.mjs';
 import { bootstrapRatioSe, ratioGate, Targets } from './lib/verdict.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const WARMUP = quick ? 5_000 : 20_000;
+/**
+ * Uncounted requests first. One at a time, V8 tiered undici's hottest functions (writeH1, the
+ * parser's callbacks, the socket's writes) up to TurboFan only about 20,000 requests in: after
+ * 20,000 they were compiled inside the counted window (29k compile instructions per request in
+ * every process, and own work from 78.5k to 80.3k between identical processes); after 40,000, two
+ * bare processes counted 76,576 and 76,602.
+ */
+const warmupAt = (concurrency) => (quick ? 5_000 : concurrency === 1 ? 40_000 : 20_000);
 const MEASURED = quick ? 2_000 : 4_000;
 const RUN = 2_000;
 /** bare ÷ hooked own-work instructions, at least: a protected host, and an unlisted one. */
@@ -155,7 +163,7 @@ async function measure({ mode, kind, concurrency, repeat }) {
     return JSON.parse(value);
   };
   await send({ op: 'ping' });
-  for (let i = 0; i < WARMUP / RUN; i++) await send({ op: 'run', n: RUN });
+  for (let i = 0; i < warmupAt(concurrency) / RUN; i++) await send({ op: 'run', n: RUN });
   // Every window starts with an empty nursery, so the scavenges inside it fall at the same requests
   // in processes that allocate alike; without it, where the window cut the scavenge cycle moved
   // each process's count by thousands of instructions per request.
@@ -227,7 +235,7 @@ const signed = (x) => `${x >= 0 ? '+' : ''}${fmt(x, 0)}`;
 const targets = new Targets();
 const rows = [];
 const results = {
-  warmup: WARMUP,
+  warmup: Object.fromEntries(CONCURRENCIES.map((c) => [c, warmupAt(c)])),
   measured: MEASURED,
   repeat: REPEAT,
   nodeFlags: NODE_FLAGS,
@@ -304,7 +312,7 @@ for (const kind of CHOSEN) {
   }
 }
 printTable(
-  `k-instructions per request (callgrind, ${MEASURED} keep-alive requests after ${WARMUP} uncounted, ${REPEAT} process(es) per side, the median; Node ${process.version} ${NODE_FLAGS.join(' ')}; Δ and ratio against both bare sides (the interceptor on undici.request: against composed), A/A: bare ÷ bare again; SE bootstrapped over processes)`,
+  `k-instructions per request (callgrind, ${MEASURED} keep-alive requests after ${CONCURRENCIES.map((c) => `${warmupAt(c)} (c${c})`).join(', ')} uncounted, ${REPEAT} process(es) per side, the median; Node ${process.version} ${NODE_FLAGS.join(' ')}; Δ and ratio against both bare sides (the interceptor on undici.request: against composed), A/A: bare ÷ bare again; SE bootstrapped over processes)`,
   [
     'client',
     'conc.',

