@@ -27,6 +27,14 @@ const MAX_VARIANTS = 8;
  */
 export class HttpAgentTargets {
   private readonly hosts = new Map<string, Variant[]>();
+  /**
+   * The origin found last and its answer: a client that calls one host compares three values
+   * instead of hashing the host string, which a request made from a fresh URL carries unhashed.
+   */
+  private lastHost: string | undefined = undefined;
+  private lastProtocol = '';
+  private lastPort: unknown = undefined;
+  private lastEntry: OriginTarget | null = null;
 
   constructor(readonly cache: OriginCache) {}
 
@@ -35,6 +43,20 @@ export class HttpAgentTargets {
    * agent), or null for an unlisted (or unguardable) origin.
    */
   find(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
+    if (host === this.lastHost && port === this.lastPort && protocol === this.lastProtocol) {
+      return this.lastEntry;
+    }
+    const entry = this.lookUp(protocol, host, port);
+    if (typeof host === 'string') {
+      this.lastHost = host;
+      this.lastProtocol = protocol;
+      this.lastPort = port;
+      this.lastEntry = entry;
+    }
+    return entry;
+  }
+
+  private lookUp(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
     const variants = typeof host === 'string' ? this.hosts.get(host) : undefined;
     if (variants !== undefined) {
       for (let i = 0; i < variants.length; i++) {
