@@ -1,7 +1,7 @@
 import { ClientRequest, type IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import { TransportCall } from '../transport-call.js';
+import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
 
 type Destroy = ClientRequest['destroy'];
@@ -15,7 +15,7 @@ interface ObservedRequest extends ClientRequest {
 }
 
 /**
- * Watches one admitted `ClientRequest` until its response headers or its error, without changing
+ * One admitted `ClientRequest`, watched until its response headers or its error without changing
  * what the caller sees. The request gets its own `emit`, which looks at 'response', 'error' and
  * 'close' before handing every event, with the same arguments, to the `emit` it had, and returns
  * what that returns. No listener is added, so every `listenerCount()` and `listeners()` is what it
@@ -31,34 +31,40 @@ interface ObservedRequest extends ClientRequest {
  * delete (with a rehash) for a 'response' listener that must remove itself before the caller's run,
  * and a tick to put it in front of them.
  */
-export class RequestObserver extends TransportCall {
+export interface RequestObserver extends CallState {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
-  destroyedByCaller = false;
+  destroyedByCaller: boolean;
+  /** What the request had before we watched it. */
+  readonly destroy: Destroy;
+  readonly emit: Emit;
+}
 
-  private constructor(
-    entry: OriginTarget,
-    permit: Permit,
-    clock: Clock,
-    readonly destroy: Destroy,
-    readonly emit: Emit,
-  ) {
-    super(entry, permit, clock);
-  }
-
-  static observe(
-    req: ClientRequest,
-    entry: OriginTarget,
-    permit: Permit,
-    clock: Clock,
-  ): RequestObserver {
-    const observed = req as ObservedRequest;
-    const observer = new RequestObserver(entry, permit, clock, observed.destroy, observed.emit);
-    observed[kDecided] = observer;
-    // Node then reports 'socket hang up', which would otherwise read as the host's fault.
-    observed.destroy = watchingDestroy;
-    observed.emit = watchingEmit;
-    return observer;
-  }
+/**
+ * Starts watching `req`. The observer is an object literal, which the engine allocates in line
+ * where a class instance took a call to its constructor: the hook's inlining budget is spent before
+ * the constructor's turn.
+ */
+export function observeRequest(
+  req: ClientRequest,
+  entry: OriginTarget,
+  permit: Permit,
+  clock: Clock,
+): void {
+  const observed = req as ObservedRequest;
+  const observer: RequestObserver = {
+    entry,
+    permit,
+    clock,
+    startedAt: clock.now(),
+    settled: false,
+    destroyedByCaller: false,
+    destroy: observed.destroy,
+    emit: observed.emit,
+  };
+  observed[kDecided] = observer;
+  // Node then reports 'socket hang up', which would otherwise read as the host's fault.
+  observed.destroy = watchingDestroy;
+  observed.emit = watchingEmit;
 }
 
 function observerOf(req: ObservedRequest): RequestObserver | undefined {
@@ -79,26 +85,48 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
 /**
  * Sees an event before any listener, as the first listener would: the outcome is settled before
  * the caller's code runs (a caller reading the breaker's state from its 'response' callback sees
- * this call counted). The event goes on with `arguments` as it came: forwarding it costs no array,
- * where a rest parameter spread into the call again cost ~250 instructions per event.
+ * this call counted). Every other event, and every event once settled, only passes through.
+ *
+ * Kept small so that V8 inlines it into Node's functions that emit (as it inlines Node's `emit`
+ * there without us), where the event is a constant and the checks fold away. The event goes on with
+ * `arguments`, which V8 forwards without inlining `emit` into this function's own optimized code,
+ * and as plain arguments where this is inlined: a function whose own optimized code inlined more
+ * than V8's limit (the first version here inlined `emit` twice) is never inlined into its callers.
  */
 function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown): boolean {
   const observer = observerOf(this);
+  if (
+    observer !== undefined &&
+    !observer.settled &&
+    (event === 'response' || event === 'error' || event === 'close')
+  ) {
+    watchEvent(this, observer, event, arg);
+  }
+  const emit = observer === undefined ? prototypeEmit : observer.emit;
   // eslint-disable-next-line prefer-rest-params
-  if (observer === undefined) return prototypeEmit.apply(this, arguments as never);
+  return emit.apply(this, arguments as never);
+}
+
+function watchEvent(
+  req: ClientRequest,
+  observer: RequestObserver,
+  event: 'response' | 'error' | 'close',
+  arg: unknown,
+): void {
   if (event === 'response') {
     // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only
     // a failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
     const res = arg as IncomingMessage;
-    observer.response(res.statusCode ?? 0, res.rawHeaders);
+    settleCallResponse(observer, res.statusCode ?? 0, res.rawHeaders);
   } else if (event === 'error') {
-    observer.error(arg, observer.destroyedByCaller);
-  } else if (event === 'close') {
-    if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
-    else observer.ignore();
+    settleCallError(observer, arg, observer.destroyedByCaller);
+  } else if (req.upgradeOrConnect) {
+    settleCallResponse(observer, req.res?.statusCode ?? 101, undefined);
+  } else {
+    // Closed without an answer worth counting: abandoned.
+    observer.settled = true;
+    observer.permit.recordIgnored();
   }
-  // eslint-disable-next-line prefer-rest-params
-  return observer.emit.apply(this, arguments as never);
 }
 
 // 'http', not 'node:http': the latter re-exports the former, and a library augmenting 'http' (got
@@ -108,5 +136,7 @@ declare module 'http' {
     /** Set by Node once an 'upgrade' or 'connect' response handed the socket to the caller. */
     upgradeOrConnect?: boolean;
     res?: IncomingMessage | null;
+    /** The `socketPath` option, which Node copies onto the request. */
+    socketPath?: string;
   }
 }
