@@ -3,12 +3,14 @@ import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
+import { notInlined } from './not-inlined.js';
 
 type Destroy = ClientRequest['destroy'];
 type Emit = (this: ClientRequest, event: string | symbol, ...args: unknown[]) => boolean;
 
 /** Set on a request once decided (the observer when admitted), so a delegating agent decides once. */
-export const kDecided = Symbol('otel-circuit-breaker.decided');
+const kDecided = Symbol('otel-circuit-breaker.decided');
+export { kDecided };
 
 interface ObservedRequest extends ClientRequest {
   [kDecided]?: true | RequestObserver;
@@ -34,6 +36,9 @@ interface ObservedRequest extends ClientRequest {
 export interface RequestObserver extends CallState {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
   destroyedByCaller: boolean;
+  readonly req: ClientRequest;
+  /** `watchEvent`, where V8 does not inline it (a method: the shortest call there is). */
+  readonly watch: typeof watchEvent;
   /** What the request had before we watched it. */
   readonly destroy: Destroy;
   readonly emit: Emit;
@@ -52,6 +57,8 @@ export function observeRequest(
 ): void {
   const observed = req as ObservedRequest;
   const observer: RequestObserver = {
+    req,
+    watch,
     entry,
     permit,
     clock,
@@ -73,7 +80,6 @@ function observerOf(req: ObservedRequest): RequestObserver | undefined {
 }
 
 const prototypeDestroy: Destroy = ClientRequest.prototype.destroy;
-const prototypeEmit = ClientRequest.prototype.emit as Emit;
 
 function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
   const observer = observerOf(this);
@@ -87,47 +93,54 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
  * the caller's code runs (a caller reading the breaker's state from its 'response' callback sees
  * this call counted). Every other event, and every event once settled, only passes through.
  *
- * Kept small so that V8 inlines it into Node's functions that emit (as it inlines Node's `emit`
- * there without us), where the event is a constant and the checks fold away. The event goes on with
- * `arguments`, which V8 forwards without inlining `emit` into this function's own optimized code,
- * and as plain arguments where this is inlined: a function whose own optimized code inlined more
- * than V8's limit (the first version here inlined `emit` twice) is never inlined into its callers.
+ * V8 inlines it, and Node's `emit` through it, into Node's functions that emit, as it inlines
+ * `emit` there without us, where the event is a constant and the checks fold away. That takes it
+ * staying small: the event goes on with `arguments`, which V8 forwards without inlining `emit` into
+ * this function's own code (a function whose own optimized code inlined more than V8's limit is
+ * never inlined into its callers), and the settling is behind `notInlined`. Inlined with it, it
+ * spent the inlining budget of Node's response parser, which then called `addListener` and built
+ * each response through generic paths (~400 CPU instructions a request). The symbol is a parameter
+ * of the function that makes it, read without the check a module constant gets, and the settling
+ * is a method of the observer, the call with the fewest operands: at a few bytes of bytecode more,
+ * V8 did not inline it there.
  */
-function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown): boolean {
-  const observer = observerOf(this);
-  if (
-    observer !== undefined &&
-    !observer.settled &&
-    (event === 'response' || event === 'error' || event === 'close')
-  ) {
-    watchEvent(this, observer, event, arg);
-  }
-  const emit = observer === undefined ? prototypeEmit : observer.emit;
-  // eslint-disable-next-line prefer-rest-params
-  return emit.apply(this, arguments as never);
+function watchingEmitOf(key: typeof kDecided): Emit {
+  return function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown) {
+    // Only an admitted request gets this emit, so its observer is there.
+    const observer = this[key] as RequestObserver;
+    if (!observer.settled && (event === 'response' || event === 'error' || event === 'close')) {
+      observer.watch(event, arg);
+    }
+    // eslint-disable-next-line prefer-rest-params
+    return observer.emit.apply(this, arguments as never);
+  };
 }
 
+/** Settles the call with one of its request's events: 'response', 'error' or 'close'. */
 function watchEvent(
-  req: ClientRequest,
-  observer: RequestObserver,
+  this: RequestObserver,
   event: 'response' | 'error' | 'close',
   arg: unknown,
 ): void {
+  const req = this.req;
   if (event === 'response') {
     // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only
     // a failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
     const res = arg as IncomingMessage;
-    settleCallResponse(observer, res.statusCode ?? 0, res.rawHeaders);
+    settleCallResponse(this, res.statusCode ?? 0, res.rawHeaders);
   } else if (event === 'error') {
-    settleCallError(observer, arg, observer.destroyedByCaller);
+    settleCallError(this, arg, this.destroyedByCaller);
   } else if (req.upgradeOrConnect) {
-    settleCallResponse(observer, req.res?.statusCode ?? 101, undefined);
+    settleCallResponse(this, req.res?.statusCode ?? 101, undefined);
   } else {
     // Closed without an answer worth counting: abandoned.
-    observer.settled = true;
-    observer.permit.recordIgnored();
+    this.settled = true;
+    this.permit.recordIgnored();
   }
 }
+
+const watchingEmit = watchingEmitOf(kDecided);
+const watch = notInlined(watchEvent);
 
 // 'http', not 'node:http': the latter re-exports the former, and a library augmenting 'http' (got
 // does) would otherwise meet a second, unrelated ClientRequest interface.
