@@ -32,11 +32,11 @@ export function createAddRequest(
     if (lookup === undefined || options == null) return original.call(this, req, options);
     // `options` is a dictionary-mode object (Node builds it with a null prototype), where every
     // property read is a hash lookup: the protocol and host it holds are read from the request,
-    // which ClientRequest gave the same values, and the socket path only for a configured host.
+    // which ClientRequest gave the same values, and its port only for a host some pattern names.
     const entry = lookup.find(
       req.protocol ?? options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:',
       req.host ?? options.host,
-      options.port,
+      options,
     );
     // `socketPath` from the request, which ClientRequest copied from the options: a property
     // the options lack is a miss in their dictionary that the engine cannot remember.

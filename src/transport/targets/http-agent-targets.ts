@@ -35,14 +35,26 @@ export class HttpAgentTargets {
   private lastProtocol = '';
   private lastPort: unknown = undefined;
   private lastEntry: OriginTarget | null = null;
+  /**
+   * The host found last that no port or protocol of has a target: a request to it is unlisted
+   * without a read of its port, which Node passes in a dictionary-mode object.
+   */
+  private unlistedHost: string | undefined = undefined;
 
   constructor(readonly cache: OriginCache) {}
 
   /**
-   * The configured target of a request to `host` and `port` (as `ClientRequest` gives them to the
-   * agent), or null for an unlisted (or unguardable) origin.
+   * The configured target of a request to `host` and `options.port` (as `ClientRequest` gives them
+   * to the agent), or null for an unlisted (or unguardable) origin.
    */
-  find(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
+  find(
+    protocol: string,
+    host: string | undefined,
+    options: AgentRequestOptions,
+  ): OriginTarget | null {
+    // Also true for no host at all (neither is set), which has no target either.
+    if (host === this.unlistedHost) return null;
+    const port = options.port;
     if (host === this.lastHost && port === this.lastPort && protocol === this.lastProtocol) {
       return this.lastEntry;
     }
@@ -52,6 +64,7 @@ export class HttpAgentTargets {
       this.lastProtocol = protocol;
       this.lastPort = port;
       this.lastEntry = entry;
+      if (entry === null && !this.cache.guardsHost(host)) this.unlistedHost = host;
     }
     return entry;
   }
