@@ -111,8 +111,11 @@ function watchingEmitOf(key: typeof kDecided): Emit {
     if (!observer.settled && (event === 'response' || event === 'error' || event === 'close')) {
       observer.watch(event, arg);
     }
+    // The observer is read again, which checks the request's shape after the call above: Node's
+    // `emit`, inlined after it, then reads the listeners knowing that shape, where it otherwise
+    // took the lookup that works for any object (its own feedback has seen every emitter).
     // eslint-disable-next-line prefer-rest-params
-    return observer.emit.apply(this, arguments as never);
+    return (this[key] as RequestObserver).emit.apply(this, arguments as never);
   };
 }
 
