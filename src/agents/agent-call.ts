@@ -3,7 +3,7 @@ import type { Classification } from '../core/outcome.js';
 import type { Permit } from '../core/permit.js';
 
 /**
- * One admitted SDK call (as TransportCall is one admitted HTTP call of a transport): holds its permit until the call's outcome is known and settles it exactly
+ * One admitted SDK call (as a transport's CallState is one admitted HTTP call): holds its permit until the call's outcome is known and settles it exactly
  * once. For streams that is when the stream ends (or fails), not when the stream object comes back,
  * so an error in the middle of a stream counts as a failure of the call. The duration reported for
  * the slow-call rule is the time to first byte (when the response or stream object arrived): an LLM

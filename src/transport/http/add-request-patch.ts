@@ -8,7 +8,7 @@ import { annotateSpan } from '../../telemetry/breaker-spans.js';
 import type { CircuitBreaker } from '../../core/breaker.js';
 import type { Permit } from '../../core/permit.js';
 import { onLaterTurn } from '../../core/later-turn.js';
-import { kDecided, RequestObserver } from './request-observer.js';
+import { kDecided, observeRequest } from './request-observer.js';
 
 type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions) => void;
 
@@ -17,6 +17,11 @@ type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions
  * ClientRequest constructor calls it before any socket exists, whichever way the request was made:
  * `http.request`/`get` and `https.*`, CommonJS or ESM named imports, `agent: false` (Node creates a
  * fresh Agent of the default class), custom Agent subclasses, axios and friends.
+ *
+ * Installed behind `notInlined` (not-inlined.ts): its caller is ClientRequest's constructor, where
+ * our small function, inlined, used up V8's inlining budget, and Node's `setHeader`, inlined without
+ * us, then ran unoptimized, which cost more per request (~500 CPU instructions) than the hook's own
+ * pass-through work; the Proxy costs ~100.
  */
 export function createAddRequest(
   original: AddRequest,
@@ -27,35 +32,23 @@ export function createAddRequest(
     if (lookup === undefined || options == null) return original.call(this, req, options);
     // `options` is a dictionary-mode object (Node builds it with a null prototype), where every
     // property read is a hash lookup: the protocol and host it holds are read from the request,
-    // which ClientRequest gave the same values, and the socket path only for a configured host.
+    // which ClientRequest gave the same values, and its port only for a host some pattern names.
     const entry = lookup.find(
       req.protocol ?? options.protocol ?? (this as { protocol?: string }).protocol ?? 'http:',
       req.host ?? options.host,
-      options.port,
+      options,
     );
+    // `socketPath` from the request, which ClientRequest copied from the options: a property
+    // the options lack is a miss in their dictionary that the engine cannot remember.
     if (
       entry === null ||
-      options.socketPath !== undefined ||
+      req.socketPath !== undefined ||
       (req as { [kDecided]?: unknown })[kDecided] !== undefined
     ) {
       return original.call(this, req, options);
     }
     return admit(this, original, req, options, entry);
   };
-}
-
-/** No traps: a call goes straight to the target. */
-const callThrough: ProxyHandler<AddRequest> = Object.create(null) as ProxyHandler<AddRequest>;
-
-/**
- * `addRequest` behind a Proxy with no traps, which V8 never inlines into its caller. The caller is
- * ClientRequest's constructor: inlined there, our small function used up V8's inlining budget, and
- * Node's `setHeader`, inlined without us, then ran unoptimized, which cost more per request
- * (~500 CPU instructions) than the hook's own pass-through work; the Proxy costs ~200. The handler
- * has no prototype: the engine looks for an `apply` trap on every call, and finds none sooner.
- */
-export function notInlined(addRequest: AddRequest): AddRequest {
-  return new Proxy(addRequest, callThrough);
 }
 
 function admit(
@@ -94,7 +87,7 @@ function proceed(
 ): void {
   const span = activeClientSpan();
   if (span !== undefined) annotateSpan(span, breaker.name, breaker.currentState);
-  RequestObserver.observe(req, entry, permit, breaker.clock);
+  observeRequest(req, entry, permit, breaker.clock);
   original.call(agent, req, options);
 }
 

@@ -3,7 +3,8 @@ import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'nod
 import { OriginCache } from '../targets/origin-cache.js';
 import { clientTargetResolver, type ClientBreakerOptions } from '../targets/client-targets.js';
 import { HttpAgentTargets, type AgentRequestOptions } from '../targets/http-agent-targets.js';
-import { createAddRequest, notInlined } from './add-request-patch.js';
+import { createAddRequest } from './add-request-patch.js';
+import { notInlined } from './not-inlined.js';
 
 type AddRequest = (this: HttpAgent, req: ClientRequest, options: AgentRequestOptions) => void;
 

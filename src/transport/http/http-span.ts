@@ -1,5 +1,5 @@
 // On first use: the OpenTelemetry API loads with the first span.
-import { SpanKind, trace, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { CircuitOpenError } from '../../core/errors.js';
 import { ATTR_NAME, ATTR_REJECTED, ATTR_STATE, EVENT_REJECTED } from '../../semconv.js';
 import { apiGlobalsRegistered } from '../../telemetry/api-globals.js';
@@ -12,8 +12,13 @@ import { apiGlobalsRegistered } from '../../telemetry/api-globals.js';
  * span carries it. With nothing registered with the API there is no context manager, so no span.
  */
 export function activeClientSpan(): Span | undefined {
+  // Nothing registered with the OTel API: no context manager, so no active span (and the API need
+  // not load). One read of that missing global costs less than half of the API's way to the answer.
   if (!apiGlobalsRegistered()) return undefined;
-  const span = trace.getActiveSpan();
+  const active = context.active();
+  // The root context (no context manager, or none entered) holds no span: no lookup in it.
+  if (active === ROOT_CONTEXT) return undefined;
+  const span = trace.getSpan(active);
   if (span === undefined || !span.isRecording()) return undefined;
   return (span as { kind?: unknown }).kind === SpanKind.CLIENT ? span : undefined;
 }

@@ -1,21 +1,23 @@
 import { ClientRequest, type IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
-import { TransportCall } from '../transport-call.js';
+import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
+import { notInlined } from './not-inlined.js';
 
 type Destroy = ClientRequest['destroy'];
 type Emit = (this: ClientRequest, event: string | symbol, ...args: unknown[]) => boolean;
 
 /** Set on a request once decided (the observer when admitted), so a delegating agent decides once. */
-export const kDecided = Symbol('otel-circuit-breaker.decided');
+const kDecided = Symbol('otel-circuit-breaker.decided');
+export { kDecided };
 
 interface ObservedRequest extends ClientRequest {
   [kDecided]?: true | RequestObserver;
 }
 
 /**
- * Watches one admitted `ClientRequest` until its response headers or its error, without changing
+ * One admitted `ClientRequest`, watched until its response headers or its error without changing
  * what the caller sees. The request gets its own `emit`, which looks at 'response', 'error' and
  * 'close' before handing every event, with the same arguments, to the `emit` it had, and returns
  * what that returns. No listener is added, so every `listenerCount()` and `listeners()` is what it
@@ -31,34 +33,45 @@ interface ObservedRequest extends ClientRequest {
  * delete (with a rehash) for a 'response' listener that must remove itself before the caller's run,
  * and a tick to put it in front of them.
  */
-export class RequestObserver extends TransportCall {
+export interface RequestObserver extends CallState {
   /** `req.destroy()` without a reason (also what `req.abort()` does): the caller gave up. */
-  destroyedByCaller = false;
+  destroyedByCaller: boolean;
+  readonly req: ClientRequest;
+  /** `watchEvent`, where V8 does not inline it (a method: the shortest call there is). */
+  readonly watch: typeof watchEvent;
+  /** What the request had before we watched it. */
+  readonly destroy: Destroy;
+  readonly emit: Emit;
+}
 
-  private constructor(
-    entry: OriginTarget,
-    permit: Permit,
-    clock: Clock,
-    readonly destroy: Destroy,
-    readonly emit: Emit,
-  ) {
-    super(entry, permit, clock);
-  }
-
-  static observe(
-    req: ClientRequest,
-    entry: OriginTarget,
-    permit: Permit,
-    clock: Clock,
-  ): RequestObserver {
-    const observed = req as ObservedRequest;
-    const observer = new RequestObserver(entry, permit, clock, observed.destroy, observed.emit);
-    observed[kDecided] = observer;
-    // Node then reports 'socket hang up', which would otherwise read as the host's fault.
-    observed.destroy = watchingDestroy;
-    observed.emit = watchingEmit;
-    return observer;
-  }
+/**
+ * Starts watching `req`. The observer is an object literal, which the engine allocates in line
+ * where a class instance took a call to its constructor: the hook's inlining budget is spent before
+ * the constructor's turn.
+ */
+export function observeRequest(
+  req: ClientRequest,
+  entry: OriginTarget,
+  permit: Permit,
+  clock: Clock,
+): void {
+  const observed = req as ObservedRequest;
+  const observer: RequestObserver = {
+    req,
+    watch,
+    entry,
+    permit,
+    clock,
+    startedAt: clock.now(),
+    settled: false,
+    destroyedByCaller: false,
+    destroy: observed.destroy,
+    emit: observed.emit,
+  };
+  observed[kDecided] = observer;
+  // Node then reports 'socket hang up', which would otherwise read as the host's fault.
+  observed.destroy = watchingDestroy;
+  observed.emit = watchingEmit;
 }
 
 function observerOf(req: ObservedRequest): RequestObserver | undefined {
@@ -67,7 +80,6 @@ function observerOf(req: ObservedRequest): RequestObserver | undefined {
 }
 
 const prototypeDestroy: Destroy = ClientRequest.prototype.destroy;
-const prototypeEmit = ClientRequest.prototype.emit as Emit;
 
 function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
   const observer = observerOf(this);
@@ -79,27 +91,59 @@ function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
 /**
  * Sees an event before any listener, as the first listener would: the outcome is settled before
  * the caller's code runs (a caller reading the breaker's state from its 'response' callback sees
- * this call counted). The event goes on with `arguments` as it came: forwarding it costs no array,
- * where a rest parameter spread into the call again cost ~250 instructions per event.
+ * this call counted). Every other event, and every event once settled, only passes through.
+ *
+ * V8 inlines it, and Node's `emit` through it, into Node's functions that emit, as it inlines
+ * `emit` there without us, where the event is a constant and the checks fold away. That takes it
+ * staying small: the event goes on with `arguments`, which V8 forwards without inlining `emit` into
+ * this function's own code (a function whose own optimized code inlined more than V8's limit is
+ * never inlined into its callers), and the settling is behind `notInlined`. Inlined with it, it
+ * spent the inlining budget of Node's response parser, which then called `addListener` and built
+ * each response through generic paths (~400 CPU instructions a request). The symbol is a parameter
+ * of the function that makes it, read without the check a module constant gets, and the settling
+ * is a method of the observer, the call with the fewest operands: at a few bytes of bytecode more,
+ * V8 did not inline it there.
  */
-function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown): boolean {
-  const observer = observerOf(this);
-  // eslint-disable-next-line prefer-rest-params
-  if (observer === undefined) return prototypeEmit.apply(this, arguments as never);
+function watchingEmitOf(key: typeof kDecided): Emit {
+  return function watchingEmit(this: ObservedRequest, event: string | symbol, arg?: unknown) {
+    // Only an admitted request gets this emit, so its observer is there.
+    const observer = this[key] as RequestObserver;
+    if (!observer.settled && (event === 'response' || event === 'error' || event === 'close')) {
+      observer.watch(event, arg);
+    }
+    // The observer is read again, which checks the request's shape after the call above: Node's
+    // `emit`, inlined after it, then reads the listeners knowing that shape, where it otherwise
+    // took the lookup that works for any object (its own feedback has seen every emitter).
+    // eslint-disable-next-line prefer-rest-params
+    return (this[key] as RequestObserver).emit.apply(this, arguments as never);
+  };
+}
+
+/** Settles the call with one of its request's events: 'response', 'error' or 'close'. */
+function watchEvent(
+  this: RequestObserver,
+  event: 'response' | 'error' | 'close',
+  arg: unknown,
+): void {
+  const req = this.req;
   if (event === 'response') {
     // `rawHeaders`, not `headers`: Node builds the `headers` object on its first read, which only
     // a failing 429/503 needs (for Retry-After); a caller that never reads it would pay for it.
     const res = arg as IncomingMessage;
-    observer.response(res.statusCode ?? 0, res.rawHeaders);
+    settleCallResponse(this, res.statusCode ?? 0, res.rawHeaders);
   } else if (event === 'error') {
-    observer.error(arg, observer.destroyedByCaller);
-  } else if (event === 'close') {
-    if (this.upgradeOrConnect) observer.response(this.res?.statusCode ?? 101, undefined);
-    else observer.ignore();
+    settleCallError(this, arg, this.destroyedByCaller);
+  } else if (req.upgradeOrConnect) {
+    settleCallResponse(this, req.res?.statusCode ?? 101, undefined);
+  } else {
+    // Closed without an answer worth counting: abandoned.
+    this.settled = true;
+    this.permit.recordIgnored();
   }
-  // eslint-disable-next-line prefer-rest-params
-  return observer.emit.apply(this, arguments as never);
 }
+
+const watchingEmit = watchingEmitOf(kDecided);
+const watch = notInlined(watchEvent);
 
 // 'http', not 'node:http': the latter re-exports the former, and a library augmenting 'http' (got
 // does) would otherwise meet a second, unrelated ClientRequest interface.
@@ -108,5 +152,7 @@ declare module 'http' {
     /** Set by Node once an 'upgrade' or 'connect' response handed the socket to the caller. */
     upgradeOrConnect?: boolean;
     res?: IncomingMessage | null;
+    /** The `socketPath` option, which Node copies onto the request. */
+    socketPath?: string;
   }
 }

@@ -12,6 +12,8 @@ export interface HostMatcher {
     port: number | string | undefined,
     protocol: 'http:' | 'https:',
   ): ResolvedBreakerRule | undefined;
+  /** Whether some port of `hostname` matches a pattern (`match` then may find a rule). */
+  mayMatch(hostname: string): boolean;
   /** Entries in the result cache (bounded by `cacheSize`). */
   readonly cachedKeys: number;
 }
@@ -40,12 +42,16 @@ export function createHostMatcher(
   const byHostPort = new Map<string, ResolvedBreakerRule>();
   const byHost = new Map<string, ResolvedBreakerRule>();
   const bySuffix = new Map<string, ResolvedBreakerRule>();
+  /** The hosts of the `host:port` patterns. */
+  const portHosts = new Set<string>();
   for (const rule of rules) {
     const parsed = parseHostPattern(rule.name);
     if (!parsed.ok) throw new TypeError(`not a host pattern: ${rule.name} (${parsed.reason})`);
     const pattern = parsed.pattern;
-    if (pattern.kind === 'host-port') byHostPort.set(pattern.key, rule);
-    else if (pattern.kind === 'host') byHost.set(pattern.host, rule);
+    if (pattern.kind === 'host-port') {
+      byHostPort.set(pattern.key, rule);
+      portHosts.add(pattern.host);
+    } else if (pattern.kind === 'host') byHost.set(pattern.host, rule);
     else bySuffix.set(pattern.suffix, rule);
   }
 
@@ -59,6 +65,13 @@ export function createHostMatcher(
       if (rule !== undefined) return rule;
     }
     return undefined;
+  };
+
+  const suffixOf = (host: string): boolean => {
+    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
+      if (bySuffix.has(host.slice(dot))) return true;
+    }
+    return false;
   };
 
   const cache = new Map<number, Map<string, CacheEntry>>();
@@ -97,6 +110,10 @@ export function createHostMatcher(
       const rule = resolve(hostname, effectivePort);
       remember(hostname, effectivePort, rule ?? NO_RULE);
       return rule;
+    },
+    mayMatch(hostname) {
+      const host = normalizeHostname(hostname);
+      return byHost.has(host) || portHosts.has(host) || suffixOf(host);
     },
     get cachedKeys() {
       return size;

@@ -27,14 +27,49 @@ const MAX_VARIANTS = 8;
  */
 export class HttpAgentTargets {
   private readonly hosts = new Map<string, Variant[]>();
+  /**
+   * The origin found last and its answer: a client that calls one host compares three values
+   * instead of hashing the host string, which a request made from a fresh URL carries unhashed.
+   */
+  private lastHost: string | undefined = undefined;
+  private lastProtocol = '';
+  private lastPort: unknown = undefined;
+  private lastEntry: OriginTarget | null = null;
+  /**
+   * The host found last that no port or protocol of has a target: a request to it is unlisted
+   * without a read of its port, which Node passes in a dictionary-mode object.
+   */
+  private unlistedHost: string | undefined = undefined;
 
   constructor(readonly cache: OriginCache) {}
 
   /**
-   * The configured target of a request to `host` and `port` (as `ClientRequest` gives them to the
-   * agent), or null for an unlisted (or unguardable) origin.
+   * The configured target of a request to `host` and `options.port` (as `ClientRequest` gives them
+   * to the agent), or null for an unlisted (or unguardable) origin.
    */
-  find(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
+  find(
+    protocol: string,
+    host: string | undefined,
+    options: AgentRequestOptions,
+  ): OriginTarget | null {
+    // Also true for no host at all (neither is set), which has no target either.
+    if (host === this.unlistedHost) return null;
+    const port = options.port;
+    if (host === this.lastHost && port === this.lastPort && protocol === this.lastProtocol) {
+      return this.lastEntry;
+    }
+    const entry = this.lookUp(protocol, host, port);
+    if (typeof host === 'string') {
+      this.lastHost = host;
+      this.lastProtocol = protocol;
+      this.lastPort = port;
+      this.lastEntry = entry;
+      if (entry === null && !this.cache.guardsHost(host)) this.unlistedHost = host;
+    }
+    return entry;
+  }
+
+  private lookUp(protocol: string, host: string | undefined, port: unknown): OriginTarget | null {
     const variants = typeof host === 'string' ? this.hosts.get(host) : undefined;
     if (variants !== undefined) {
       for (let i = 0; i < variants.length; i++) {

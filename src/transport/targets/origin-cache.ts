@@ -71,6 +71,11 @@ export class OriginCache {
     return this.fill(origin, url.hostname, port, protocol);
   }
 
+  /** False when no origin of `hostname` can have a target (see TargetResolver.guardsHost). */
+  guardsHost(hostname: string): boolean {
+    return this.resolve.guardsHost?.(hostname) ?? true;
+  }
+
   get size(): number {
     return this.entries.size;
   }

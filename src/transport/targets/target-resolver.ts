@@ -36,8 +36,9 @@ export function createTargetResolver(
   const targets = new Map<ResolvedBreakerRule, TransportTarget>(
     rules.map((rule) => [rule, new RegistryTarget(rule, registry)]),
   );
-  return (hostname, port, protocol) => {
+  const resolve = (hostname: string, port: number, protocol: 'http:' | 'https:') => {
     const rule = matcher.match(hostname, port, protocol);
     return rule === undefined ? undefined : targets.get(rule);
   };
+  return Object.assign(resolve, { guardsHost: (hostname: string) => matcher.mayMatch(hostname) });
 }

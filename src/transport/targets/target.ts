@@ -15,8 +15,11 @@ export interface TransportTarget {
  * Finds the target guarding a request's host, or undefined for an unlisted host. `port` is always
  * explicit (80/443 filled in), so `https://a.com` and `a.com:443` resolve alike.
  */
-export type TargetResolver = (
-  hostname: string,
-  port: number,
-  protocol: 'http:' | 'https:',
-) => TransportTarget | undefined;
+export interface TargetResolver {
+  (hostname: string, port: number, protocol: 'http:' | 'https:'): TransportTarget | undefined;
+  /**
+   * False when no port or protocol of `hostname` has a target, so a caller need not read the
+   * request's port to know it is unlisted. Without it, any host may have one.
+   */
+  readonly guardsHost?: (hostname: string) => boolean;
+}

@@ -103,5 +103,18 @@ describe('createHostMatcher', () => {
   it('with no rules, matches nothing', () => {
     const matcher = createHostMatcher([]);
     expect(matcher.match('a.com', 443, 'https:')).toBeUndefined();
+    expect(matcher.mayMatch('a.com')).toBe(false);
+  });
+
+  it('tells a host no port of which matches from one some port of may match', () => {
+    const { matcher } = matcherFor(['a.com', 'b.com:8443', '*.example.com', '[::1]:9000']);
+    for (const host of ['a.com', 'A.COM.', 'b.com', 'x.example.com', 'a.b.example.com', '::1']) {
+      expect(matcher.mayMatch(host)).toBe(true);
+    }
+    for (const host of ['c.com', 'example.com', 'b.com.evil', '::2']) {
+      expect(matcher.mayMatch(host)).toBe(false);
+      for (const port of [80, 443, 8443, 9000])
+        expect(matcher.match(host, port, 'https:')).toBe(undefined);
+    }
   });
 });
