@@ -55,11 +55,8 @@ export function createHostMatcher(
     else bySuffix.set(pattern.suffix, rule);
   }
 
-  const resolve = (hostname: string, port: number): ResolvedBreakerRule | undefined => {
-    const host = normalizeHostname(hostname);
-    const exact = byHostPort.get(`${host}:${port}`) ?? byHost.get(host);
-    if (exact !== undefined || bySuffix.size === 0) return exact;
-    // Longest suffix first: for a.b.example.com try .b.example.com, then .example.com, then .com.
+  /** The rule of the longest `*.` suffix of `host`: for a.b.example.com, .b.example.com first. */
+  const suffixRule = (host: string): ResolvedBreakerRule | undefined => {
     for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
       const rule = bySuffix.get(host.slice(dot));
       if (rule !== undefined) return rule;
@@ -67,11 +64,11 @@ export function createHostMatcher(
     return undefined;
   };
 
-  const suffixOf = (host: string): boolean => {
-    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
-      if (bySuffix.has(host.slice(dot))) return true;
-    }
-    return false;
+  const resolve = (hostname: string, port: number): ResolvedBreakerRule | undefined => {
+    const host = normalizeHostname(hostname);
+    const exact = byHostPort.get(`${host}:${port}`) ?? byHost.get(host);
+    if (exact !== undefined || bySuffix.size === 0) return exact;
+    return suffixRule(host);
   };
 
   const cache = new Map<number, Map<string, CacheEntry>>();
@@ -113,7 +110,7 @@ export function createHostMatcher(
     },
     mayMatch(hostname) {
       const host = normalizeHostname(hostname);
-      return byHost.has(host) || portHosts.has(host) || suffixOf(host);
+      return byHost.has(host) || portHosts.has(host) || suffixRule(host) !== undefined;
     },
     get cachedKeys() {
       return size;
