@@ -68,6 +68,9 @@ const quick = process.env.BENCH_QUICK === '1';
 const warmupAt = (concurrency) => (quick ? 5_000 : concurrency === 1 ? 40_000 : 20_000);
 const MEASURED = quick ? 2_000 : 4_000;
 const RUN = 2_000;
+/** Requests per batch while waiting for the first mark-compact, and at most how many. */
+const SETTLE_BATCH = 500;
+const SETTLE_MAX = quick ? 10_000 : 40_000;
 /** bare ÷ hooked own-work instructions, at least: a protected host, and an unlisted one. */
 const TARGET = { instrumented: 0.99, unlisted: 0.998, interceptor: 0.99 };
 const LABEL = {
@@ -164,12 +167,17 @@ async function measure({ mode, kind, concurrency, repeat }) {
   };
   await send({ op: 'ping' });
   for (let i = 0; i < warmupAt(concurrency) / RUN; i++) await send({ op: 'run', n: RUN });
+  // The window waits for the process's first mark-compact (see settle in the worker): which side
+  // met it inside its window depended on nothing but how the heap had grown, and a window holding
+  // it counted 10k more own instructions per request (the marking write barrier) and 47k more GC.
+  const settled = await send({ op: 'settle', n: SETTLE_BATCH, max: SETTLE_MAX });
   // Every window starts with an empty nursery, so the scavenges inside it fall at the same requests
   // in processes that allocate alike; without it, where the window cut the scavenge cycle moved
   // each process's count by thousands of instructions per request.
   await send({ op: 'gc' });
   execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
-  for (let i = 0; i < MEASURED / RUN; i++) await send({ op: 'run', n: RUN });
+  let last;
+  for (let i = 0; i < MEASURED / RUN; i++) last = await send({ op: 'run', n: RUN });
   execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' });
   child.stdin.end();
   await once(child, 'exit');
@@ -186,7 +194,12 @@ async function measure({ mode, kind, concurrency, repeat }) {
     else if (GC.test(m[2])) parts.gc += count;
     else if (COMPILE.test(m[2])) parts.compile += count;
   }
-  return { ...parts, rest: parts.total - parts.gc - parts.compile };
+  return {
+    ...parts,
+    rest: parts.total - parts.gc - parts.compile,
+    settledAfter: settled.requests,
+    majorGcsInWindow: last.majorGcs - settled.majorGcs,
+  };
 }
 
 // Every client at both concurrencies, in the modes: bare twice, instrumented (a protected host),
@@ -215,9 +228,9 @@ await Promise.all(
       const job = jobs[index];
       counts[index] = await measure(job);
       // One line per process as it ends: a long run shows its progress, and a cut-short one its figures.
-      const { rest, gc, compile, total } = counts[index];
+      const { rest, gc, compile, total, settledAfter, majorGcsInWindow } = counts[index];
       console.log(
-        `${job.kind} c${job.concurrency} ${job.mode} #${job.repeat + 1}: own ${fmt(rest, 0)}, GC ${fmt(gc, 0)}, compile ${fmt(compile, 0)}, total ${fmt(total, 0)} instructions per request`,
+        `${job.kind} c${job.concurrency} ${job.mode} #${job.repeat + 1}: own ${fmt(rest, 0)}, GC ${fmt(gc, 0)}, compile ${fmt(compile, 0)}, total ${fmt(total, 0)} instructions per request; first mark-compact ${settledAfter} requests after warm-up, ${majorGcsInWindow} in the window`,
       );
     }
   }),

@@ -6,8 +6,10 @@
 //
 //   {"op":"ping"}                -> {} once the process has loaded everything
 //   {"op":"gc"}                  -> {} after a young-generation collection (node --expose-gc)
+//   {"op":"settle","n":N,"max":M} runs N requests at a time until a mark-compact has run since
+//                                the first run (at most M): -> {requests, majorGcs}
 //   {"op":"run","n":N,"lead":L}  L untimed, then N timed requests at the process's concurrency:
-//                                -> {rps, cpuUsPerRequest, gcUsPerRequest}
+//                                -> {rps, cpuUsPerRequest, gcUsPerRequest, majorGcs (so far)}
 //   {"op":"fail","via":V,"n":N}  times N single sequential fetches that fail without a socket:
 //                                V = "breaker" (instrumented only: the circuit is forced open),
 //                                "later-turn-dispatcher" (the floor: a dispatcher with no breaker
@@ -17,7 +19,7 @@
 //                                mixing two kinds of fetch call in one process makes fetch's code
 //                                polymorphic and slows both. -> {p50Us, p99Us, gcUsPerCall,
 //                                gcPausesPer10k, rejectedInBlock (how many the breaker rejected)}
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { percentile } from './harness.mjs';
 import { clientGuard, setUpClientMode } from './hook-setup.mjs';
@@ -51,10 +53,14 @@ const breaker = guard?.breaker ?? setUpClientMode(mode, { undici, origin, clock 
 
 let gcMs = 0;
 let gcCount = 0;
+/** Mark-compacts since the first `run`, and whether one has run yet. */
+let majorGcs = 0;
+let running = false;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gcMs += entry.duration;
     gcCount++;
+    if (running && entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -71,6 +77,7 @@ async function requests(count) {
 }
 
 async function run(n, lead = 0) {
+  running = true;
   // Untimed requests first: a process that waited for its turn starts cold (caches, sockets).
   if (lead > 0) await requests(lead);
   gcMs = 0;
@@ -85,7 +92,25 @@ async function run(n, lead = 0) {
     rps: n / seconds,
     cpuUsPerRequest: (cpu.user + cpu.system) / n,
     gcUsPerRequest: (gcMs * 1000) / n,
+    majorGcs,
   };
+}
+
+/**
+ * Runs batches of `n` requests until the process has done a mark-compact since its first run (at
+ * most `max` requests). Warm-up grows the old generation (compiled code, feedback, promoted
+ * objects) until its first mark-compact, which falls wherever that growth meets V8's limit: a
+ * counted window that holds it pays its marking, in GC and in the write barriers of its own code.
+ * After it, the limit is set from what is live, and the next one is far off.
+ */
+async function settle(n, max) {
+  let done = 0;
+  while (majorGcs === 0 && done < max) {
+    await requests(n);
+    done += n;
+    await new Promise((resolve) => setImmediate(resolve)); // the observer's entries arrive later
+  }
+  return { requests: done, majorGcs };
 }
 
 /** A fetch that fails without a socket: rejected by the open circuit, or a floor (see top). */
@@ -148,7 +173,13 @@ function collect() {
   return {};
 }
 
-const ops = { ping: () => ({}), run: ({ n, lead }) => run(n, lead), fail, gc: collect };
+const ops = {
+  ping: () => ({}),
+  run: ({ n, lead }) => run(n, lead),
+  settle: ({ n, max }) => settle(n, max),
+  fail,
+  gc: collect,
+};
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line);
   process.stdout.write(`${JSON.stringify(await ops[command.op](command))}\n`);
