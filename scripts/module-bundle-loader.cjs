@@ -10,7 +10,7 @@
 'use strict';
 const { readFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, join, sep } = require('node:path');
+const { join, sep } = require('node:path');
 
 /** Whether this Node still has the loader internals the bundle relies on; else the files load. */
 const internalsPresent =
@@ -27,13 +27,23 @@ function createBundleLoader(dir, sourcesName, modules) {
   let sources;
   const filenames = new Map();
   const lookupPaths = new Map();
-  function nodeModulePaths(folder) {
-    let paths = lookupPaths.get(folder);
+  /** Node's module lookup list of `dir`'s subfolder `relFolder` ('' for `dir` itself). */
+  function nodeModulePaths(relFolder) {
+    let paths = lookupPaths.get(relFolder);
     if (paths === undefined) {
-      paths = Module._nodeModulePaths(folder);
-      lookupPaths.set(folder, paths);
+      const cut = relFolder.lastIndexOf('/');
+      // On POSIX a subfolder's list is its own node_modules, then its parent's list: what
+      // Module._nodeModulePaths returns, without resolving the whole path once per folder.
+      paths =
+        relFolder === '' || sep !== '/'
+          ? Module._nodeModulePaths(relFolder === '' ? dir : join(dir, relFolder))
+          : [
+              `${dir}/${relFolder}/node_modules`,
+              ...nodeModulePaths(relFolder.slice(0, Math.max(cut, 0))),
+            ];
+      lookupPaths.set(relFolder, paths);
     }
-    return paths.slice();
+    return paths;
   }
 
   /** The exports of bundled module `rel`. */
@@ -47,11 +57,15 @@ function createBundleLoader(dir, sourcesName, modules) {
     if (cached !== undefined) return cached.exports;
     if (!internalsPresent) return require(filename);
     const [start, end, requests] = modules[rel];
-    sources ??= readFileSync(join(dir, sourcesName), 'utf8');
+    sources ??= readFileSync(`${dir}${sep}${sourcesName}`, 'utf8');
     const source = sources.slice(start, end);
-    const mod = new Module(filename, module);
+    const relFolder = rel.slice(0, Math.max(rel.lastIndexOf('/'), 0));
+    // Constructed without its id, which Module would take the dirname of: done here from `rel`.
+    const mod = new Module('', module);
+    mod.id = filename;
     mod.filename = filename;
-    mod.paths = nodeModulePaths(mod.path ?? dirname(filename));
+    mod.path = relFolder === '' ? dir : sep === '/' ? `${dir}/${relFolder}` : join(dir, relFolder);
+    mod.paths = nodeModulePaths(relFolder).slice();
     // The module's `require` calls `mod.require`: relative requests of bundled modules stay here.
     mod.require = (id) => {
       const target = requests[id];

@@ -16,12 +16,24 @@ const loaderSource = readFileSync(
   'utf8',
 );
 
+/**
+ * `source` with every non-ASCII character written as its `\uXXXX` escape, which means the same in
+ * the comments, strings, templates, regular expressions and identifiers tsc emits. A file of ASCII
+ * only is read into a one-byte string; one `µ` makes the whole of it two bytes a character.
+ */
+function asciiOnly(source) {
+  return source.replace(
+    /[^\0-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The modules `entry` loads when it loads (itself excluded), as paths relative to `dir`. */
 function eagerClosure(dir, entry) {
   const found = new Map();
   const visit = (rel) => {
     const source = readFileSync(join(dir, rel), 'utf8');
-    if (rel !== entry) found.set(rel, source);
+    if (rel !== entry) found.set(rel, asciiOnly(source));
     for (const [, request] of source.matchAll(EAGER_REQUIRE)) {
       const target = posix.join(posix.dirname(rel), request);
       if (!found.has(target) && existsSync(join(dir, target))) visit(target);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, sep } from 'node:path';
 import { INSTRUMENTATION_SCOPE } from '../semconv.js';
 
 /**
@@ -11,19 +11,24 @@ import { INSTRUMENTATION_SCOPE } from '../semconv.js';
 export function readPackageVersion(startDir: string = __dirname): string | undefined {
   let dir = startDir;
   for (let depth = 0; depth < 6; depth++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: unknown;
-        version?: unknown;
-      };
-      // Stop at our own package.json only: an app's or a workspace's must not lend its version.
-      if (pkg.name === INSTRUMENTATION_SCOPE && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // No (readable) package.json here; keep walking up.
-    }
+    // Asked before it is read: reading a missing file costs an error with its stack trace.
+    const file = `${dir}${sep}package.json`;
+    const version = existsSync(file) ? ownVersionIn(file) : undefined;
+    if (version !== undefined) return version;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
+  }
+  return undefined;
+}
+
+/** The version in `file` if it is our own package.json (an app's must not lend its version). */
+function ownVersionIn(file: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === INSTRUMENTATION_SCOPE && typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // Unreadable or not JSON: keep walking up.
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,21 @@ describe('what a process loads at start', () => {
     // Stack traces name the module's own file and line, not the bundle.
     expect(result.stack).toMatch(/dist\/cjs\/registry\/breaker-registry\.js:\d+:\d+/);
     expect(result.stack).not.toContain('register-modules.js');
+  });
+
+  it("register's bundled sources are ASCII, and a module's non-ASCII text means what it did", () => {
+    // One non-ASCII character would make the whole file a two-byte string in the process.
+    const sources = readFileSync(join(root, 'dist/cjs/register-modules.txt'), 'latin1');
+    expect(sources).toMatch(/^[\x00-\x7f]+$/);
+    expect(sources).toContain('\\u00b5s'); // the duration unit, written as its escape
+    const result = run(
+      ['--require', 'otel-circuit-breaker/register'],
+      `const dist = require.resolve('otel-circuit-breaker/register').replace('register.js', '');
+       const { parseGoDurationMs } = require(dist + 'core/retry-after.js');
+       console.log(JSON.stringify({ ms: parseGoDurationMs('1500µs'), greek: parseGoDurationMs('2000μs') }));`,
+      { OTEL_SDK_DISABLED: 'true', CIRCUIT_BREAKER_HOSTS: 'api.example.com' },
+    );
+    expect(result).toEqual({ ms: 2, greek: 2 });
   });
 
   it('register starting its own SDK takes its parts from one bundled file', async () => {
