@@ -70,7 +70,7 @@ const MEASURED = quick ? 2_000 : 4_000;
 const RUN = 2_000;
 /** Requests per batch while waiting for a mark-compact, and at most how many. */
 const SETTLE_BATCH = 500;
-const SETTLE_MAX = quick ? 5_000 : 10_000;
+const SETTLE_MAX = quick ? 5_000 : 20_000;
 /** bare ÷ hooked own-work instructions, at least: a protected host, and an unlisted one. */
 const TARGET = { instrumented: 0.99, unlisted: 0.998, interceptor: 0.99 };
 const LABEL = {
