@@ -148,9 +148,9 @@ describe('what a process loads at start', () => {
 
   it("register's bundled sources are ASCII, and a module's non-ASCII text means what it did", () => {
     // One non-ASCII character would make the whole file a two-byte string in the process.
-    const sources = readFileSync(join(root, 'dist/cjs/register-modules.txt'), 'latin1');
-    expect(sources).toMatch(/^[\x00-\x7f]+$/);
-    expect(sources).toContain('\\u00b5s'); // the duration unit, written as its escape
+    const sources = readFileSync(join(root, 'dist/cjs/register-modules.txt'));
+    expect(sources.every((byte) => byte < 0x80)).toBe(true);
+    expect(sources.toString('latin1')).toContain('\\u00b5s'); // the duration unit, as its escape
     const result = run(
       ['--require', 'otel-circuit-breaker/register'],
       `const dist = require.resolve('otel-circuit-breaker/register').replace('register.js', '');
