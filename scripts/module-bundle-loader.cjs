@@ -1,9 +1,9 @@
 // The runtime half of scripts/module-bundle.mjs, copied verbatim into the bundle it writes (which
-// then calls createBundleLoader with its folder, the file of sources and the modules' index). Each bundled module is compiled and
-// run by Node's own CommonJS loader (`Module.prototype._compile`, what it does with a file it has
-// read) under its file name, so stack traces, source maps and dynamic `import()` work as for the
-// file, and it is in require.cache under that name: one instance serves the bundle and every
-// require of the file from elsewhere, whichever comes first.
+// then calls createBundleLoader with its folder, the file of sources and the modules' index). Each
+// bundled module is compiled and run by Node's own CommonJS loader (`Module.prototype._compile`,
+// what it does with a file it has read) under its file name, so stack traces, source maps and
+// dynamic `import()` work as for the file, and it is in require.cache under that name: one instance
+// serves the bundle and every require of the file from elsewhere, whichever comes first.
 // Path work is done once: the build resolved each module's relative requests, and a folder's
 // node_modules lookup list is computed once for all its modules. Node tiers up what runs hot at
 // start-up, and every optimising compile it starts this early costs the process memory it keeps.
@@ -18,6 +18,11 @@ const internalsPresent =
   typeof Module._nodeModulePaths === 'function' &&
   typeof Module.prototype._compile === 'function';
 
+/** The folder of `rel` (a path with `/` relative to the bundle's folder), '' for that folder. */
+function parentOf(rel) {
+  return rel.slice(0, Math.max(rel.lastIndexOf('/'), 0));
+}
+
 /**
  * `modules[rel]` (rel: a path relative to `dir`, with `/`) is `[start, end, requests]`: the module's
  * source is that range of the text file `sourcesName` in `dir`, and `requests` maps each relative
@@ -31,16 +36,12 @@ function createBundleLoader(dir, sourcesName, modules) {
   function nodeModulePaths(relFolder) {
     let paths = lookupPaths.get(relFolder);
     if (paths === undefined) {
-      const cut = relFolder.lastIndexOf('/');
       // On POSIX a subfolder's list is its own node_modules, then its parent's list: what
       // Module._nodeModulePaths returns, without resolving the whole path once per folder.
       paths =
         relFolder === '' || sep !== '/'
           ? Module._nodeModulePaths(relFolder === '' ? dir : join(dir, relFolder))
-          : [
-              `${dir}/${relFolder}/node_modules`,
-              ...nodeModulePaths(relFolder.slice(0, Math.max(cut, 0))),
-            ];
+          : [`${dir}/${relFolder}/node_modules`, ...nodeModulePaths(parentOf(relFolder))];
       lookupPaths.set(relFolder, paths);
     }
     return paths;
@@ -59,7 +60,7 @@ function createBundleLoader(dir, sourcesName, modules) {
     const [start, end, requests] = modules[rel];
     sources ??= readFileSync(`${dir}${sep}${sourcesName}`, 'utf8');
     const source = sources.slice(start, end);
-    const relFolder = rel.slice(0, Math.max(rel.lastIndexOf('/'), 0));
+    const relFolder = parentOf(rel);
     // Constructed without its id, which Module would take the dirname of: done here from `rel`.
     const mod = new Module('', module);
     mod.id = filename;

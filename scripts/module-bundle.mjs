@@ -1,16 +1,19 @@
-// Puts the modules an entry point loads at start into one file (and their loader into another). Every file a process loads costs
-// it a resolution (stat calls, package.json lookups, realpath), a read and a compile; with about 90
-// files at `register`'s start, the first three were a sixth of its start-up. The bundle keeps each
-// module's source as a string and compiles it under its own file name on first require
-// (scripts/module-bundle-loader.cjs), so modules still load one by one, in the same order, as the
-// same single instances (require.cache), with their own names and lines in stack traces. The files
-// stay in dist/cjs for everything else (the main entry, lazily loaded parts).
+// Puts the modules an entry point loads at start into one file (and their loader into another).
+// Every file a process loads costs it a resolution (stat calls, package.json lookups, realpath), a
+// read and a compile; with about 90 files at `register`'s start, the first three were a sixth of
+// its start-up. The bundle keeps each module's source as a string and compiles it under its own
+// file name on first require (scripts/module-bundle-loader.cjs), so modules still load one by one,
+// in the same order, as the same single instances (require.cache), with their own names and lines
+// in stack traces. The files stay in dist/cjs for everything else (the main entry, lazily loaded
+// parts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `require("./x.js")` that runs when its module loads; lazy ones (`x_loaded ??= require(…)`) wait. */
 const EAGER_REQUIRE = /(?<!_loaded \?\?= )require\("(\.{1,2}\/[^"]+)"\)/g;
+/** Every `require("./x.js")`, eager or lazy. */
+const RELATIVE_REQUIRE = /\brequire\("(\.{1,2}\/[^"]+)"\)/g;
 const loaderSource = readFileSync(
   fileURLToPath(new URL('module-bundle-loader.cjs', import.meta.url)),
   'utf8',
@@ -46,7 +49,7 @@ function eagerClosure(dir, entry) {
 /** `{ __proto__: null, "./x.js": "dir/x.js", … }`: the relative requests of `rel` the bundle holds. */
 function bundledRequests(rel, source, modules) {
   const pairs = [];
-  for (const [, request] of source.matchAll(/\brequire\("(\.{1,2}\/[^"]+)"\)/g)) {
+  for (const [, request] of source.matchAll(RELATIVE_REQUIRE)) {
     const target = posix.join(posix.dirname(rel), request);
     if (modules.has(target)) pairs.push(`${JSON.stringify(request)}: ${JSON.stringify(target)}`);
   }
@@ -86,7 +89,7 @@ export function bundleEntryModules(dir, entry) {
         /^"use strict";\n/,
         `"use strict"; const bundled = require("./${posix.basename(bundleName)}");\n`,
       )
-      .replace(/\brequire\("(\.{1,2}\/[^"]+)"\)/g, (whole, request) =>
+      .replace(RELATIVE_REQUIRE, (whole, request) =>
         modules.has(posix.join(posix.dirname(entry), request))
           ? `bundled.load(${JSON.stringify(posix.join(posix.dirname(entry), request))})`
           : whole,
