@@ -1,6 +1,7 @@
 import { context, metrics, propagation } from '@opentelemetry/api';
 import type { MetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { RegisterInstrumentation } from './register-instrumentation.js';
+import { serviceInstanceIdDetector } from './service-instance-id.js';
 import type * as SdkParts from './sdk-parts.js';
 
 /** What `register` keeps of the SDK it started: enough to shut it down. */
@@ -60,7 +61,7 @@ export function startMetricsOnlySdk(
   const resource = baseResource.merge(
     sdk.detectResources({
       detectors: [
-        sdk.serviceInstanceIdDetector,
+        serviceInstanceIdDetector,
         sdk.processDetector,
         sdk.hostDetector,
         sdk.osDetector,

@@ -11,7 +11,6 @@ export {
   hostDetector,
   osDetector,
   processDetector,
-  serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 export {
   CompositePropagator,

@@ -1,6 +1,7 @@
 // On first use: the OpenTelemetry API loads when a provider may be registered.
 import { metrics, trace } from '@opentelemetry/api';
 import type * as SdkNode from '@opentelemetry/sdk-node';
+import { writeSync } from 'node:fs';
 import { isConfigError } from '../config/config-error.js';
 import { breakerMetricViews } from '../telemetry/breaker-metrics.js';
 // On first use: only a process that exports traces annotates spans.
@@ -27,7 +28,25 @@ export interface AutoInstrumentation {
 }
 
 const GLOBAL_KEY = Symbol.for('otel-circuit-breaker.auto');
-const warn = (message: string) => process.stderr.write(`otel-circuit-breaker: ${message}\n`);
+const warn = (message: string) => writeStderr(`otel-circuit-breaker: ${message}\n`);
+
+/**
+ * Writes to fd 2 directly, as `process.stderr` does for a file or pipe on POSIX: the first use of
+ * `process.stderr` builds a socket stream for a pipe, which loads Node's sockets and streams (2 MiB)
+ * in a process that may never use them. The stream is the fallback (a non-blocking pipe that is
+ * full, Windows).
+ */
+function writeStderr(text: string): void {
+  try {
+    if (process.platform !== 'win32') {
+      writeSync(2, text);
+      return;
+    }
+  } catch {
+    // Written by the stream below instead.
+  }
+  process.stderr.write(text);
+}
 
 /**
  * What `--require otel-circuit-breaker/register` and `--import …/register` run, once per process.
@@ -80,7 +99,7 @@ function start(env: NodeJS.ProcessEnv): AutoInstrumentation {
 /** The startup line and warnings on stderr, so a user sees what is (not) protected. */
 function report(resolved: ResolvedConfig, metrics: MetricsDestination): void {
   const summary = startupSummary(resolved, PACKAGE_VERSION ?? 'unknown', metrics);
-  if (summary.line !== undefined) process.stderr.write(`${summary.line}\n`);
+  if (summary.line !== undefined) writeStderr(`${summary.line}\n`);
   for (const warning of summary.warnings) warn(`warning: ${warning}`);
 }
 

@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIPv6Address } from './ip-address.js';
 
 /** A validated, lower-cased host pattern. `key` is its canonical text, which is also the breaker name. */
 export type HostPattern =
@@ -70,7 +70,7 @@ export function normalizeHostname(hostname: string): string {
 function parseBracketed(text: string): HostPatternResult {
   const close = text.indexOf(']');
   const address = close === -1 ? '' : text.slice(1, close);
-  if (!isIPv6(address)) return fail('not a valid IPv6 address in brackets');
+  if (!isIPv6Address(address)) return fail('not a valid IPv6 address in brackets');
   // new URL() compresses IPv6 addresses ([0:0::1] -> [::1]); match what requests will carry.
   const host = new URL(`http://[${address}]/`).hostname;
   const rest = text.slice(close + 1);

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIPv6ListenAddress } from './ip-address.js';
 import type { BreakerSettings } from './circuit-breaker-config.js';
 import {
   booleanField,
@@ -216,7 +216,10 @@ export const ADMIN_FIELDS = {
   ),
   host: {
     schema: string(`expected ${ADMIN_HOST_ALLOWED}`, [
-      [(h) => isIP(h) !== 0 || /^[A-Za-z0-9_.-]{1,253}$/.test(h), `expected ${ADMIN_HOST_ALLOWED}`],
+      [
+        (h) => isIPv6ListenAddress(h) || /^[A-Za-z0-9_.-]{1,253}$/.test(h),
+        `expected ${ADMIN_HOST_ALLOWED}`,
+      ],
     ]),
     type: 'string',
     allowed: ADMIN_HOST_ALLOWED,

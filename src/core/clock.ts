@@ -1,6 +1,12 @@
-// Imported, not the global: `globalThis.performance` is a lazy accessor, and a global read of it
-// costs a getter call (~600 instructions in code TurboFan has not inlined) on every clock read.
-import { performance } from 'node:perf_hooks';
+/**
+ * Monotonic milliseconds. `process.hrtime()`, not `performance.now()`: the first use of either
+ * `performance` (the global or node:perf_hooks') loads Node's whole performance module, 1 MiB in
+ * every process that preloads us; the hot path reads the coarse time below, never this.
+ */
+function monotonicMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1e3 + nanoseconds / 1e6;
+}
 
 /**
  * Time source for breakers. Injected so tests move time by hand and never sleep.
@@ -19,7 +25,7 @@ export interface Clock {
 /** How often the shared coarse clock is refreshed. Bucket widths and slow-call limits are seconds. */
 const COARSE_TICK_MS = 10;
 
-let coarseNow = performance.now();
+let coarseNow = monotonicMs();
 let ticker: ReturnType<typeof setInterval> | undefined;
 /** Set by every coarse read; a tick that finds it unset stops the ticker (no wake-ups while idle). */
 let readSinceTick = false;
@@ -35,7 +41,7 @@ function startTicker(): void {
       return;
     }
     readSinceTick = false;
-    coarseNow = performance.now();
+    coarseNow = monotonicMs();
   }, COARSE_TICK_MS);
   ticker.unref();
 }
@@ -44,14 +50,14 @@ function startTicker(): void {
 export const systemClock: Clock = {
   now(): number {
     if (ticker === undefined) {
-      coarseNow = performance.now();
+      coarseNow = monotonicMs();
       startTicker();
     }
     readSinceTick = true;
     return coarseNow;
   },
   preciseNow(): number {
-    coarseNow = performance.now();
+    coarseNow = monotonicMs();
     return coarseNow;
   },
   wallNow(): number {

@@ -143,6 +143,11 @@ describe('node --require otel-circuit-breaker/register', () => {
     expect(scraped).toMatch(
       /circuit_breaker_calls_total\{[^}]*circuit_breaker_outcome="rejected"[^}]*\} [1-9]/,
     );
+    // The resource NodeSDK would describe, with a random UUID v4 as the service instance id.
+    expect(scraped).toMatch(
+      /target_info\{[^}]*service_instance_id="[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"/,
+    );
+    expect(scraped).toMatch(/target_info\{[^}]*host_name="[^"]+"[^}]*process_pid="\d+"/);
     // The URL's path and query never reach a label.
     expect(scraped).not.toContain('SECRET123');
     expect(scraped).not.toContain('/v1/x');
@@ -279,6 +284,106 @@ describe('node --import otel-circuit-breaker/register (ESM)', () => {
       { via: 'undici', error: 'ECIRCUITOPEN' },
     ]);
     expect(up.requests).toBe(2);
+  });
+});
+
+describe('http loaded after register (not at its start, so a process without http never loads it)', () => {
+  it.each(['require-http', 'get-builtin-http'])(
+    'protects http requests when the app first gets http by %s',
+    async (firstLoad) => {
+      const up = await upstream(503);
+      const result = await run(
+        ['--require', 'otel-circuit-breaker/register', `${fixtures}/http-first-load-app.cjs`],
+        {
+          TARGET_URL: up.url,
+          FIRST_LOAD: firstLoad,
+          CIRCUIT_BREAKER_HOSTS: up.host,
+          CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+          OTEL_SDK_DISABLED: 'true',
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.lines).toEqual([
+        { httpAtStart: false },
+        { status: 503 },
+        { status: 503 },
+        { error: 'ECIRCUITOPEN' },
+      ]);
+      expect(up.requests).toBe(2);
+    },
+  );
+
+  it.each(['require-https', 'get-builtin-https'])(
+    "protects https requests (whose Agent is http's) when the app first gets https by %s",
+    async (firstLoad) => {
+      // Nothing listens on a port just freed: each attempt fails to connect, then the circuit opens.
+      const port = await freePort();
+      const result = await run(
+        ['--require', 'otel-circuit-breaker/register', `${fixtures}/http-first-load-app.cjs`],
+        {
+          TARGET_URL: `https://127.0.0.1:${port}`,
+          FIRST_LOAD: firstLoad,
+          CIRCUIT_BREAKER_HOSTS: `127.0.0.1:${port}`,
+          CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+          OTEL_SDK_DISABLED: 'true',
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.lines).toEqual([
+        { httpAtStart: false },
+        { error: 'ECONNREFUSED' },
+        { error: 'ECONNREFUSED' },
+        { error: 'ECIRCUITOPEN' },
+      ]);
+    },
+  );
+
+  it('protects `import { request } from "node:http"` in an ESM app with no SDK', async () => {
+    const up = await upstream(503);
+    const result = await run(
+      ['--import', 'otel-circuit-breaker/register', `${fixtures}/esm-app.mjs`],
+      {
+        TARGET_URL: up.url,
+        CIRCUIT_BREAKER_HOSTS: up.host,
+        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+        OTEL_SDK_DISABLED: 'true',
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.lines).toEqual([
+      { via: 'http', status: 503 },
+      { via: 'undici', status: 503 },
+      { via: 'http', error: 'ECIRCUITOPEN' },
+      { via: 'undici', error: 'ECIRCUITOPEN' },
+    ]);
+    expect(up.requests).toBe(2);
+  });
+
+  it('patches at once when http was loaded before register', async () => {
+    const up = await upstream(503);
+    const result = await run(
+      [
+        '--require',
+        'node:http',
+        '--require',
+        'otel-circuit-breaker/register',
+        `${fixtures}/http-first-load-app.cjs`,
+      ],
+      {
+        TARGET_URL: up.url,
+        FIRST_LOAD: 'require-http',
+        CIRCUIT_BREAKER_HOSTS: up.host,
+        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+        OTEL_SDK_DISABLED: 'true',
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.lines).toEqual([
+      { httpAtStart: true },
+      { status: 503 },
+      { status: 503 },
+      { error: 'ECIRCUITOPEN' },
+    ]);
   });
 });
 

@@ -73,6 +73,11 @@ describe('what a process loads at start', () => {
     expect(result.atStart.builtins).not.toEqual(
       expect.arrayContaining([expect.stringMatching(/^(https|tls|crypto|worker_threads)$/)]),
     );
+    // Nor http, sockets, streams or perf_hooks: the http patch goes in when the app loads http
+    // (test/integration/register.test.ts), and the startup line is written to fd 2 directly.
+    expect(result.atStart.builtins.filter((m) => /^(http|net|stream|perf_hooks)$/.test(m))).toEqual(
+      [],
+    );
     // register hooks npm undici with Node's own module hooks, not OpenTelemetry's interceptors of
     // every require and import (CircuitBreakerInstrumentation, for apps with their own SDK, uses those).
     // Nothing is registered with the OpenTelemetry API, so nothing needs to load it yet.
@@ -169,15 +174,36 @@ describe('what a process loads at start', () => {
        const api = require(require.resolve('@opentelemetry/api',
          { paths: [require.resolve('otel-circuit-breaker')] }));
        const provider = api.metrics.getMeterProvider().constructor.name;
-       console.log(JSON.stringify({ atStart, started, provider }));`,
+       const apiFiles = Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/api/'));
+       console.log(JSON.stringify({ atStart, started, provider, apiFiles,
+         sameApi: require.cache[require.resolve('@opentelemetry/api',
+           { paths: [require.resolve('otel-circuit-breaker')] })].exports === api }));`,
       { CIRCUIT_BREAKER_HOSTS: 'api.example.com', OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
-    ) as { atStart: Loaded; started: boolean; provider: string };
+    ) as {
+      atStart: Loaded;
+      started: boolean;
+      provider: string;
+      apiFiles: string[];
+      sameApi: boolean;
+    };
     expect(result.started).toBe(true);
     // The SDK's own (its ES module build names the class `MeterProvider$1`), not the API's no-op.
     expect(result.provider).toMatch(/^MeterProvider/);
     // No file of the SDK packages: resources, core, sdk-metrics, the exporter are in the bundle.
     expect(result.atStart.packages).toEqual(['@opentelemetry/api']);
     expect(result.atStart.ours).toContain('auto/sdk-parts.js');
+    // The API's files, loaded by the bundle's loader, are the ones Node's require loads, under the
+    // same names: an app's require of the API gets that one instance.
+    const plain = run(
+      [],
+      `const api = require(require.resolve('@opentelemetry/api',
+         { paths: [require.resolve('otel-circuit-breaker')] }));
+       console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/api/'))));`,
+    ) as string[];
+    expect(result.apiFiles.sort()).toEqual(plain.sort());
+    expect(result.sameApi).toBe(true);
+    // The service instance id is drawn without loading node:crypto.
+    expect(result.atStart.builtins).not.toContain('crypto');
   });
 
   it('register without an SDK loads the OpenTelemetry API only once something registers with it, and then logs to it', () => {

@@ -1,4 +1,4 @@
-import { ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
@@ -79,11 +79,13 @@ function observerOf(req: ObservedRequest): RequestObserver | undefined {
   return observer === true ? undefined : observer;
 }
 
-const prototypeDestroy: Destroy = ClientRequest.prototype.destroy;
-
 function watchingDestroy(this: ObservedRequest, error?: Error): ClientRequest {
   const observer = observerOf(this);
-  if (observer === undefined) return prototypeDestroy.call(this, error);
+  if (observer === undefined) {
+    const prototypeDestroy: Destroy =
+      process.getBuiltinModule('node:http').ClientRequest.prototype.destroy;
+    return prototypeDestroy.call(this, error);
+  }
   if (error == null) observer.destroyedByCaller = true;
   return observer.destroy.call(this, error);
 }
