@@ -265,35 +265,52 @@ describe('node --require otel-circuit-breaker/register', () => {
 });
 
 describe('node --import otel-circuit-breaker/register (ESM)', () => {
-  it('protects `import { request } from "node:http"` and `import { request } from "undici"`', async () => {
-    const up = await upstream(503);
-    const result = await run(
-      ['--import', 'otel-circuit-breaker/register', `${fixtures}/esm-app.mjs`],
-      {
-        TARGET_URL: up.url,
-        CIRCUIT_BREAKER_HOSTS: up.host,
-        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
-        OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
-      },
-    );
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.lines).toEqual([
-      { via: 'http', status: 503 },
-      { via: 'undici', status: 503 },
-      { via: 'http', error: 'ECIRCUITOPEN' },
-      { via: 'undici', error: 'ECIRCUITOPEN' },
-    ]);
-    expect(up.requests).toBe(2);
-  });
+  // Without the SDK nothing of ours loads http: the patch goes in when the app's import loads it.
+  it.each([
+    ['with the SDK it starts', { OTEL_EXPORTER_PROMETHEUS_PORT: '0' }],
+    ['with OTEL_SDK_DISABLED=true', { OTEL_SDK_DISABLED: 'true' }],
+  ])(
+    'protects `import { request } from "node:http"` and `import { request } from "undici"`, %s',
+    async (_, env) => {
+      const up = await upstream(503);
+      const result = await run(
+        ['--import', 'otel-circuit-breaker/register', `${fixtures}/esm-app.mjs`],
+        {
+          TARGET_URL: up.url,
+          CIRCUIT_BREAKER_HOSTS: up.host,
+          CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
+          ...env,
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.lines).toEqual([
+        { via: 'http', status: 503 },
+        { via: 'undici', status: 503 },
+        { via: 'http', error: 'ECIRCUITOPEN' },
+        { via: 'undici', error: 'ECIRCUITOPEN' },
+      ]);
+      expect(up.requests).toBe(2);
+    },
+  );
 });
 
 describe('http loaded after register (not at its start, so a process without http never loads it)', () => {
-  it.each(['require-http', 'get-builtin-http'])(
-    'protects http requests when the app first gets http by %s',
-    async (firstLoad) => {
+  it.each([
+    { firstLoad: 'require-http', preload: [] as string[], httpAtStart: false },
+    { firstLoad: 'get-builtin-http', preload: [], httpAtStart: false },
+    // Loaded before register: the patch goes in at once.
+    { firstLoad: 'require-http', preload: ['--require', 'node:http'], httpAtStart: true },
+  ])(
+    'protects http requests: the app first gets http by $firstLoad (loaded before register: $httpAtStart)',
+    async ({ firstLoad, preload, httpAtStart }) => {
       const up = await upstream(503);
       const result = await run(
-        ['--require', 'otel-circuit-breaker/register', `${fixtures}/http-first-load-app.cjs`],
+        [
+          ...preload,
+          '--require',
+          'otel-circuit-breaker/register',
+          `${fixtures}/http-first-load-app.cjs`,
+        ],
         {
           TARGET_URL: up.url,
           FIRST_LOAD: firstLoad,
@@ -304,7 +321,7 @@ describe('http loaded after register (not at its start, so a process without htt
       );
       expect(result.code, result.stderr).toBe(0);
       expect(result.lines).toEqual([
-        { httpAtStart: false },
+        { httpAtStart },
         { status: 503 },
         { status: 503 },
         { error: 'ECIRCUITOPEN' },
@@ -337,54 +354,6 @@ describe('http loaded after register (not at its start, so a process without htt
       ]);
     },
   );
-
-  it('protects `import { request } from "node:http"` in an ESM app with no SDK', async () => {
-    const up = await upstream(503);
-    const result = await run(
-      ['--import', 'otel-circuit-breaker/register', `${fixtures}/esm-app.mjs`],
-      {
-        TARGET_URL: up.url,
-        CIRCUIT_BREAKER_HOSTS: up.host,
-        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
-        OTEL_SDK_DISABLED: 'true',
-      },
-    );
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.lines).toEqual([
-      { via: 'http', status: 503 },
-      { via: 'undici', status: 503 },
-      { via: 'http', error: 'ECIRCUITOPEN' },
-      { via: 'undici', error: 'ECIRCUITOPEN' },
-    ]);
-    expect(up.requests).toBe(2);
-  });
-
-  it('patches at once when http was loaded before register', async () => {
-    const up = await upstream(503);
-    const result = await run(
-      [
-        '--require',
-        'node:http',
-        '--require',
-        'otel-circuit-breaker/register',
-        `${fixtures}/http-first-load-app.cjs`,
-      ],
-      {
-        TARGET_URL: up.url,
-        FIRST_LOAD: 'require-http',
-        CIRCUIT_BREAKER_HOSTS: up.host,
-        CIRCUIT_BREAKER_FAILURE_THRESHOLD: '2',
-        OTEL_SDK_DISABLED: 'true',
-      },
-    );
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.lines).toEqual([
-      { httpAtStart: true },
-      { status: 503 },
-      { status: 503 },
-      { error: 'ECIRCUITOPEN' },
-    ]);
-  });
 });
 
 describe('npm undici under register, through a Client the app builds itself', () => {
