@@ -34,20 +34,31 @@ export function whenHttpLoads(onLoad: (http: HttpModule) => void): () => void {
       process.getBuiltinModule = originalGetBuiltinModule;
     }
     // Not from inside the hook that is running: Node is still calling the chain it belongs to.
-    queueMicrotask(() => hooks.deregister());
+    queueMicrotask(() => hooks?.deregister?.());
   };
   const loaded = (id: string) => {
     if (!waiting || !AGENT_MODULES.has(id.startsWith('node:') ? id : `node:${id}`)) return;
     stopWaiting();
-    onLoad(originalGetBuiltinModule('node:http'));
+    try {
+      onLoad(originalGetBuiltinModule('node:http'));
+    } catch {
+      // The app's require or import of http must not fail because of us; http stays unpatched.
+    }
   };
-  const hooks = registerHooks({
-    load(url, context, nextLoad) {
-      const result = nextLoad(url, context);
-      loaded(url);
-      return result;
-    },
-  });
+  let hooks: { deregister?: () => void } | undefined;
+  try {
+    hooks = registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        loaded(url);
+        return result;
+      },
+    });
+  } catch {
+    waiting = false;
+    onLoad(originalGetBuiltinModule('node:http'));
+    return () => {};
+  }
   const watchingGetBuiltinModule = function getBuiltinModule(id: string) {
     if (typeof id === 'string') loaded(id);
     return originalGetBuiltinModule(id);
