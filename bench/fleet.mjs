@@ -15,6 +15,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { nextMessage } from './lib/child-message.mjs';
 import { counters, delta, startRedis } from './lib/fleet-redis.mjs';
 import { fmt, percentile, printTable, writeResults } from './lib/harness.mjs';
 import { watchMachine } from './lib/run-record.mjs';
@@ -81,7 +82,7 @@ async function startFleet(redis, instances, { active, callsPerSecond }) {
   for (let p = 0; p < Math.min(PROCESSES, instances); p++) {
     const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     workers.add(child);
-    await once(child, 'message');
+    await nextMessage(child, 'a fleet worker');
     child.send({
       type: 'init',
       config: {
@@ -97,12 +98,12 @@ async function startFleet(redis, instances, { active, callsPerSecond }) {
     });
     procs.push(child);
   }
-  await Promise.all(procs.map((c) => once(c, 'message')));
+  await Promise.all(procs.map((c) => nextMessage(c, 'a fleet worker')));
   const all = (m) => procs.forEach((c) => c.send(m));
   return {
     all,
     async collect() {
-      const replies = procs.map((c) => once(c, 'message'));
+      const replies = procs.map((c) => nextMessage(c, 'a fleet worker'));
       all({ type: 'collect' });
       const got = (await Promise.all(replies)).map(([m]) => m);
       return {

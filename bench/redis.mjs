@@ -21,6 +21,7 @@ import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { nextMessage } from './lib/child-message.mjs';
 import { fmt, median, percentile, printTable } from './lib/harness.mjs';
 import { beginRun } from './lib/run-record.mjs';
 import { bootstrapSe, ratioGate, Targets } from './lib/verdict.mjs';
@@ -256,7 +257,7 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
   const apps = { memory, redis, control };
   const round = async (child) => {
     child.send({ op: 'run', n: REQUESTS, concurrency: CONCURRENCY });
-    const [m] = await once(child, 'message');
+    const [m] = await nextMessage(child, 'a client process');
     return (REQUESTS * 1e9) / m.ns;
   };
   const names = Object.keys(apps);
@@ -320,7 +321,7 @@ async function measureStorePropagation(redisUrl, keyPrefix, store) {
   const NAME = 'bench-host';
   const child = fork(SELF, ['follower', redisUrl, keyPrefix, NAME]);
   children.add(child);
-  const next = () => once(child, 'message').then(([m]) => m);
+  const next = () => nextMessage(child, 'the follower process').then(([m]) => m);
   await next(); // ready
   const latencies = [];
   let epoch = 0;
@@ -457,7 +458,7 @@ async function startChild(role, env) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
-  await once(child, 'message'); // ready
+  await nextMessage(child, `the ${role} process`); // ready
   return child;
 }
 
