@@ -7,9 +7,9 @@
 // and the half-open probes admitted fleet-wide. Then a 3-master Cluster: how commands spread.
 // Targets (exit 1 when missed): per-instance commands flat within ±20% from 25 to 200; an idle
 // instance <= 2 commands/s; Redis CPU per active instance <= 0.05% of a core; propagation p99 <
-// 50 ms at 200 (each trip's p99, the median over the trips); probes = halfOpenMaxCalls; no Cluster master above 50% of the commands. CPU and
-// propagation depend on machine load: when other processes than the bench's own took more than half
-// a core over the run, they get no verdict.
+// 50 ms at 200 (each trip's p99, the median over the trips); probes = halfOpenMaxCalls; no Cluster
+// master above 50% of the commands. CPU and propagation depend on machine load: when other
+// processes than the bench's own took more than half a core over the run, they get no verdict.
 // Writes bench/results/fleet.json. BENCH_QUICK=1 runs 10 and 20 instances, shorter (a smoke test).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';

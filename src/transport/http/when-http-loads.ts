@@ -23,10 +23,11 @@ function agentMayBeLoaded(): boolean {
  */
 export function whenHttpLoads(onLoad: (http: HttpModule) => void): () => void {
   const originalGetBuiltinModule = process.getBuiltinModule;
-  if (agentMayBeLoaded() || typeof registerHooks !== 'function') {
+  const loadNow = () => {
     onLoad(originalGetBuiltinModule('node:http'));
     return () => {};
-  }
+  };
+  if (agentMayBeLoaded() || typeof registerHooks !== 'function') return loadNow();
   let waiting = true;
   const stopWaiting = () => {
     waiting = false;
@@ -34,7 +35,7 @@ export function whenHttpLoads(onLoad: (http: HttpModule) => void): () => void {
       process.getBuiltinModule = originalGetBuiltinModule;
     }
     // Not from inside the hook that is running: Node is still calling the chain it belongs to.
-    queueMicrotask(() => hooks?.deregister?.());
+    queueMicrotask(() => hooks.deregister?.());
   };
   const loaded = (id: string) => {
     if (!waiting || !AGENT_MODULES.has(id.startsWith('node:') ? id : `node:${id}`)) return;
@@ -45,7 +46,7 @@ export function whenHttpLoads(onLoad: (http: HttpModule) => void): () => void {
       // The app's require or import of http must not fail because of us; http stays unpatched.
     }
   };
-  let hooks: { deregister?: () => void } | undefined;
+  let hooks: { deregister?: () => void };
   try {
     hooks = registerHooks({
       load(url, context, nextLoad) {
@@ -55,9 +56,7 @@ export function whenHttpLoads(onLoad: (http: HttpModule) => void): () => void {
       },
     });
   } catch {
-    waiting = false;
-    onLoad(originalGetBuiltinModule('node:http'));
-    return () => {};
+    return loadNow();
   }
   const watchingGetBuiltinModule = function getBuiltinModule(id: string) {
     if (typeof id === 'string') loaded(id);
