@@ -252,7 +252,7 @@ describe('dashboards and alert rules against a real Prometheus', () => {
       throw new Error(`${error.message}\nno data:\n${empty.join('\n')}`);
     });
 
-    // Final counts, all at one moment, for the closing note.
+    // Final counts, all at one moment.
     const lines: string[] = [];
     for (const { key, promql } of all) {
       const n = (await prometheus!.query(promql)).length;
