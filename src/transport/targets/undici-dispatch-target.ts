@@ -4,7 +4,8 @@ import type { DispatchOptions } from '../undici/handler-types.js';
 /** Origin of a Client/Pool used directly (`new Pool(origin).request({ path })`): no `opts.origin`. */
 const ownOrigins = new WeakMap<object, string | null>();
 
-function ownOrigin(dispatcher: object): string | null {
+/** The origin a Client or Pool was created for, or null for any other dispatcher. */
+export function ownOrigin(dispatcher: object): string | null {
   let origin = ownOrigins.get(dispatcher);
   if (origin !== undefined) return origin;
   origin = null;

@@ -1,7 +1,8 @@
-import type { OriginCache } from '../targets/origin-cache.js';
+import type { OriginCache, OriginTarget } from '../targets/origin-cache.js';
 import { admit } from './admission.js';
-import { targetOfDispatch } from '../targets/undici-dispatch-target.js';
+import { ownOrigin, targetOfDispatch } from '../targets/undici-dispatch-target.js';
 import { undiciAccepts } from './handler-check.js';
+import { InstanceDispatches } from './instance-dispatches.js';
 import {
   kDecidedRequest,
   kOurHandler,
@@ -11,11 +12,6 @@ import {
   type HandlerFamily,
   type OriginalDispatch,
 } from './handler-types.js';
-
-interface PatchedPrototype {
-  readonly original: DispatchFn;
-  readonly replacement: DispatchFn;
-}
 
 /**
  * Which handler API a DispatcherBase speaks, found without side effects: with `opts = null` every
@@ -71,15 +67,123 @@ export function findDispatcherBase(start: unknown): object | undefined {
   return undefined;
 }
 
+/** Whether a request at a configured host's dispatcher goes to undici as it came, undecided. */
+function passesUndecided(
+  family: HandlerFamily,
+  opts: DispatchOptions,
+  handler: DispatchHandler,
+): boolean {
+  // A handler undici refuses goes to undici untouched, for its own error (and is not counted); so
+  // does a proxy tunnel, whose request is decided under its target's host, and a request a
+  // circuit-breaker interceptor above already decided.
+  return (
+    isProxyTunnel(opts) || opts[kDecidedRequest] === true || !undiciAccepts(family, handler, opts)
+  );
+}
+
+/** One patched prototype: its original `dispatch` and how its instances decide. */
+class PatchedDispatcherBase {
+  readonly base: OriginalDispatch;
+  readonly replacement: DispatchFn;
+  /** The dispatch of each configured host's single-origin dispatchers, one per target. */
+  private readonly guarded = new Map<OriginTarget, DispatchFn>();
+  private perCall: { readonly cache: OriginCache; readonly dispatch: DispatchFn } | undefined;
+
+  constructor(
+    readonly proto: object,
+    readonly original: DispatchFn,
+    family: HandlerFamily,
+    origins: () => OriginCache | undefined,
+    instances: InstanceDispatches,
+  ) {
+    this.base = { dispatch: original, family };
+    // The prototype's method runs once per dispatcher, at its first request: it gives the instance
+    // its own `dispatch` (see dispatchFor) and hands the request to it. Instances that cannot take
+    // one (a dispatch of their own, a subclass that overrides it) decide here on every call.
+    const dispatchFor = (dispatcher: object, cache: OriginCache) =>
+      this.dispatchFor(dispatcher, cache);
+    const perCall = (cache: OriginCache) => this.perCallDispatch(cache);
+    this.replacement = function dispatch(opts, handler) {
+      const cache = origins();
+      if (cache === undefined) return original.call(this, opts, handler);
+      if (!instances.accepts(this, proto)) return perCall(cache).call(this, opts, handler);
+      const own = dispatchFor(this, cache);
+      instances.give(this, own);
+      return own.call(this, opts, handler);
+    };
+  }
+
+  /**
+   * What a dispatcher does with every request it is given. A Pool or Client has one origin for
+   * life: for an unlisted one that is undici's own `dispatch` (no code of ours per request), for a
+   * configured one a decision bound to its target. Any other dispatcher (an Agent, a proxy's
+   * wrapper) decides each request by the origin it names, at the outermost one the request meets.
+   */
+  private dispatchFor(dispatcher: object, cache: OriginCache): DispatchFn {
+    const origin = ownOrigin(dispatcher);
+    if (origin === null) return this.perCallDispatch(cache);
+    const cached = cache.get(origin);
+    const entry = cached !== undefined ? cached : cache.fillFromOrigin(origin);
+    return entry === null ? this.original : this.guardedDispatch(entry);
+  }
+
+  /** Drops every decision bound to a target (the config changed or the hook is off). */
+  forgetTargets(): void {
+    this.guarded.clear();
+    this.perCall = undefined;
+  }
+
+  private guardedDispatch(entry: OriginTarget): DispatchFn {
+    let dispatch = this.guarded.get(entry);
+    if (dispatch !== undefined) return dispatch;
+    const { base, original } = this;
+    const family = base.family;
+    // Nested dispatches (Pool -> Client) of an admitted request carry our wrapper and go straight on.
+    dispatch = function dispatch(opts, handler) {
+      return opts == null ||
+        handler == null ||
+        (handler as { [kOurHandler]?: true })[kOurHandler] === true ||
+        passesUndecided(family, opts, handler)
+        ? original.call(this, opts, handler)
+        : admit(this, base, opts, handler, entry);
+    };
+    this.guarded.set(entry, dispatch);
+    return dispatch;
+  }
+
+  private perCallDispatch(cache: OriginCache): DispatchFn {
+    if (this.perCall?.cache === cache) return this.perCall.dispatch;
+    const { base, original } = this;
+    const family = base.family;
+    // The origin string of the last lookup is answered without a Map lookup (OriginCache.get).
+    const dispatch: DispatchFn = function dispatch(opts, handler) {
+      if (
+        opts == null ||
+        handler == null ||
+        (handler as { [kOurHandler]?: true })[kOurHandler] === true
+      ) {
+        return original.call(this, opts, handler);
+      }
+      const entry = targetOfDispatch(cache, this, opts);
+      return entry === null || passesUndecided(family, opts, handler)
+        ? original.call(this, opts, handler)
+        : admit(this, base, opts, handler, entry);
+    };
+    this.perCall = { cache, dispatch };
+    return dispatch;
+  }
+}
+
 /**
  * Patches `DispatcherBase.prototype.dispatch` of undici copies (one prototype per copy) and puts
- * them back. Each request is decided once, at its outermost dispatch; nested dispatches see our
- * wrapper handler and go straight to the original.
+ * them back. Each request is decided once, at the outermost dispatcher that can name its origin;
+ * nested dispatches see our wrapper handler and go straight to the original.
  */
 export class DispatcherPatches {
-  private readonly patched = new Map<object, PatchedPrototype>();
+  private readonly patched = new Map<object, PatchedDispatcherBase>();
+  private readonly instances = new InstanceDispatches();
 
-  /** @param origins read on every dispatch, so a re-enable with new config needs no re-patch. */
+  /** @param origins read at each dispatcher's first request; see `forgetInstances`. */
   constructor(private readonly origins: () => OriginCache | undefined) {}
 
   get size(): number {
@@ -94,48 +198,24 @@ export class DispatcherPatches {
     if (typeof original !== 'function') return false;
     const family = probeFamily(proto, original);
     if (family === undefined) return false;
-    const origins = this.origins;
-    const base: OriginalDispatch = { dispatch: original, family };
-    const decide = (
-      dispatcher: object,
-      opts: DispatchOptions,
-      handler: DispatchHandler,
-    ): boolean => {
-      const cache = origins();
-      if (cache === undefined) return original.call(dispatcher, opts, handler);
-      const entry = targetOfDispatch(cache, dispatcher, opts);
-      // A handler undici refuses goes to undici untouched, for its own error (and is not counted);
-      // so does a proxy tunnel, whose request is decided under its target's host, and a request a
-      // circuit-breaker interceptor above already decided. Nested dispatches of a passed-through
-      // request are decided again: the origin string of the last lookup is answered without a Map
-      // lookup, which costs less than remembering the request (a store into an old object pays
-      // V8's write barrier).
-      if (
-        entry === null ||
-        isProxyTunnel(opts) ||
-        opts[kDecidedRequest] === true ||
-        !undiciAccepts(family, handler, opts)
-      ) {
-        return original.call(dispatcher, opts, handler);
-      }
-      return admit(dispatcher, base, opts, handler, entry);
-    };
-    // Nested dispatches (Agent -> Pool -> Client) of an admitted request carry our wrapper and go
-    // straight on, through a function this small: without the frame and spills of the decision.
-    const replacement: DispatchFn = function dispatch(opts, handler) {
-      return opts == null ||
-        handler == null ||
-        (handler as { [kOurHandler]?: true })[kOurHandler] === true
-        ? original.call(this, opts, handler)
-        : decide(this, opts, handler);
-    };
-    (proto as { dispatch: DispatchFn }).dispatch = replacement;
-    this.patched.set(proto, { original, replacement });
+    const patch = new PatchedDispatcherBase(proto, original, family, this.origins, this.instances);
+    (proto as { dispatch: DispatchFn }).dispatch = patch.replacement;
+    this.patched.set(proto, patch);
     return true;
+  }
+
+  /**
+   * Takes back every dispatcher's own `dispatch`, so each decides again at its next request with
+   * the config `origins` gives then.
+   */
+  forgetInstances(): void {
+    this.instances.takeAllBack();
+    for (const patch of this.patched.values()) patch.forgetTargets();
   }
 
   /** Puts every original back (unless someone patched over us since: then ours stays inert). */
   restoreAll(): void {
+    this.forgetInstances();
     for (const [proto, { original, replacement }] of this.patched) {
       const holder = proto as { dispatch: DispatchFn };
       if (holder.dispatch === replacement) holder.dispatch = original;

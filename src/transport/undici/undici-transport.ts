@@ -30,6 +30,8 @@ const knownModules = new Set<object>();
 /** Starts deciding undici requests with `resolve`; calling it again swaps the config. */
 export function enableUndiciTransport(resolve: TargetResolver): void {
   origins = new OriginCache(resolve);
+  // Dispatchers that decided under the previous config decide again at their next request.
+  patches.forgetInstances();
   attachSpanTargets('undici', resolve);
   patchReachable();
 }
