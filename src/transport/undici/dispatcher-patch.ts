@@ -100,31 +100,48 @@ class PatchedDispatcherBase {
     // The prototype's method runs once per dispatcher, at its first request: it gives the instance
     // its own `dispatch` (see dispatchFor) and hands the request to it. Instances that cannot take
     // one (a dispatch of their own, a subclass that overrides it) decide here on every call.
-    const dispatchFor = (dispatcher: object, cache: OriginCache) =>
-      this.dispatchFor(dispatcher, cache);
+    const dispatchFor = (
+      dispatcher: object,
+      cache: OriginCache,
+      opts: DispatchOptions | null | undefined,
+      handler: DispatchHandler | null | undefined,
+    ) => this.dispatchFor(dispatcher, cache, opts, handler);
     const perCall = (cache: OriginCache) => this.perCallDispatch(cache);
     this.replacement = function dispatch(opts, handler) {
       const cache = origins();
       if (cache === undefined) return original.call(this, opts, handler);
       if (!instances.accepts(this, proto)) return perCall(cache).call(this, opts, handler);
-      const own = dispatchFor(this, cache);
+      const own = dispatchFor(this, cache, opts, handler);
       instances.give(this, own);
       return own.call(this, opts, handler);
     };
   }
 
   /**
-   * What a dispatcher does with every request it is given. A Pool or Client has one origin for
-   * life: for an unlisted one that is undici's own `dispatch` (no code of ours per request), for a
-   * configured one a decision bound to its target. Any other dispatcher (an Agent, a proxy's
-   * wrapper) decides each request by the origin it names, at the outermost one the request meets.
+   * What a dispatcher does with every request it is given, from its first request. A Pool or
+   * Client has one origin for life: for an unlisted one that is undici's own `dispatch` (no code of
+   * ours per request), for a configured one a decision bound to its target. A configured one whose
+   * first request the hook already decided further up sits inside that dispatcher (an Agent's Pool,
+   * a Pool's Client), which decides all its requests: it gets undici's own `dispatch` as well. Any
+   * other dispatcher (an Agent, a proxy's wrapper) decides each request by the origin it names.
    */
-  private dispatchFor(dispatcher: object, cache: OriginCache): DispatchFn {
+  private dispatchFor(
+    dispatcher: object,
+    cache: OriginCache,
+    opts: DispatchOptions | null | undefined,
+    handler: DispatchHandler | null | undefined,
+  ): DispatchFn {
     const origin = ownOrigin(dispatcher);
     if (origin === null) return this.perCallDispatch(cache);
     const cached = cache.get(origin);
     const entry = cached !== undefined ? cached : cache.fillFromOrigin(origin);
-    return entry === null ? this.original : this.guardedDispatch(entry);
+    if (entry === null) return this.original;
+    // A request an interceptor decided carries our wrapper too, but the interceptor may sit on a
+    // dispatcher the app also uses without it: only the hook's own decision says what is above.
+    const decidedAbove =
+      (handler as { [kOurHandler]?: true } | null | undefined)?.[kOurHandler] === true &&
+      opts?.[kDecidedRequest] !== true;
+    return decidedAbove ? this.original : this.guardedDispatch(entry);
   }
 
   /** Drops every decision bound to a target (the config changed or the hook is off). */
@@ -138,7 +155,7 @@ class PatchedDispatcherBase {
     if (dispatch !== undefined) return dispatch;
     const { base, original } = this;
     const family = base.family;
-    // Nested dispatches (Pool -> Client) of an admitted request carry our wrapper and go straight on.
+    // Nested dispatches (a Pool's Client) of an admitted request carry our wrapper and go straight on.
     dispatch = function dispatch(opts, handler) {
       return opts == null ||
         handler == null ||

@@ -12,6 +12,8 @@ import {
   enableUndiciTransport,
   patchUndiciModule,
 } from '../../../src/transport/undici/undici-transport.js';
+import { circuitBreakerInterceptor } from '../../../src/transport/undici/circuit-breaker-interceptor.js';
+import { BreakerRegistry } from '../../../src/registry/breaker-registry.js';
 import { CountingServer } from '../support/counting-server.js';
 import { rule, transportFixture } from '../support/transport-fixture.js';
 
@@ -161,6 +163,56 @@ describe.each(copies)('%s', (_label, u) => {
       expect(guarded.requests).toBe(1);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('a Pool first reached through an interceptor still decides its direct requests', async () => {
+    const breaker = protectGuarded();
+    const pool = new u.Pool(guarded.origin);
+    const interceptor = circuitBreakerInterceptor({
+      hosts: [guarded.hostPort],
+      registry: new BreakerRegistry(),
+    });
+    const composed = pool.compose(interceptor as never);
+    try {
+      expect(
+        await status(composed.request({ origin: guarded.origin, path: '/', method: 'GET' })),
+      ).toBe(200);
+      expect(breaker.counters.successes).toBe(0);
+      // Still guarded by the hook itself (a new Client of the Pool would decide it anyway).
+      expect(pool.dispatch).not.toBe(originals.get(u));
+      breaker.forceOpen();
+      expect(await rejection(pool.request({ path: '/', method: 'GET' }))).toBeInstanceOf(
+        CircuitOpenError,
+      );
+      expect(guarded.requests).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an Agent’s Pool, reached only through the Agent’s decision, runs undici’s own dispatch', async () => {
+    const breaker = protectGuarded();
+    const pools: object[] = [];
+    const agent = new u.Agent({
+      factory: (origin: string | URL, options: object) => {
+        const pool = new u.Pool(origin, options);
+        pools.push(pool);
+        return pool;
+      },
+    });
+    try {
+      expect(await status(u.request(guarded.url('/'), { dispatcher: agent }))).toBe(200);
+      expect(pools).toHaveLength(1);
+      expect((pools[0] as { dispatch: unknown }).dispatch).toBe(originals.get(u));
+      breaker.forceOpen();
+      expect(await rejection(u.request(guarded.url('/'), { dispatcher: agent }))).toBeInstanceOf(
+        CircuitOpenError,
+      );
+      expect(breaker.counters.successes).toBe(1);
+      expect(guarded.requests).toBe(1);
+    } finally {
+      await agent.close();
     }
   });
 });
