@@ -59,7 +59,9 @@ function guardedDispatch(dispatch: NextDispatch, origins: OriginCache): NextDisp
     ) {
       return dispatch(opts, handler);
     }
-    // Every undici API passes `opts.origin`; the dispatch function has no origin of its own.
+    // Every request through an Agent names its origin, and undici 8 fills in the origin of a
+    // Client or Pool the chain is composed on. On 6 and 7 a request to such a dispatcher that names
+    // none passes unguarded: the dispatch function has no origin of its own.
     const entry = targetOfDispatch(origins, dispatch, opts);
     const base = isNewApiHandler(handler) ? newApi : legacy;
     if (entry === null || isProxyTunnel(opts) || !undiciAccepts(base.family, handler, opts)) {

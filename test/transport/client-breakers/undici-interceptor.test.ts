@@ -125,6 +125,33 @@ for (const { name, major, u } of MAJORS) {
       }
     });
 
+    it('on a Pool: a request naming no origin is decided on undici 8, passes on 6 and 7', async () => {
+      routes();
+      const { interceptor, registry, counts } = guarded();
+      const pool = new u.Pool(server.origin);
+      const dispatcher = pool.compose(interceptor) as Dispatcher;
+      try {
+        const res = await dispatcher.request({ path: '/', method: 'GET' });
+        expect(`${res.statusCode} ${await res.body.text()}`).toBe('200 ok');
+        // undici 8 fills in the origin of the Client or Pool a chain is composed on.
+        expect(counts().successes).toBe(major >= 8 ? 1 : 0);
+        registry.get(server.hostPort).forceOpen();
+        const requests = server.requests;
+        const open = dispatcher.request({ path: '/', method: 'GET' });
+        if (major >= 8) {
+          expect(await failure(open)).toBe('ECIRCUITOPEN');
+          expect(server.requests).toBe(requests);
+        } else {
+          await (await open).body.text();
+          expect(server.requests).toBe(requests + 1);
+        }
+        // Naming the origin works everywhere.
+        expect(await failure(text(dispatcher, '/'))).toBe('ECIRCUITOPEN');
+      } finally {
+        await pool.close();
+      }
+    });
+
     it('unlisted origins pass untouched; 5xx count as failures', async () => {
       routes();
       const { interceptor, counts } = guarded({ hosts: [other.hostPort] });
