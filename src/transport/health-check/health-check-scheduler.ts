@@ -1,4 +1,5 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
+import { systemClock } from '../../core/clock.js';
 import type { Transition } from '../../core/transition.js';
 import type { ResolvedBreakerRule, ResolvedHealthCheck } from '../../config/resolved-config.js';
 import type { BreakerRegistry } from '../../registry/breaker-registry.js';
@@ -13,7 +14,7 @@ interface CheckedHost {
   readonly name: string;
   readonly check: ResolvedHealthCheck;
   running: boolean;
-  /** performance.now() of the last attempt (checked, or lost the fleet's turn to another instance). */
+  /** Monotonic time of the last attempt (checked, or lost the fleet's turn to another instance). */
   lastAttemptAt: number;
 }
 
@@ -81,7 +82,7 @@ export class HealthCheckScheduler {
   /** Sets the one timer to the earliest moment any host is due. */
   private arm(): void {
     if (this.abort.signal.aborted) return;
-    const now = performance.now();
+    const now = monotonicNow();
     let due = Infinity;
     for (const host of this.hosts.values()) due = Math.min(due, this.dueAt(host, now));
     clearTimeout(this.timer);
@@ -106,7 +107,7 @@ export class HealthCheckScheduler {
 
   private readonly run = (): void => {
     this.timer = undefined;
-    const now = performance.now();
+    const now = monotonicNow();
     for (const host of this.hosts.values()) {
       const breaker = this.breakerOf(host);
       if (breaker !== undefined && this.dueAt(host, now) <= now) void this.checkOnce(host, breaker);
@@ -116,7 +117,7 @@ export class HealthCheckScheduler {
 
   private async checkOnce(host: CheckedHost, breaker: CircuitBreaker): Promise<void> {
     host.running = true;
-    host.lastAttemptAt = performance.now();
+    host.lastAttemptAt = monotonicNow();
     try {
       // The turn lasts a little less than the interval, so the instance that checked finds it free
       // again at its next check and stays the checker while it lives.
@@ -141,4 +142,9 @@ export class HealthCheckScheduler {
       this.arm();
     }
   }
+}
+
+/** Monotonic milliseconds, read without loading Node's performance module (see core/clock.ts). */
+function monotonicNow(): number {
+  return systemClock.preciseNow();
 }
