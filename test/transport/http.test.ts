@@ -198,6 +198,21 @@ describe('http behaviour', () => {
     expect((await settle(cjsHttp.request(other.url('/')))).status).toBe(200);
   });
 
+  it('a host found unlisted goes straight on, and a configured one is still decided', async () => {
+    const breaker = protect(plain);
+    breaker.forceOpen();
+    const unlisted = `http://localhost:${other.port}/`;
+    for (let i = 0; i < 2; i++) {
+      expect((await settle(cjsHttp.request(unlisted, { family: 4 }))).status).toBe(200);
+      expect((await settle(cjsHttp.request(plain.url('/')))).error).toBeInstanceOf(
+        CircuitOpenError,
+      );
+    }
+    expect(other.requests).toBe(2);
+    expect(plain.connections).toBe(0);
+    expect(breaker.counters.rejected).toBe(2);
+  });
+
   it('after disable, a request to an open host goes through', async () => {
     protect(plain).forceOpen();
     disableHttpTransport();
