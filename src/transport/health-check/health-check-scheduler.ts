@@ -1,4 +1,5 @@
 import type { CircuitBreaker } from '../../core/breaker.js';
+// Monotonic time without loading Node's performance module (see core/clock.ts).
 import { systemClock } from '../../core/clock.js';
 import type { Transition } from '../../core/transition.js';
 import type { ResolvedBreakerRule, ResolvedHealthCheck } from '../../config/resolved-config.js';
@@ -82,7 +83,7 @@ export class HealthCheckScheduler {
   /** Sets the one timer to the earliest moment any host is due. */
   private arm(): void {
     if (this.abort.signal.aborted) return;
-    const now = monotonicNow();
+    const now = systemClock.preciseNow();
     let due = Infinity;
     for (const host of this.hosts.values()) due = Math.min(due, this.dueAt(host, now));
     clearTimeout(this.timer);
@@ -107,7 +108,7 @@ export class HealthCheckScheduler {
 
   private readonly run = (): void => {
     this.timer = undefined;
-    const now = monotonicNow();
+    const now = systemClock.preciseNow();
     for (const host of this.hosts.values()) {
       const breaker = this.breakerOf(host);
       if (breaker !== undefined && this.dueAt(host, now) <= now) void this.checkOnce(host, breaker);
@@ -117,7 +118,7 @@ export class HealthCheckScheduler {
 
   private async checkOnce(host: CheckedHost, breaker: CircuitBreaker): Promise<void> {
     host.running = true;
-    host.lastAttemptAt = monotonicNow();
+    host.lastAttemptAt = systemClock.preciseNow();
     try {
       // The turn lasts a little less than the interval, so the instance that checked finds it free
       // again at its next check and stays the checker while it lives.
@@ -142,9 +143,4 @@ export class HealthCheckScheduler {
       this.arm();
     }
   }
-}
-
-/** Monotonic milliseconds, read without loading Node's performance module (see core/clock.ts). */
-function monotonicNow(): number {
-  return systemClock.preciseNow();
 }

@@ -33,7 +33,11 @@ export function targetOfDispatch(
   if (typeof origin === 'string') key = origin;
   else if (origin != null && typeof origin.origin === 'string') key = origin.origin;
   else key = ownOrigin(dispatcher);
-  if (key === null) return null;
-  const cached = cache.get(key);
-  return cached !== undefined ? cached : cache.fillFromOrigin(key);
+  return key === null ? null : targetOfOrigin(cache, key);
+}
+
+/** The configured host of an origin string such as `http://127.0.0.1:8080`, or null. */
+export function targetOfOrigin(cache: OriginCache, origin: string): OriginTarget | null {
+  const cached = cache.get(origin);
+  return cached !== undefined ? cached : cache.fillFromOrigin(origin);
 }

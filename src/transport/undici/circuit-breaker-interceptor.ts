@@ -55,7 +55,7 @@ function guardedDispatch(dispatch: NextDispatch, origins: OriginCache): NextDisp
       opts == null ||
       handler == null ||
       opts[kDecidedRequest] === true ||
-      (handler as { [kOurHandler]?: true })[kOurHandler] === true
+      handler[kOurHandler] === true
     ) {
       return dispatch(opts, handler);
     }

@@ -1,6 +1,6 @@
 import type { OriginCache, OriginTarget } from '../targets/origin-cache.js';
 import { admit } from './admission.js';
-import { ownOrigin, targetOfDispatch } from '../targets/undici-dispatch-target.js';
+import { ownOrigin, targetOfDispatch, targetOfOrigin } from '../targets/undici-dispatch-target.js';
 import { undiciAccepts } from './handler-check.js';
 import { InstanceDispatches } from './instance-dispatches.js';
 import {
@@ -133,14 +133,11 @@ class PatchedDispatcherBase {
   ): DispatchFn {
     const origin = ownOrigin(dispatcher);
     if (origin === null) return this.perCallDispatch(cache);
-    const cached = cache.get(origin);
-    const entry = cached !== undefined ? cached : cache.fillFromOrigin(origin);
+    const entry = targetOfOrigin(cache, origin);
     if (entry === null) return this.original;
     // A request an interceptor decided carries our wrapper too, but the interceptor may sit on a
     // dispatcher the app also uses without it: only the hook's own decision says what is above.
-    const decidedAbove =
-      (handler as { [kOurHandler]?: true } | null | undefined)?.[kOurHandler] === true &&
-      opts?.[kDecidedRequest] !== true;
+    const decidedAbove = handler?.[kOurHandler] === true && opts?.[kDecidedRequest] !== true;
     return decidedAbove ? this.original : this.guardedDispatch(entry);
   }
 
@@ -159,7 +156,7 @@ class PatchedDispatcherBase {
     dispatch = function dispatch(opts, handler) {
       return opts == null ||
         handler == null ||
-        (handler as { [kOurHandler]?: true })[kOurHandler] === true ||
+        handler[kOurHandler] === true ||
         passesUndecided(family, opts, handler)
         ? original.call(this, opts, handler)
         : admit(this, base, opts, handler, entry);
@@ -174,11 +171,7 @@ class PatchedDispatcherBase {
     const family = base.family;
     // The origin string of the last lookup is answered without a Map lookup (OriginCache.get).
     const dispatch: DispatchFn = function dispatch(opts, handler) {
-      if (
-        opts == null ||
-        handler == null ||
-        (handler as { [kOurHandler]?: true })[kOurHandler] === true
-      ) {
+      if (opts == null || handler == null || handler[kOurHandler] === true) {
         return original.call(this, opts, handler);
       }
       const entry = targetOfDispatch(cache, this, opts);

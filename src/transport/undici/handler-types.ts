@@ -56,7 +56,12 @@ export interface CommonHandler {
   onResponseStarted?(): unknown;
 }
 
-export type DispatchHandler = LegacyHandler & NewApiHandler & CommonHandler;
+/** Set (on the prototype) only by our own observers: see `kOurHandler`. */
+export interface OurMark {
+  readonly [kOurHandler]?: true;
+}
+
+export type DispatchHandler = LegacyHandler & NewApiHandler & CommonHandler & OurMark;
 
 export interface DispatchOptions {
   origin?: string | { readonly origin?: unknown } | null;
