@@ -16,6 +16,7 @@ import {
 import { createSelfSignedCertificate, type TestCertificate } from './support/certificate.js';
 import { answers, CountingServer, sleep } from './support/counting-server.js';
 import { rule, transportFixture, type RuleOptions } from './support/transport-fixture.js';
+import { rejection } from './support/rejection.js';
 
 type Undici = typeof undici8;
 const copies: Array<[string, Undici]> = [
@@ -49,15 +50,6 @@ function protect(server: CountingServer, options: RuleOptions = {}) {
   const fixture = transportFixture([rule(server.hostPort, options)]);
   enableUndiciTransport(fixture.resolve);
   return fixture.breaker(server.hostPort);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 const drain = () =>

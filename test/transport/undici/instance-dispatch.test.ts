@@ -14,6 +14,7 @@ import { BreakerRegistry } from '../../../src/registry/breaker-registry.js';
 import { MAJORS } from '../../equivalence/support/majors.js';
 import { CountingServer } from '../support/counting-server.js';
 import { rule, transportFixture } from '../support/transport-fixture.js';
+import { rejection } from '../support/rejection.js';
 
 /** Each copy's `dispatch` before any patch (importing MAJORS only remembers the modules). */
 const originals = new Map(MAJORS.map(({ u }) => [u, u.Pool.prototype.dispatch]));
@@ -48,19 +49,15 @@ function protectNothingUsed() {
   enableUndiciTransport(transportFixture([rule('unused.invalid')]).resolve);
 }
 
+/** GET / on a Client or Pool (no `origin`: it goes where the dispatcher was created for). */
+function getRoot(pool: undici8.Pool) {
+  return pool.request({ path: '/', method: 'GET' });
+}
+
 async function status(promise: Promise<{ statusCode: number; body: { text(): Promise<string> } }>) {
   const response = await promise;
   await response.body.text();
   return response.statusCode;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 for (const { name, u } of MAJORS) {
@@ -70,10 +67,10 @@ for (const { name, u } of MAJORS) {
       const pool = new u.Pool(other.origin);
       try {
         expect(Object.hasOwn(pool, 'dispatch')).toBe(false);
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         expect(Object.hasOwn(pool, 'dispatch')).toBe(true);
         expect(pool.dispatch).toBe(originals.get(u));
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         expect(other.requests).toBe(2);
       } finally {
         await pool.close();
@@ -84,12 +81,10 @@ for (const { name, u } of MAJORS) {
       const breaker = protectGuarded();
       const pool = new u.Pool(guarded.origin);
       try {
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         expect(breaker.counters.successes).toBe(1);
         breaker.forceOpen();
-        expect(await rejection(pool.request({ path: '/', method: 'GET' }))).toBeInstanceOf(
-          CircuitOpenError,
-        );
+        expect(await rejection(getRoot(pool))).toBeInstanceOf(CircuitOpenError);
         expect(guarded.requests).toBe(1);
         expect(breaker.counters.rejected).toBe(1);
       } finally {
@@ -120,14 +115,12 @@ for (const { name, u } of MAJORS) {
       protectNothingUsed();
       const pool = new u.Pool(guarded.origin);
       try {
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         protectGuarded().forceOpen();
-        expect(await rejection(pool.request({ path: '/', method: 'GET' }))).toBeInstanceOf(
-          CircuitOpenError,
-        );
+        expect(await rejection(getRoot(pool))).toBeInstanceOf(CircuitOpenError);
         disableUndiciTransport();
         expect(Object.hasOwn(pool, 'dispatch')).toBe(false);
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         expect(guarded.requests).toBe(2);
       } finally {
         await pool.close();
@@ -145,11 +138,9 @@ for (const { name, u } of MAJORS) {
       }
       const pool = new CountingPool(guarded.origin);
       try {
-        expect(await status(pool.request({ path: '/', method: 'GET' }))).toBe(200);
+        expect(await status(getRoot(pool))).toBe(200);
         breaker.forceOpen();
-        expect(await rejection(pool.request({ path: '/', method: 'GET' }))).toBeInstanceOf(
-          CircuitOpenError,
-        );
+        expect(await rejection(getRoot(pool))).toBeInstanceOf(CircuitOpenError);
         expect(calls).toBe(2);
         expect(Object.hasOwn(pool, 'dispatch')).toBe(false);
         expect(guarded.requests).toBe(1);
@@ -174,9 +165,7 @@ for (const { name, u } of MAJORS) {
         // Still guarded by the hook itself (a new Client of the Pool would decide it anyway).
         expect(pool.dispatch).not.toBe(originals.get(u));
         breaker.forceOpen();
-        expect(await rejection(pool.request({ path: '/', method: 'GET' }))).toBeInstanceOf(
-          CircuitOpenError,
-        );
+        expect(await rejection(getRoot(pool))).toBeInstanceOf(CircuitOpenError);
         expect(guarded.requests).toBe(1);
       } finally {
         await pool.close();
