@@ -21,7 +21,7 @@ type AddRequest = (this: Agent, req: ClientRequest, options: AgentRequestOptions
  * Installed behind `notInlined` (not-inlined.ts): its caller is ClientRequest's constructor, where
  * our small function, inlined, used up V8's inlining budget, and Node's `setHeader`, inlined without
  * us, then ran unoptimized, which cost more per request (~500 CPU instructions) than the hook's own
- * pass-through work; the Proxy costs ~100.
+ * pass-through work; the call costs ~90.
  */
 export function createAddRequest(
   original: AddRequest,

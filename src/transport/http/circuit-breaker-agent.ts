@@ -4,7 +4,7 @@ import { OriginCache } from '../targets/origin-cache.js';
 import { clientTargetResolver, type ClientBreakerOptions } from '../targets/client-targets.js';
 import { HttpAgentTargets, type AgentRequestOptions } from '../targets/http-agent-targets.js';
 import { createAddRequest } from './add-request-patch.js';
-import { notInlined } from './not-inlined.js';
+import { notInlined } from '../not-inlined.js';
 
 type AddRequest = (this: HttpAgent, req: ClientRequest, options: AgentRequestOptions) => void;
 

@@ -2,7 +2,7 @@ import { OriginCache } from '../targets/origin-cache.js';
 import { attachSpanTargets, detachSpanTargets } from '../targets/span-targets.js';
 import type { TargetResolver } from '../targets/target.js';
 import { createAddRequest } from './add-request-patch.js';
-import { notInlined } from './not-inlined.js';
+import { notInlined } from '../not-inlined.js';
 import { HttpAgentTargets } from '../targets/http-agent-targets.js';
 import { whenHttpLoads } from './when-http-loads.js';
 

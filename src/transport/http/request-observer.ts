@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Permit } from '../../core/permit.js';
 import { settleCallError, settleCallResponse, type CallState } from '../transport-call.js';
 import type { OriginTarget } from '../targets/origin-cache.js';
-import { notInlined } from './not-inlined.js';
+import { notInlined } from '../not-inlined.js';
 
 type Destroy = ClientRequest['destroy'];
 type Emit = (this: ClientRequest, event: string | symbol, ...args: unknown[]) => boolean;

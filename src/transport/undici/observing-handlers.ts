@@ -12,6 +12,7 @@ import {
 } from './handler-types.js';
 import { rawToRecord } from './raw-headers.js';
 import { SyntheticController } from './synthetic-controller.js';
+import { notInlined } from '../not-inlined.js';
 
 /**
  * Wrappers that watch an admitted request and pass every callback through untouched: arguments,
@@ -95,9 +96,8 @@ export class NewApiObserver implements CallState {
     settleCallResponse(this, status, headers);
     this.handler.onResponseStart!(controller, status, headers, statusText);
   }
-  onResponseData(controller: DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData!(controller, chunk);
-  }
+  /** On the prototype, behind `notInlined` (see below). */
+  declare onResponseData: (controller: DispatchController, chunk: Buffer) => void;
   onResponseEnd(controller: DispatchController, trailers: HeaderRecord): void {
     this.handler.onResponseEnd!(controller, trailers);
   }
@@ -119,6 +119,27 @@ export class NewApiObserver implements CallState {
     return this.handler.onResponseStarted?.();
   }
 }
+
+function forwardResponseData(
+  this: NewApiObserver,
+  controller: DispatchController,
+  chunk: Buffer,
+): void {
+  this.handler.onResponseData!(controller, chunk);
+}
+
+/**
+ * undici 8's response parser (client-h1 `onBody`) inlines the handler's `onResponseData` with
+ * everything it calls, and without us has just enough inlining budget left for the socket's
+ * `destroyed` getter. Our forwarding, inlined there too, left too little: the getter was called on
+ * every chunk instead, with three megamorphic loads, ~190 CPU instructions a request against ~90
+ * for calling the forwarding (not-inlined.ts).
+ */
+Object.defineProperty(NewApiObserver.prototype, 'onResponseData', {
+  value: notInlined(forwardResponseData),
+  writable: true,
+  configurable: true,
+});
 
 /**
  * Old API towards undici 7 internals, new API towards the caller's handler (compose interceptors,
