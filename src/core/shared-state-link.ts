@@ -1,3 +1,4 @@
+import { ProbePermit, type Permit } from './permit.js';
 import type { Transition } from './transition.js';
 
 /** A fleet-wide half-open probe permit, released exactly once when the probe settles or expires. */
@@ -58,4 +59,33 @@ export function requestProbeLease<B>(
   } catch {
     return null;
   }
+}
+
+/** What `admitWithProbeLease` asks of a breaker's state machine. */
+interface ProbeAdmission {
+  admit(): Permit | null;
+  keepProbe(permit: ProbePermit, lease: ProbeLease | null): Permit | null;
+}
+
+/**
+ * An admission in any state but closed: a half-open probe the local budget admitted is kept only
+ * with the store's fleet-wide lease, when the store keeps a fleet budget (a promise while it asks).
+ */
+export function admitWithProbeLease<B>(
+  machine: ProbeAdmission,
+  link: StoreLink<B> | undefined,
+  breaker: B,
+): Permit | null | Promise<Permit | null> {
+  const permit = machine.admit();
+  if (!(permit instanceof ProbePermit)) return permit;
+  const lease = requestProbeLease(link, breaker);
+  if (lease === undefined) return permit;
+  // A promise from our stores; any thenable from another one.
+  if (typeof (lease as { then?: unknown } | null)?.then !== 'function') {
+    return machine.keepProbe(permit, lease as ProbeLease | null);
+  }
+  return (lease as Promise<ProbeLease | null>).then(
+    (l) => machine.keepProbe(permit, l),
+    () => machine.keepProbe(permit, null),
+  );
 }

@@ -18,9 +18,16 @@ export class RegistryTarget implements TransportTarget {
     private readonly registry: BreakerRegistry,
   ) {}
 
+  /** Read on every admitted call: the kept breaker, or the registry's once its generation moved. */
   get breaker(): CircuitBreaker {
+    const kept = this.kept;
+    return kept !== undefined && this.keptGeneration === this.registry.generation
+      ? kept
+      : this.fetchFromRegistry();
+  }
+
+  private fetchFromRegistry(): CircuitBreaker {
     const registry = this.registry;
-    if (this.keptGeneration === registry.generation && this.kept !== undefined) return this.kept;
     this.kept = registry.get(this.rule.name, this.rule.policy);
     this.keptGeneration = registry.generation;
     return this.kept;
