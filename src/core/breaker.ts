@@ -14,7 +14,12 @@ import {
 import { HealthCheckProbes } from './health-check-probes.js';
 import { runUnderPermit, type FailureDetail, type Permit } from './permit.js';
 import { resolvePolicy, type BreakerPolicy } from './policy.js';
-import { admitWithProbeLease, type ProbeLease, type StoreLink } from './shared-state-link.js';
+import {
+  admitWithProbeLease,
+  isPromiseLike,
+  type ProbeLease,
+  type StoreLink,
+} from './shared-state-link.js';
 import type { SlidingWindow } from './sliding-window.js';
 import type { BreakerStateName } from './state-names.js';
 import { CLOSED, DISABLED, forcedOpenRecord } from './state-record.js';
@@ -285,8 +290,4 @@ export class CircuitBreaker {
     }
     return runUnderPermit(permit, fn, this.clock, this.machine.classify);
   }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -80,12 +80,14 @@ export function admitWithProbeLease<B>(
   if (!(permit instanceof ProbePermit)) return permit;
   const lease = requestProbeLease(link, breaker);
   if (lease === undefined) return permit;
-  // A promise from our stores; any thenable from another one.
-  if (typeof (lease as { then?: unknown } | null)?.then !== 'function') {
-    return machine.keepProbe(permit, lease as ProbeLease | null);
-  }
-  return (lease as Promise<ProbeLease | null>).then(
+  if (!isPromiseLike(lease)) return machine.keepProbe(permit, lease);
+  return lease.then(
     (l) => machine.keepProbe(permit, l),
     () => machine.keepProbe(permit, null),
   );
+}
+
+/** A promise, or any thenable (a store of another library may answer with one). */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
