@@ -276,8 +276,7 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
   for (let i = 0; i < 3; i++) for (const set of sets) for (const child of set) await round(child);
   const before = await commandStats(admin);
   /** samples[side][process]: that process's rounds, requests/second. */
-  const samples = { memory: [], redis: [], control: [] };
-  for (const name of names) for (let p = 0; p < PROCESSES; p++) samples[name].push([]);
+  const samples = Object.fromEntries(names.map((name) => [name, sets.map(() => [])]));
   // The six orders in turn: over six rounds each app of a set runs first, second and last, and
   // right after each of the others, equally often; the sets take turns within each round.
   const orders = [
