@@ -4,5 +4,9 @@
 import { register } from 'node:module';
 import { createRequire } from 'node:module';
 
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-createRequire(import.meta.url)('../cjs/register.js');
+const require = createRequire(import.meta.url);
+// Nothing in the Redis store's worker thread (NODE_OPTIONS preloads there too).
+if (!require('../cjs/store/store-thread.js').isStoreWorker()) {
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  require('../cjs/register.js');
+}

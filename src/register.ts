@@ -2,5 +2,7 @@
 // value before the app runs), patches fetch/undici/http(s) for the configured hosts, and starts an
 // OpenTelemetry SDK with a Prometheus endpoint unless the app already runs one.
 import { startAutoInstrumentation } from './auto/start-auto-instrumentation.js';
+import { isStoreWorker } from './store/store-thread.js';
 
-startAutoInstrumentation();
+// Not in the Redis store's worker thread (NODE_OPTIONS preloads there too): see store-thread.ts.
+if (!isStoreWorker()) startAutoInstrumentation();

@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StoreConfig } from '../config/circuit-breaker-config.js';
 import { STORE_DEFAULTS } from '../config/defaults.js';
 import { MemoryStore } from './memory-store.js';
 // On first use: only with the Redis store.
-import { RedisStore } from './redis-store.js';
+import { RedisStore, type RedisStoreOptions } from './redis-store.js';
+// On first use: only with the Redis store.
+import { ThreadedRedisStore } from './threaded-redis-store.js';
 import type { StateStore, StoreLogEvent } from './state-store.js';
 
 export interface CreateStoreOptions {
@@ -24,12 +28,19 @@ export function createStore(
   return createRedisStore(config, options);
 }
 
-/** The Redis store for a resolved `store` config of `type: 'redis'`; starts unavailable if unreachable. */
+/** The worker thread's entry, built beside this file (absent where an app is bundled). */
+const WORKER_FILE = join(__dirname, 'redis-store-worker.js');
+
+/**
+ * The Redis store for a resolved `store` config of `type: 'redis'`; starts unavailable if
+ * unreachable. Its connections run in a worker thread (ThreadedRedisStore), or on the app's thread
+ * where the worker's file is not there to start (a bundled app).
+ */
 export function createRedisStore(
   config: Extract<StoreConfig, { type: 'redis' }>,
   options: CreateStoreOptions = {},
-): RedisStore {
-  return new RedisStore({
+): RedisStore | ThreadedRedisStore {
+  const redisOptions: RedisStoreOptions = {
     ...(config.url !== undefined ? { url: config.url } : {}),
     ...(config.clusterNodes !== undefined && config.clusterNodes.length > 0
       ? { clusterNodes: config.clusterNodes }
@@ -39,5 +50,8 @@ export function createRedisStore(
     storeTimeoutMs: config.storeTimeoutMs ?? STORE_DEFAULTS.storeTimeoutMs,
     log: options.log,
     instanceId: options.instanceId,
-  });
+  };
+  return existsSync(WORKER_FILE)
+    ? new ThreadedRedisStore(WORKER_FILE, redisOptions)
+    : new RedisStore(redisOptions);
 }

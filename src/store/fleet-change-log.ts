@@ -97,12 +97,25 @@ export class RedisChangeLog {
       if (lists === undefined || !lists.every((list) => isStringList(list))) return undefined;
       for (const list of lists) for (const name of list) if (name !== null) names.add(name);
     }
-    return {
-      changed: (name) => names.has(name) || whole.has(shardOf(name)),
-      commit: () => {
-        if (generation === this.generation) this.seen = versions.map((v) => v ?? null);
-      },
-    };
+    return new ChangeSet(names, whole, () => {
+      if (generation === this.generation) this.seen = versions.map((v) => v ?? null);
+    });
+  }
+}
+
+/**
+ * One look's answer: the names changed since the last committed look, and the shards to read whole.
+ * Plain data besides `commit`, so it can be handed from the store's worker thread to the app's.
+ */
+export class ChangeSet implements FleetChanges {
+  constructor(
+    readonly names: ReadonlySet<string>,
+    readonly wholeShards: ReadonlySet<number>,
+    readonly commit: () => void,
+  ) {}
+
+  changed(name: string): boolean {
+    return this.names.has(name) || this.wholeShards.has(shardOf(name));
   }
 }
 
