@@ -34,7 +34,8 @@ const WORKER_FILE = join(__dirname, 'redis-store-worker.js');
 /**
  * The Redis store for a resolved `store` config of `type: 'redis'`; starts unavailable if
  * unreachable. Its connections run in a worker thread (ThreadedRedisStore), or on the app's thread
- * where the worker's file is not there to start (a bundled app).
+ * where no worker can start: its file is not there (a bundled app), or the process may not start
+ * worker threads (Node's permission model without --allow-worker).
  */
 export function createRedisStore(
   config: Extract<StoreConfig, { type: 'redis' }>,
@@ -51,7 +52,12 @@ export function createRedisStore(
     log: options.log,
     instanceId: options.instanceId,
   };
-  return existsSync(WORKER_FILE)
-    ? new ThreadedRedisStore(WORKER_FILE, redisOptions)
-    : new RedisStore(redisOptions);
+  if (existsSync(WORKER_FILE)) {
+    try {
+      return new ThreadedRedisStore(WORKER_FILE, redisOptions);
+    } catch {
+      // No worker threads here (Node's permission model without --allow-worker): the app's thread.
+    }
+  }
+  return new RedisStore(redisOptions);
 }

@@ -83,6 +83,23 @@ describe('an app preloading the Redis store', () => {
   }
 });
 
+describe('an app that may not start worker threads', () => {
+  it('runs, with the Redis store on its own thread (permission model without --allow-worker)', async () => {
+    const prefix = uniquePrefix('no-worker');
+    await forceOpenInFleet(prefix);
+    const run = await runApp(
+      {
+        CIRCUIT_BREAKER_HOSTS: HOST,
+        CIRCUIT_BREAKER_REDIS_URL: SHARED_REDIS_URL,
+        CIRCUIT_BREAKER_REDIS_KEY_PREFIX: prefix,
+      },
+      ['--permission', '--allow-fs-read=*', '--require', REGISTER],
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ state: 'forced_open', ioredisHere: true });
+  }, 30_000);
+});
+
 describe('ThreadedRedisStore whose worker thread dies', () => {
   it('answers every call as an unreachable store would, reports it once, and closes', async () => {
     const events: StoreLogEvent[] = [];
