@@ -36,6 +36,7 @@ import type {
   WindowTotals,
 } from './state-store.js';
 import { StoreCircuitBreaker } from './store-circuit-breaker.js';
+import { logStoreEvent } from './store-log.js';
 
 export interface RedisStoreOptions extends RedisTarget {
   /** Prefix of every key. Default `cb`. */
@@ -85,13 +86,9 @@ export class RedisStore implements StateStore {
     this.stateTtlMs = options.stateTtlMs ?? 24 * 3600_000;
     this.instanceId = options.instanceId ?? randomUUID();
     this.cluster = (options.clusterNodes?.length ?? 0) > 0;
-    this.server = new RedisServerFacts(this.cluster, options.shardedPubSub ?? true, (event) => {
-      try {
-        options.log?.(event);
-      } catch {
-        // Logging never breaks the store.
-      }
-    });
+    this.server = new RedisServerFacts(this.cluster, options.shardedPubSub ?? true, (event) =>
+      logStoreEvent(options.log, event),
+    );
     this.circuit = new StoreCircuitBreaker({
       store: 'redis',
       timeoutMs: this.timeoutMs,

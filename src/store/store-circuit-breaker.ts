@@ -1,5 +1,6 @@
 import type { StoreHealth, StoreLogEvent } from './state-store.js';
 import { withTimeout } from './with-timeout.js';
+import { logStoreEvent } from './store-log.js';
 
 export interface StoreCircuitBreakerOptions {
   readonly store: 'redis' | 'memory';
@@ -124,10 +125,6 @@ export class StoreCircuitBreaker {
   }
 
   private emit(event: StoreLogEvent): void {
-    try {
-      this.options.log?.(event);
-    } catch {
-      // Logging never breaks the store.
-    }
+    logStoreEvent(this.options.log, event);
   }
 }

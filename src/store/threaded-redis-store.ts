@@ -26,6 +26,7 @@ import type {
   TransitionResult,
   WindowTotals,
 } from './state-store.js';
+import { logStoreEvent } from './store-log.js';
 
 /** Past a call's own bound, how long the app's side waits for the worker before giving up on it. */
 const WORKER_GRACE_MS = 1000;
@@ -251,10 +252,6 @@ export class ThreadedRedisStore implements StateStore {
   }
 
   private log(event: StoreLogEvent): void {
-    try {
-      this.options.log?.(event);
-    } catch {
-      // Logging never breaks the store.
-    }
+    logStoreEvent(this.options.log, event);
   }
 }
