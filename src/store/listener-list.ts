@@ -1,9 +1,12 @@
-/** Callbacks without arguments, each called in turn; one callback's bug never stops the others. */
-export class ListenerList {
-  private readonly listeners: Array<() => void> = [];
+/**
+ * Callbacks called in turn with the same arguments (none by default); one callback's bug never
+ * stops the others, and a callback that removes itself while called does not make another miss.
+ */
+export class ListenerList<A extends unknown[] = []> {
+  private readonly listeners: Array<(...args: A) => void> = [];
 
   /** Adds `listener`; returns the function that removes it. */
-  add(listener: () => void): () => void {
+  add(listener: (...args: A) => void): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -12,17 +15,21 @@ export class ListenerList {
   }
 
   /** Adds `listener` for its first call only. */
-  addOnce(listener: () => void): void {
-    const remove = this.add(() => {
+  addOnce(listener: (...args: A) => void): void {
+    const remove = this.add((...args) => {
       remove();
-      listener();
+      listener(...args);
     });
   }
 
-  emit(): void {
+  get size(): number {
+    return this.listeners.length;
+  }
+
+  emit(...args: A): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener();
+        listener(...args);
       } catch {
         // A listener's bug stays in the listener.
       }

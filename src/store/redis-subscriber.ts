@@ -7,7 +7,8 @@ import {
   type RedisTarget,
 } from './redis-connection.js';
 import { toSharedState } from './redis-replies.js';
-import type { SharedStateListener } from './state-store.js';
+import type { SharedStateListener, SharedStateMessage } from './state-store.js';
+import { ListenerList } from './listener-list.js';
 
 export interface RedisSubscriberOptions {
   readonly target: RedisTarget;
@@ -29,7 +30,7 @@ export interface RedisSubscriberOptions {
  */
 export class RedisSubscriber {
   private client: RedisClient | undefined;
-  private readonly listeners: SharedStateListener[] = [];
+  private readonly listeners = new ListenerList<[SharedStateMessage]>();
   private readonly watched = new Set<string>();
   private wasReady = false;
   /** A subscription was refused or lost before Redis confirmed it: resubscribe on reconnect. */
@@ -40,7 +41,7 @@ export class RedisSubscriber {
   constructor(private readonly options: RedisSubscriberOptions) {}
 
   get hasListeners(): boolean {
-    return this.listeners.length > 0;
+    return this.listeners.size > 0;
   }
 
   /** Resolves once the current subscription attempt settled (see RedisStore.whenSubscribed). */
@@ -49,11 +50,7 @@ export class RedisSubscriber {
   }
 
   addListener(listener: SharedStateListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   watch(name: string): void {
@@ -139,12 +136,6 @@ export class RedisSubscriber {
     const parts = message.split('|');
     if (parts.length < 5) return;
     const state = toSharedState(parts[0], parts[1], parts[2], parts[3], parts[4]);
-    for (const listener of this.listeners) {
-      try {
-        listener({ name, ...state });
-      } catch {
-        // One listener's bug must not stop the others.
-      }
-    }
+    this.listeners.emit({ name, ...state });
   }
 }

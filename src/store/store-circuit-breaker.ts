@@ -1,6 +1,6 @@
 import type { StoreHealth, StoreLogEvent } from './state-store.js';
 import { withTimeout } from './with-timeout.js';
-import { logStoreEvent } from './store-log.js';
+import { logStoreEvent, storeUnavailableEvent } from './store-log.js';
 
 export interface StoreCircuitBreakerOptions {
   readonly store: 'redis' | 'memory';
@@ -116,12 +116,7 @@ export class StoreCircuitBreaker {
     if (!this.available) return;
     this.available = false;
     this.nextTrialAt = Date.now() + this.cooldownMs;
-    this.emit({
-      event: 'store.unavailable',
-      store: this.options.store,
-      message: 'shared state store unavailable; breakers carry on with local state',
-      error: reason,
-    });
+    this.emit(storeUnavailableEvent(this.options.store, reason));
   }
 
   private emit(event: StoreLogEvent): void {

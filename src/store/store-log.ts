@@ -11,3 +11,16 @@ export function logStoreEvent(
     // A broken log callback is the caller's; the store carries on.
   }
 }
+
+/** The event of a store becoming unavailable (its connection lost, its calls failing, its thread gone). */
+export function storeUnavailableEvent(
+  store: StoreLogEvent['store'],
+  reason: string,
+): StoreLogEvent {
+  return {
+    event: 'store.unavailable',
+    store,
+    message: 'shared state store unavailable; breakers carry on with local state',
+    error: reason,
+  };
+}

@@ -19,6 +19,7 @@ import type {
   FlushResult,
   SharedState,
   SharedStateListener,
+  SharedStateMessage,
   StateStore,
   StoreHealth,
   StoreLogEvent,
@@ -26,7 +27,7 @@ import type {
   TransitionResult,
   WindowTotals,
 } from './state-store.js';
-import { logStoreEvent } from './store-log.js';
+import { logStoreEvent, storeUnavailableEvent } from './store-log.js';
 
 /** Past a call's own bound, how long the app's side waits for the worker before giving up on it. */
 const WORKER_GRACE_MS = 1000;
@@ -52,7 +53,7 @@ export class ThreadedRedisStore implements StateStore {
 
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Set<SharedStateListener>();
+  private readonly listeners = new ListenerList<[SharedStateMessage]>();
   private readonly reconnected = new ListenerList();
   private readonly timeoutMs: number;
   private facts: WorkerFacts = {
@@ -142,9 +143,9 @@ export class ThreadedRedisStore implements StateStore {
   }
 
   subscribe(listener: SharedStateListener): () => void {
-    this.listeners.add(listener);
+    const remove = this.listeners.add(listener);
     this.notify({ notice: 'subscribe' });
-    return () => this.listeners.delete(listener);
+    return remove;
   }
 
   watch(name: string): void {
@@ -189,7 +190,7 @@ export class ThreadedRedisStore implements StateStore {
   ): Promise<WorkerCalls[K]['result']> {
     if (this.gone) return Promise.resolve(fallback);
     const id = ++this.nextId;
-    const bound = (op === 'listNames' ? ((args[0] as number) ?? 5000) : this.timeoutMs) * 2;
+    const bound = (op === 'listNames' ? (args[0] as number) : this.timeoutMs) * 2;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, fallback), bound + WORKER_GRACE_MS);
       timer.unref();
@@ -219,15 +220,8 @@ export class ThreadedRedisStore implements StateStore {
     if ('id' in message) {
       const pending = this.pending.get(message.id);
       this.settle(message.id, message.result ?? pending?.fallback);
-    } else if (message.event === 'transition') {
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(message.message);
-        } catch {
-          // A listener's bug stays in the listener.
-        }
-      }
-    } else if (message.event === 'reconnect') this.reconnected.emit();
+    } else if (message.event === 'transition') this.listeners.emit(message.message);
+    else if (message.event === 'reconnect') this.reconnected.emit();
     else this.log(message.log);
   }
 
@@ -243,12 +237,7 @@ export class ThreadedRedisStore implements StateStore {
       ...this.facts,
       health: { available: false, errors: errors + 1, store: 'redis' },
     };
-    this.log({
-      event: 'store.unavailable',
-      store: 'redis',
-      message: 'shared state store unavailable; breakers carry on with local state',
-      error: reason,
-    });
+    this.log(storeUnavailableEvent('redis', reason));
   }
 
   private log(event: StoreLogEvent): void {
